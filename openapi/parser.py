@@ -25,6 +25,7 @@ COLUMNS = {"name": "参数名", "type": "类型", "description": "描述", "defa
 NO_DEFAULT = {"", "无", "-", "—", "n/a"}
 YES, NO = {"是", "yes", "true", "y"}, {"否", "no", "false", "n"}
 NESTED = re.compile(r"其中\s*`?([\w.\-]+)`?\s*中的参数")
+DELIMITER_ROW = re.compile(r"^\|?(\s*:?-+:?\s*\|)+\s*(:?-+:?\s*)?$")
 REQUEST_LINE = re.compile(r"^(?P<method>[A-Za-z]+)\s+(?P<target>/\S*)$")
 
 
@@ -119,14 +120,30 @@ def _table(tokens: list[Token], i: int, source: list[str], blocks: list[Block]) 
         elif tok.type == "inline":
             rows[-1].append(tok.content.strip())
         i += 1
-    # Without a blank line, text right under a table is read as more rows:
-    # give such pipe-less lines back as the paragraphs the author meant.
-    after: list[Block] = []
-    while len(rows) > 2 and "|" not in source[lines[-1] - 1]:
-        after.insert(0, Block("paragraph", lines.pop(), rows.pop()[0]))
-    blocks.append(Block("table", lines[0], rows=rows, row_lines=lines))
-    blocks.extend(after)
+    blocks.extend(_split_rows(rows, lines, source))
     return i + 1
+
+
+def _split_rows(rows: list[list[str]], lines: list[int], source: list[str]) -> list[Block]:
+    """Without a blank line, text right under a table (and a table right under that text)
+    is read as more rows: give them back as the paragraphs and tables the author meant."""
+    blocks: list[Block] = []
+    kept: list[int] = []
+    for index, line in enumerate(lines):
+        text = source[line - 1].strip() if 0 < line <= len(source) else "|"
+        if "|" not in text:
+            blocks += _table_block(rows, lines, kept) + [Block("paragraph", line, text)]
+            kept = []
+        elif not DELIMITER_ROW.match(text):
+            kept.append(index)
+    return blocks + _table_block(rows, lines, kept)
+
+
+def _table_block(rows: list[list[str]], lines: list[int], kept: list[int]) -> list[Block]:
+    if not kept:
+        return []
+    return [Block("table", lines[kept[0]], rows=[rows[k] for k in kept],
+                  row_lines=[lines[k] for k in kept])]
 
 
 def _list_items(tokens: list[Token], i: int) -> tuple[int, list[str]]:
@@ -305,7 +322,7 @@ def _fields(block: Block) -> list[Field]:
                                   + "|".join(COLUMNS.values()))
         index[key] = header.index(title)
     fields = []
-    for row, line in zip(rows[1:], lines[1:]):
+    for row, line in zip(rows[1:], lines[1:], strict=True):
         cell = {key: (row[i] if i < len(row) else "") for key, i in index.items()}
         name = cell["name"].strip("`* ")
         if not name:

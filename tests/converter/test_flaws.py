@@ -1,0 +1,121 @@
+"""The flaws hand-written pages have: survived, with a warning where something was guessed."""
+
+from __future__ import annotations
+
+from converter_helpers import body_schema, convert, operation, page, params, table
+
+from openapi import lenient_json
+
+
+def test_lenient_json_trailing_commas_and_both_comment_styles():
+    text = '{\n  "a": [1, 2,],  // list\n  "b": "x # not a comment", # count\n}\n'
+    assert lenient_json.loads(text) == {"a": [1, 2], "b": "x # not a comment"}
+
+
+def test_lenient_json_comment_between_comma_and_closer():
+    assert lenient_json.loads('{"a": 1, # last\n}') == {"a": 1}
+
+
+def test_lenient_json_keeps_slashes_inside_strings():
+    assert lenient_json.loads('{"url": "http://x//y"}') == {"url": "http://x//y"}
+
+
+FLAWED_EXAMPLES = page("""
+    ## 创建
+    #### 请求
+    ```
+    POST /api/things
+    ```
+    #### body 参数样例
+    ```json
+    {
+      "name": "a", // 名称
+      "items": [{"k": 1,},],
+    }
+    ```
+    #### 正常返回
+    ```json
+    {
+      "task_id": 16 # 序号
+    }
+    ```
+    """)
+
+
+def test_examples_with_comments_and_trailing_commas_are_kept():
+    op = operation(convert(FLAWED_EXAMPLES)[0], "/api/things", "post")
+    body = op["requestBody"]["content"]["application/json"]["examples"]["documented"]
+    assert body["value"] == {"name": "a", "items": [{"k": 1}]}
+    answer = op["responses"]["200"]["content"]["application/json"]["examples"]["documented"]
+    assert answer["value"] == {"task_id": 16}
+
+
+MISMATCH = page("""
+    ## 重试
+    #### 请求
+    ```
+    POST /api/task/:id/pipelines/:pipeline/restart?projectName=:projectName
+    ```
+    #### 路径参数说明
+    {rows}
+    """).format(rows=table("`id`|int|任务 id|无|是", "`pipelines`|string|工作流名称|无|是",
+                           "`projectName`|string|项目|无|否"))
+
+
+def test_table_name_differing_from_path_is_reconciled_with_a_warning():
+    document, warnings = convert(MISMATCH)
+    op = operation(document, "/api/task/{id}/pipelines/{pipeline}/restart", "post")
+    found = params(op)
+    assert found[("path", "pipeline")]["description"] == "工作流名称"
+    assert ("path", "pipelines") not in found
+    assert any("'pipelines'" in w and "'pipeline'" in w for w in warnings)
+
+
+def test_path_table_parameter_in_query_string_goes_to_query_with_a_warning():
+    document, warnings = convert(MISMATCH)
+    found = params(operation(document, "/api/task/{id}/pipelines/{pipeline}/restart", "post"))
+    assert found[("query", "projectName")]["required"] is False
+    assert found[("query", "projectName")]["description"] == "项目"
+    assert ("path", "projectName") not in found
+    assert any("projectName" in w and "query" in w for w in warnings)
+
+
+def test_warnings_reach_stderr_with_line_numbers(tmp_path, run_cli):
+    doc = tmp_path / "page.md"
+    doc.write_text(MISMATCH, encoding="utf-8")
+    code, out, err = run_cli("convert", str(doc))
+    assert code == 0 and out.startswith("openapi: 3.0.3")
+    row = MISMATCH.splitlines().index(next(
+        line for line in MISMATCH.splitlines() if "`pipelines`" in line)) + 1
+    assert f"warning: line {row}: table names 'pipelines'" in err
+    assert "placed in query" in err
+
+
+def test_missing_blank_lines_between_sections_and_blocks():
+    cramped = (page("")
+               + "## 一\n#### 请求\n```\nGET /a\n```\n#### 正常返回\n```json\n{\"a\": 1}\n```\n"
+               + "## 二\n#### 请求\n```\nDELETE /b/:id\n```\n#### 路径参数说明\n"
+               + table("`id`|int|编号|无|是")
+               + "#### 异常返回\n```json\n{\"code\": 6100}\n```\n")
+    document, _ = convert(cramped)
+    assert operation(document, "/a", "get")["responses"]["200"]["content"]
+    second = operation(document, "/b/{id}", "delete")
+    assert params(second)[("path", "id")]["schema"] == {"type": "integer"}
+    assert set(second["responses"]) == {"200", "400"}
+
+
+def test_paragraph_right_under_a_table_is_not_a_row():
+    text = page("""
+        ## 创建
+        #### 请求
+        ```
+        POST /api/things
+        ```
+        #### body 参数说明
+        {rows}其中 `targets` 中的参数说明如下：
+        {nested}
+        """).format(rows=table("`targets`|Object Array|目标|无|是"),
+                    nested=table("`name`|string|名称|无|是"))
+    schema = body_schema(operation(convert(text)[0], "/api/things", "post"))
+    assert list(schema["properties"]) == ["targets"]
+    assert schema["properties"]["targets"]["items"]["required"] == ["name"]
