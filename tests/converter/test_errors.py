@@ -1,0 +1,90 @@
+"""Input the converter cannot understand: `error: FILE:LINE: ...` naming the right line, exit 2."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from converter_helpers import REPO, page, table
+
+OK_REQUEST = "#### 请求\n```\nPOST /api/t/:id\n```\n"
+ID_ROW = "`id`|int|编号|无|是"
+
+
+def _line_of(text: str, marker: str) -> int:
+    """1-based number of the first line of `text` holding `marker`."""
+    return next(n for n, line in enumerate(text.splitlines(), 1) if marker in line)
+
+
+def _section(body: str) -> str:
+    return page("## 操作\n" + body)
+
+
+CASES = {
+    "no request line": (
+        page("## 操作\n#### 注意事项\n- x\n"), "## 操作", "no '#### 请求'"),
+    "bad request line": (
+        _section("#### 请求\n```\nFETCH the things\n```\n"), "FETCH", "is not 'METHOD"),
+    "unknown type": (
+        _section(OK_REQUEST + "#### 路径参数说明\n" + table("`id`|integerish|编号|无|是")),
+        "integerish", "unknown type 'integerish'"),
+    "bad required": (
+        _section(OK_REQUEST + "#### 路径参数说明\n" + table("`id`|int|编号|无|必须")),
+        "|无|必须|", "neither 是 nor 否"),
+    "missing column": (
+        _section(OK_REQUEST + "#### 路径参数说明\n|参数名|类型|描述|是否必须|\n|---|---|---|---|\n"
+                 "|`id`|int|编号|是|\n"), "|参数名|", "lacks the column '默认值'"),
+    "invalid json": (
+        _section(OK_REQUEST + "#### 路径参数说明\n" + table(ID_ROW)
+                 + "#### 正常返回\n```json\n{\n  \"a\": 1,\n  \"b\" 2\n}\n```\n"),
+        "\"b\" 2", "not JSON even leniently"),
+    "nested table for unknown field": (
+        _section("#### 请求\n```\nPOST /api/t\n```\n#### body 参数说明\n"
+                 + table("`a`|Object|甲|无|是") + "\n其中 `zzz` 中的参数说明如下：\n\n"
+                 + table("`b`|string|乙|无|是")), "其中 `zzz`", "'zzz'"),
+    "duplicate endpoint": (
+        page("## 一\n#### 请求\n```\nGET /a\n```\n## 二\n#### 请求\n```\nGET /a\n```\n"),
+        "## 二", "already described at line"),
+    "unclosed front matter": (
+        "---\ntitle: x\n\n## 一\n#### 请求\n```\nGET /a\n```\n", "---", "never closed"),
+    "no operation": (page("# 标题\n\n一些文字。\n"), "---", "no operation found"),
+    "path param absent from request line": (
+        _section(OK_REQUEST + "#### 路径参数说明\n" + table(ID_ROW, "`owner`|string|所有者|无|是")),
+        "`owner`", "'owner' does not appear in the request line"),
+    "error example without code": (
+        _section(OK_REQUEST + "#### 异常返回\n```json\n{\"message\": \"x\"}\n```\n"),
+        "{\"message\"", "with a 'code'"),
+    "table outside a parameter heading": (
+        _section(OK_REQUEST + "#### 说明\n" + table(ID_ROW)), "|参数名|", "must stand under"),
+    "bad typed default": (
+        _section(OK_REQUEST + "#### 路径参数说明\n" + table("`id`|int|编号|abc|是")),
+        "abc", "not a valid int"),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_malformed_page_names_the_line(name, tmp_path, run_cli):
+    text, marker, message = CASES[name]
+    doc = tmp_path / "page.md"
+    doc.write_text(text, encoding="utf-8")
+    code, out, err = run_cli("convert", str(doc))
+    assert code != 0
+    assert out == ""
+    assert err.startswith(f"error: {doc}:{_line_of(text, marker)}: "), err
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_missing_file_is_a_clear_error(tmp_path, run_cli):
+    code, _, err = run_cli("convert", str(tmp_path / "absent.md"))
+    assert code != 0 and err.startswith("error: ") and "absent.md" in err
+
+
+def test_console_script_exits_non_zero(tmp_path):
+    doc = tmp_path / "page.md"
+    doc.write_text(CASES["unknown type"][0], encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "openapi", "convert", str(doc)],
+                            capture_output=True, text=True, cwd=REPO, check=False)
+    assert result.returncode == 2
+    assert "unknown type 'integerish'" in result.stderr and "Traceback" not in result.stderr
