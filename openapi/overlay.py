@@ -21,7 +21,10 @@ class OverlayError(ValueError):
 
 
 def load(path: str | Path) -> dict[str, Any]:
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise OverlayError(f"{path}: not YAML: {exc}") from None
     if not isinstance(data, dict):
         raise OverlayError(f"{path}: an overlay is a mapping at the top level")
     return data
