@@ -1,0 +1,69 @@
+"""The admin API under /_mock (described by admin.yaml): reset, tasks, journal, forced answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from mock_server.overrides import Forced
+from mock_server.state import MockState
+
+
+@dataclass
+class AdminHandlers:
+    mock: MockState
+
+    async def reset_mock(self) -> tuple[dict, int]:
+        self.mock.reset()
+        return {"message": "reset"}, 200
+
+    async def show_world(self) -> tuple[dict, int]:
+        world = self.mock.tasks.world
+        return {
+            "projects": {p.name: {"envs": sorted(p.envs), "services": sorted(p.services)}
+                         for p in world.projects.values()},
+            "workflows": {w.name: {"project": w.project, "outcome": w.outcome,
+                                   "services": sorted(w.services)}
+                          for w in world.workflows.values()},
+            "auth": bool(world.tokens),
+            "lifecycle": {"task_duration": world.task_duration,
+                          "failure_rate": world.failure_rate},
+        }, 200
+
+    async def list_tasks(self, pipeline: str | None = None) -> tuple[list, int]:
+        return [t.as_dict() for t in self.mock.tasks.tasks(pipeline)], 200
+
+    async def set_task_status(self, pipeline: str, id: int, body: dict[str, Any]) -> tuple:
+        tasks = self.mock.tasks
+        tasks.check_id(id)
+        task = tasks.force_status(pipeline, id, body["status"])
+        if task is None:
+            raise self.mock.catalogue.error(404, description=f"no task {pipeline}:{id}")
+        return tasks.current(task).as_dict(), 200
+
+    async def list_requests(self, limit: int = 100) -> tuple[list, int]:
+        entries = list(self.mock.journal)
+        return entries[-limit:], 200
+
+    async def clear_requests(self) -> tuple[dict, int]:
+        self.mock.journal.clear()
+        return {"message": "cleared"}, 200
+
+    async def list_forced(self) -> tuple[list, int]:
+        return [f.as_dict() for f in self.mock.overrides.queue], 200
+
+    async def push_forced(self, body: dict[str, Any]) -> tuple[list, int]:
+        operation = body.get("operation")
+        if operation is not None and operation not in self.mock.operations:
+            known = ", ".join(sorted(self.mock.operations))
+            raise self.mock.catalogue.error(
+                400, description=f"unknown operation {operation!r} ({known})")
+        self.mock.overrides.push(Forced(
+            operation, body.get("code"), body.get("example"),
+            body.get("delay_ms") or 0, body.get("times") or 1,
+        ))
+        return [f.as_dict() for f in self.mock.overrides.queue], 200
+
+    async def clear_forced(self) -> tuple[dict, int]:
+        self.mock.overrides.clear()
+        return {"message": "cleared"}, 200

@@ -1,0 +1,48 @@
+"""`zadig-mock`: serve the stateful mock with uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="zadig-mock", description="Stateful mock of Zadig's workflow-task API (v1.7.1).")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--seed", metavar="FILE", help="YAML world (default: the page's example)")
+    parser.add_argument("--state", metavar="FILE", help="keep tasks in this SQLite file")
+    parser.add_argument("--token", action="append", default=[], metavar="TOKEN",
+                        help="accept this bearer token for any project (repeatable); "
+                             "any token turns auth on")
+    parser.add_argument("--latency", type=float, default=0, metavar="MS",
+                        help="delay every API answer by MS milliseconds")
+    parser.add_argument("--task-duration", type=float, default=None, metavar="SECONDS",
+                        help="time from created to passed/failed (0: tasks never move)")
+    parser.add_argument("--no-cors", action="store_true", help="send no CORS headers")
+    parser.add_argument("--quiet", action="store_true", help="no log line per request")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
+                        format="%(asctime)s %(message)s", stream=sys.stderr)
+    # Imported late so that --help answers at once.
+    import uvicorn
+
+    from mock_server.app import create_app
+    from mock_server.seed import SeedError, load_seed
+
+    try:
+        app = create_app(
+            load_seed(args.seed), state_file=args.state, tokens=tuple(args.token),
+            latency_ms=args.latency, task_duration=args.task_duration, cors=not args.no_cors,
+        )
+    except SeedError as exc:
+        print(f"zadig-mock: {exc}", file=sys.stderr)
+        return 2
+    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning")
+    return 0

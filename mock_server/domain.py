@@ -1,0 +1,180 @@
+"""The rules of Zadig v1.7.1 for workflow tasks: create, restart, cancel, and the task lifecycle."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+from mock_server.errors import Catalogue
+
+STATUSES = (
+    "created", "waiting", "blocked", "queued", "running",
+    "passed", "failed", "timeout", "cancelled",
+)
+# The clock moves a task along these steps; other statuses stay until changed by hand.
+LIFECYCLE = ("created", "queued", "running")
+INT64_MAX = 2**63 - 1
+
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True)
+class Project:
+    name: str
+    envs: frozenset[str] = frozenset()
+    services: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Workflow:
+    name: str
+    project: str
+    outcome: str | None = None  # "passed"/"failed"/...: how its tasks end; None = failure_rate
+    services: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Task:
+    pipeline_name: str
+    task_id: int
+    project: str
+    status: str
+    since: float  # when `status` was set; the lifecycle counts from here
+    created_at: float
+    targets: tuple[dict[str, Any], ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "pipeline_name": self.pipeline_name,
+            "task_id": self.task_id,
+            "project": self.project,
+            "status": self.status,
+            "status_since": self.since,
+            "created_at": self.created_at,
+            "targets": list(self.targets),
+        }
+
+
+@dataclass
+class World:
+    """What exists besides tasks: projects, workflows, tokens, and how tasks progress."""
+
+    projects: dict[str, Project] = field(default_factory=dict)
+    workflows: dict[str, Workflow] = field(default_factory=dict)
+    tokens: dict[str, frozenset[str] | None] = field(default_factory=dict)  # None: any project
+    tasks: list[Task] = field(default_factory=list)
+    counters: dict[str, int] = field(default_factory=dict)  # last id handed out per workflow
+    task_duration: float = 30.0  # seconds from created to the end; 0 freezes every task
+    failure_rate: float = 0.0
+
+
+class Store(Protocol):
+    def next_id(self, pipeline: str) -> int: ...
+    def add(self, task: Task) -> None: ...
+    def get(self, pipeline: str, task_id: int) -> Task | None: ...
+    def put(self, task: Task) -> None: ...
+    def all(self) -> list[Task]: ...
+    def load(self, world: World) -> None: ...
+    def reset(self, world: World) -> None: ...
+
+
+def status_at(task: Task, world: World, now: float) -> str:
+    """The task's status at `now`: created -> queued -> running -> outcome, a third of
+    `task_duration` each."""
+    if task.status not in LIFECYCLE or world.task_duration <= 0:
+        return task.status
+    steps = int((now - task.since) // (world.task_duration / 3))
+    position = LIFECYCLE.index(task.status) + max(steps, 0)
+    if position < len(LIFECYCLE):
+        return LIFECYCLE[position]
+    return outcome(task, world)
+
+
+def outcome(task: Task, world: World) -> str:
+    workflow = world.workflows.get(task.pipeline_name)
+    if workflow and workflow.outcome:
+        return workflow.outcome
+    # Seeded by the task's identity so that every read agrees on the outcome.
+    draw = random.Random(f"{task.pipeline_name}:{task.task_id}:{task.since}").random()
+    return "failed" if draw < world.failure_rate else "passed"
+
+
+class WorkflowTasks:
+    """Create, restart and cancel tasks as aslan v1.7.1 does; ids from a per-workflow counter."""
+
+    def __init__(
+        self, world: World, store: Store, catalogue: Catalogue, clock: Clock = time.time
+    ) -> None:
+        self.world = world
+        self.store = store
+        self.errors = catalogue
+        self.clock = clock
+
+    def create(self, body: dict[str, Any]) -> Task:
+        project = body["product_tmpl_name"]
+        name = body["workflow_name"]
+        env = body["namespace"]
+        if project not in self.world.projects:
+            raise self.errors.error(6542, "project_not_found")
+        workflow = self.world.workflows.get(name)
+        # aslan looks workflows up by name alone (names are unique across projects).
+        if workflow is None:
+            raise self.errors.error(6542, "workflow_not_found")
+        if env and env not in self.world.projects[project].envs:
+            raise self.errors.error(6160, "env_not_found", project=project, env=env)
+        # The counter is bumped before the stages check: an empty create leaves a gap.
+        task_id = self.store.next_id(name)
+        if not body["targets"]:
+            raise self.errors.error(6160, "no_stages")
+        now = self.clock()
+        task = Task(name, task_id, project, "created", now, now, tuple(body["targets"]))
+        self.store.add(task)
+        return task
+
+    def restart(self, pipeline: str, task_id: int) -> Task:
+        task = self._find(pipeline, task_id, 6164)
+        if self.status(task) in ("running", "passed"):
+            raise self.errors.error(6164, "task_not_restartable")
+        return self._set(task, "created")
+
+    def cancel(self, pipeline: str, task_id: int) -> Task:
+        task = self._find(pipeline, task_id, 6163)
+        if self.status(task) == "passed":
+            raise self.errors.error(6163, "task_passed", pipeline=pipeline, id=task_id)
+        return self._set(task, "cancelled")
+
+    def force_status(self, pipeline: str, task_id: int, status: str) -> Task | None:
+        """Set any status by hand (the admin API); None when there is no such task."""
+        task = self.store.get(pipeline, task_id)
+        return None if task is None else self._set(task, status)
+
+    def tasks(self, pipeline: str | None = None) -> list[Task]:
+        return [
+            self.current(t) for t in self.store.all()
+            if pipeline is None or t.pipeline_name == pipeline
+        ]
+
+    def status(self, task: Task) -> str:
+        return status_at(task, self.world, self.clock())
+
+    def current(self, task: Task) -> Task:
+        return replace(task, status=self.status(task))
+
+    def check_id(self, task_id: int) -> None:
+        if not -INT64_MAX - 1 <= task_id <= INT64_MAX:
+            raise self.errors.error(400, "bad_task_id")
+
+    def _find(self, pipeline: str, task_id: int, code: int) -> Task:
+        self.check_id(task_id)
+        task = self.store.get(pipeline, task_id)
+        if task is None:
+            raise self.errors.error(code, "task_not_found")
+        return task
+
+    def _set(self, task: Task, status: str) -> Task:
+        updated = replace(task, status=status, since=self.clock())
+        self.store.put(updated)
+        return updated
