@@ -1,0 +1,205 @@
+"""A connexion 3.3 AsyncApp on the spec with trivial handlers: the mock's stand-in and the lab
+for making connexion fast with request validation still driven by the spec.
+
+    python bench/stock_app.py --port 8091                      # stock: connexion's defaults
+    python bench/stock_app.py --port 8091 --opt all            # every optimization below
+    python bench/stock_app.py --port 8091 --opt quiet,slim     # a subset
+
+Optimizations (--opt, comma-separated; `all` = every one), each measured by bench/run.py:
+  quiet      uvicorn access log off (stock logs one line per request)
+  slim       only the middlewares this app needs: no SwaggerUI, no ResponseValidation
+             (validate_responses is off, yet the middleware still routes every request)
+  nosec      no Security middleware either (the bearer token is then not checked at all)
+  rsvalid    request bodies validated by jsonschema-rs, one compiled validator per schema
+             (connexion builds a new jsonschema validator on every request)
+  cachedfn   the handler decorator chain built once per operation, not on every request
+             (connexion's AsyncOperation.fn re-decorates and re-inspects the handler per call)
+  rawresp    handlers return ready Starlette responses (orjson-encoded), skipping the
+             jsonifier and connexion's response inference
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import itertools
+import logging
+import os
+import warnings
+from typing import Any
+
+import orjson
+from spec import CREATE_BODY, SPEC_PATH, error_body
+from starlette.responses import Response
+
+warnings.filterwarnings("ignore", category=DeprecationWarning)
+
+import connexion  # noqa: E402  (after the warning filter: starlette 1.x test client warning)
+from connexion.apps.asynchronous import AsyncOperation  # noqa: E402
+from connexion.datastructures import MediaTypeDict  # noqa: E402
+from connexion.exceptions import BadRequestProblem  # noqa: E402
+from connexion.middleware import ConnexionMiddleware  # noqa: E402
+from connexion.middleware.response_validation import ResponseValidationMiddleware  # noqa: E402
+from connexion.middleware.security import SecurityMiddleware  # noqa: E402
+from connexion.middleware.swagger_ui import SwaggerUIMiddleware  # noqa: E402
+from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator  # noqa: E402
+
+ALL_OPTS = ("quiet", "slim", "nosec", "rsvalid", "cachedfn", "rawresp")
+
+WORLD = {(CREATE_BODY["product_tmpl_name"], CREATE_BODY["workflow_name"], CREATE_BODY["namespace"])}
+COUNTERS: dict[str, itertools.count] = {}
+TASKS: dict[tuple[str, int], str] = {}
+RAW_RESPONSES = False
+
+
+def answer(body: dict, status: int = 200) -> Any:
+    if RAW_RESPONSES:
+        return Response(orjson.dumps(body), status, media_type="application/json")
+    return body, status
+
+
+async def create_workflow_task(body: dict) -> Any:
+    name = body["workflow_name"]
+    if (body["product_tmpl_name"], name, body["namespace"]) not in WORLD:
+        return answer(error_body(6542, "workflow_not_found"), 400)
+    task_id = next(COUNTERS.setdefault(name, itertools.count(1)))
+    TASKS[(name, task_id)] = "created"
+    return answer({"pipeline_name": name, "task_id": task_id})
+
+
+async def restart_workflow_task(id: int, pipeline: str) -> Any:  # noqa: A002 (spec's name)
+    key = (pipeline, id)
+    if TASKS.get(key) is None:
+        return answer(error_body(6164, "task_not_found"), 400)
+    TASKS[key] = "created"
+    return answer({"message": "success"})
+
+
+async def cancel_workflow_task(id: int, pipeline: str) -> Any:  # noqa: A002
+    key = (pipeline, id)
+    if TASKS.get(key) is None:
+        return answer(error_body(6163, "task_not_found"), 400)
+    TASKS[key] = "cancelled"
+    return answer({"message": "success"})
+
+
+def accept_token(token: str) -> dict:
+    """Any bearer token is accepted; connexion refuses every request when no function is set."""
+    return {"sub": "bench", "token": token}
+
+
+HANDLERS = {
+    "createWorkflowTask": create_workflow_task,
+    "restartWorkflowTask": restart_workflow_task,
+    "cancelWorkflowTask": cancel_workflow_task,
+}
+
+
+# --- rsvalid: jsonschema-rs behind connexion's validator_map ---------------------------------
+
+
+_COMPILED: dict[int, tuple[dict, Any]] = {}
+
+
+def compiled_validator(schema: dict) -> Any:
+    """One jsonschema-rs validator per schema object (connexion hands the same dict each time)."""
+    entry = _COMPILED.get(id(schema))
+    if entry is None or entry[0] is not schema:
+        import jsonschema_rs
+
+        entry = _COMPILED[id(schema)] = (schema, jsonschema_rs.Draft4Validator(schema))
+    return entry[1]
+
+
+class RustJSONBodyValidator(JSONRequestBodyValidator):
+    """connexion's JSON body validator with a compiled jsonschema-rs validator, cached per schema.
+
+    connexion creates one body validator per request; only the schema compilation is cached.
+    Parsing (and its 400 on bad JSON) stays connexion's; errors keep connexion's wording."""
+
+    async def _parse(self, stream: Any, scope: Any) -> Any:
+        body = b"".join([message async for message in stream])
+        if not body:
+            return None
+        try:
+            return orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            raise BadRequestProblem(detail=str(exc)) from None
+
+    def _validate(self, body: Any) -> dict | None:
+        if not self._nullable and body is None:
+            raise BadRequestProblem("Request body must not be empty")
+        error = next(compiled_validator(self._schema).iter_errors(body), None)
+        if error is not None:
+            # Same wording as connexion's validator: "<message> - 'targets.0'".
+            path = ".".join(str(item) for item in error.instance_path)
+            raise BadRequestProblem(detail=f"{error.message}{f' - {path!r}' if path else ''}")
+        return None
+
+
+RS_VALIDATOR_MAP = {
+    "body": MediaTypeDict({**VALIDATOR_MAP["body"], "*/*json": RustJSONBodyValidator})
+}
+
+
+# --- cachedfn: build the decorated handler once per operation --------------------------------
+
+
+def cache_operation_decorators() -> None:
+    """Make AsyncOperation.fn a cached property (it is stateless per operation).
+
+    The decorator reads the current operation from connexion's context at call time only
+    (inside its wrapper), so one decorated function per operation serves every request."""
+    prop = functools.cached_property(AsyncOperation.fn.fget)
+    prop.__set_name__(AsyncOperation, "fn")
+    AsyncOperation.fn = prop
+
+
+def build_app(opts: set[str]) -> connexion.AsyncApp:
+    global RAW_RESPONSES
+    # The spec's bearerAuth names no x-bearerInfoFunc; connexion reads this variable instead.
+    os.environ.setdefault("BEARERINFO_FUNC", "stock_app.accept_token")
+    RAW_RESPONSES = "rawresp" in opts
+    if "cachedfn" in opts:
+        cache_operation_decorators()
+    kwargs: dict[str, Any] = {}
+    unneeded: set[type] = set()
+    if "slim" in opts:
+        unneeded = {SwaggerUIMiddleware, ResponseValidationMiddleware}
+    if "nosec" in opts:
+        unneeded.add(SecurityMiddleware)
+    if unneeded:
+        kwargs["middlewares"] = [
+            m for m in ConnexionMiddleware.default_middlewares if m not in unneeded
+        ]
+    if "rsvalid" in opts:
+        kwargs["validator_map"] = RS_VALIDATOR_MAP
+    app = connexion.AsyncApp(__name__, **kwargs)
+    app.add_api(SPEC_PATH, resolver=lambda operation_id: HANDLERS[operation_id])
+    return app
+
+
+def parse_opts(text: str) -> set[str]:
+    opts = set(ALL_OPTS) if text == "all" else {o for o in text.split(",") if o}
+    unknown = opts - set(ALL_OPTS)
+    if unknown:
+        raise SystemExit(f"unknown --opt {sorted(unknown)}; known: {', '.join(ALL_OPTS)}, all")
+    return opts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8091)
+    parser.add_argument("--opt", default="", help=f"comma-separated: {', '.join(ALL_OPTS)}, all")
+    args = parser.parse_args()
+    opts = parse_opts(args.opt)
+    app = build_app(opts)
+    logging.getLogger("connexion").setLevel(logging.ERROR)
+    # Stock = what app.run() does: uvicorn defaults (access log on, info level).
+    app.run(host=args.host, port=args.port, access_log="quiet" not in opts,
+            log_level="warning" if "quiet" in opts else "info")
+
+
+if __name__ == "__main__":
+    main()
