@@ -1,0 +1,54 @@
+"""Sending a probe's request, noting any task it created, and turning a dead target into a failure."""
+
+from __future__ import annotations
+
+import pytest
+
+from contract_tests.checks import Rule
+from contract_tests.client import Exchange, Target, TargetDown
+from contract_tests.contract import CREATE
+from contract_tests.probes import Request
+from contract_tests.tasks import TaskLedger
+
+
+def call(
+    target: Target,
+    ledger: TaskLedger,
+    rule: Rule,
+    operation_id: str,
+    request: Request,
+    auth: str = "configured",
+) -> Exchange:
+    try:
+        exchange = target.send(
+            operation_id,
+            request.method,
+            request.path,
+            query=request.query,
+            body=request.body,
+            raw_body=request.raw_body,
+            auth=auth,
+        )
+    except TargetDown as exc:
+        rule.fail(None, "an answer within the request timeout", [str(exc)])
+        raise AssertionError("unreachable") from exc
+    note_created(ledger, operation_id, exchange, request.query.get("projectName", ""))
+    return exchange
+
+
+def note_created(ledger: TaskLedger, operation_id: str, exchange: Exchange, project: str) -> None:
+    """A 200 from create means a task exists now, whatever the test expected."""
+    if operation_id != CREATE or exchange.status != 200:
+        return
+    try:
+        body = exchange.json()
+        pipeline, task_id = body["pipeline_name"], body["task_id"]
+    except (ValueError, KeyError, TypeError):
+        return
+    if isinstance(pipeline, str) and isinstance(task_id, int) and not isinstance(task_id, bool):
+        ledger.created(pipeline, task_id, project)
+
+
+def skip_unless_profile(profile: str, current: str) -> None:
+    if profile == "full" and current != "full":
+        pytest.skip("full profile only (it runs requests that change the target)")

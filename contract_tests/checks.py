@@ -1,0 +1,119 @@
+"""What a response must look like, per the spec, and how a broken rule is reported.
+
+Each check returns the list of problems it found (empty = conforms) so that a failure can
+name every deviation of one answer at once.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from jsonschema import Draft4Validator
+
+from contract_tests.client import Exchange
+from contract_tests.contract import Contract, Operation
+
+JSON = "application/json"
+REFUSED = (401, 403)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A documented rule: where the page states it and what the spec says."""
+
+    title: str
+    section: str
+    spec_ref: str
+
+    def fail(self, exchange: Exchange | None, expected: str, problems: list[str]) -> None:
+        lines = [
+            f"contract rule broken: {self.title}",
+            f"  documented in: page section «{self.section}»; spec {self.spec_ref}",
+        ]
+        if exchange is not None:
+            lines += [f"  request: {exchange.curl()}"]
+        lines += [f"  expected: {expected}"]
+        if exchange is not None:
+            lines += [f"  got: {exchange.describe_response()}"]
+        lines += [f"  - {problem}" for problem in problems]
+        pytest.fail("\n".join(lines), pytrace=False)
+
+
+def schema_problems(schema: dict[str, Any], instance: Any, what: str) -> list[str]:
+    # OpenAPI 3.0 schemas are close to draft 4; `format` is not asserted.
+    errors = sorted(Draft4Validator(schema).iter_errors(instance), key=lambda e: list(e.path))
+    return [f"{what}: {_where(error.path)}{error.message}" for error in errors]
+
+
+def _where(path: Any) -> str:
+    parts = "/".join(str(part) for part in path)
+    return f"at /{parts}: " if parts else ""
+
+
+def json_body(exchange: Exchange) -> tuple[Any, list[str]]:
+    problems = []
+    if exchange.media_type != JSON:
+        content_type = exchange.response_headers.get("content-type", "none")
+        problems.append(f"content type is {content_type!r}, the spec documents {JSON}")
+    try:
+        return exchange.json(), problems
+    except (json.JSONDecodeError, ValueError):
+        return None, problems + ["the body is not JSON"]
+
+
+def expected_error(contract: Contract, code: int) -> str:
+    entry = contract.entry(code)
+    return (
+        f"HTTP {entry.status}, {JSON}, envelope "
+        f'{{"code": {code}, "description": <any text>, "extra": {{}}, '
+        f'"message": "{entry.message}", "type": "error"}}'
+    )
+
+
+def error_problems(
+    contract: Contract, operation: Operation, exchange: Exchange, codes: set[int]
+) -> list[str]:
+    """An error answer: one of `codes`, with the catalogue's status and message, in the envelope."""
+    problems = []
+    statuses = {contract.entry(code).status for code in codes}
+    if exchange.status not in statuses:
+        problems.append(f"HTTP status {exchange.status}, expected {sorted(statuses)}")
+    body, body_problems = json_body(exchange)
+    problems += body_problems
+    if body is None:
+        return problems
+    problems += schema_problems(operation.error_schema, body, "error envelope")
+    if not isinstance(body, dict):
+        return problems
+    code = body.get("code")
+    if code not in codes or isinstance(code, bool):
+        problems.append(f"code {code!r}, expected {' or '.join(str(c) for c in sorted(codes))}")
+    elif code in contract.catalogue:
+        entry = contract.entry(code)
+        if body.get("message") != entry.message:
+            problems.append(
+                f"message {body.get('message')!r}, the catalogue says {entry.message!r} for {code}"
+            )
+        if exchange.status != entry.status:
+            problems.append(f"code {code} must come with HTTP {entry.status}")
+    return problems
+
+
+def success_problems(operation: Operation, exchange: Exchange) -> tuple[Any, list[str]]:
+    problems = []
+    if exchange.status != 200:
+        problems.append(f"HTTP status {exchange.status}, expected 200")
+    body, body_problems = json_body(exchange)
+    problems += body_problems
+    if body is not None:
+        problems += schema_problems(operation.success_schema, body, "success body")
+    return body, problems
+
+
+def refusal_problems(exchange: Exchange) -> list[str]:
+    if exchange.status in REFUSED:
+        return []
+    return [f"HTTP status {exchange.status}: the request was not refused with 401 or 403"]

@@ -1,0 +1,87 @@
+"""Switches the gate on when this suite is collected, and provides its fixtures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from contract_tests import plugin
+from contract_tests.client import Target
+from contract_tests.contract import Contract
+from contract_tests.probes import auth_probes, body_schema_probes, example_probes
+from contract_tests.report import GENERATED_ROW, row_for
+from contract_tests.settings import Settings
+from contract_tests.tasks import TaskLedger
+
+
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
+    # The plugin may already be loaded through its pytest11 entry point.
+    if not pluginmanager.is_registered(plugin):
+        pluginmanager.register(plugin, "zadig_contract")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    plugin.activate(config)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    config = metafunc.config
+    if plugin.CONTRACT not in config.stash:
+        return
+    contract = config.stash[plugin.CONTRACT]
+    row = plugin.ROW_MARK
+    if "error_probe" in metafunc.fixturenames:
+        probes = example_probes(contract) + body_schema_probes(contract)
+        metafunc.parametrize(
+            "error_probe",
+            [
+                pytest.param(p, id=p.id, marks=pytest.mark.contract_row(
+                    p.operation_id, row_for(contract, p.codes)))
+                for p in probes
+            ],
+        )
+    if "auth_probe" in metafunc.fixturenames:
+        metafunc.parametrize(
+            "auth_probe",
+            [
+                pytest.param(p, id=p.id, marks=getattr(pytest.mark, row)(
+                    p.operation_id, row_for(contract, p.codes)))
+                for p in auth_probes(contract)
+            ],
+        )
+    if "operation_id" in metafunc.fixturenames:
+        metafunc.parametrize(
+            "operation_id",
+            [
+                pytest.param(op, id=op, marks=getattr(pytest.mark, row)(op, GENERATED_ROW))
+                for op in contract.operations
+            ],
+        )
+
+
+@pytest.fixture(scope="session")
+def settings(pytestconfig: pytest.Config) -> Settings:
+    return pytestconfig.stash[plugin.SETTINGS]
+
+
+@pytest.fixture(scope="session")
+def contract(pytestconfig: pytest.Config) -> Contract:
+    return pytestconfig.stash[plugin.CONTRACT]
+
+
+@pytest.fixture(scope="session")
+def ledger(target: Target, contract: Contract, pytestconfig: pytest.Config) -> Iterator[TaskLedger]:
+    tasks = TaskLedger()
+    yield tasks
+    tasks.cancel_all(target, contract)
+    reporter = pytestconfig.pluginmanager.get_plugin("zadig-gate-reporter")
+    if reporter is not None:
+        reporter.notes += tasks.report
+
+
+@pytest.fixture(scope="session")
+def target(settings: Settings) -> Iterator[Target]:
+    client = Target(settings.base_url, settings.token, settings.request_timeout)
+    yield client
+    client.close()

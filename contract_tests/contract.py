@@ -1,0 +1,146 @@
+"""The contract as the gate reads it from the spec: operations, documented errors, catalogue.
+
+Nothing here restates the contract: operation ids, paths, schemas, the error codes each
+operation documents (its 400 examples) and the catalogue's status and message per code are
+all read from the spec file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+# The spec's operationIds of the three endpoints; the lifecycle needs to tell them apart.
+CREATE = "createWorkflowTask"
+RESTART = "restartWorkflowTask"
+CANCEL = "cancelWorkflowTask"
+CATALOGUE_KEY = "x-zadig-error-catalogue"
+# Examples that repeat the page's own sample; the named examples beside them are the rules.
+PAGE_SAMPLE = "documented"
+# The page's sub-headings, used to point a failure at the part of the page it breaks.
+SECTION_SUCCESS = "正常返回"
+SECTION_ERROR = "异常返回"
+SECTION_BODY = "body 参数说明"
+SECTION_PATH = "路径参数说明"
+SECTION_REQUEST = "注意事项"
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    code: int
+    status: int
+    message: str
+
+
+@dataclass(frozen=True)
+class DocumentedError:
+    """One named 400 example of an operation: a situation and the code it must answer."""
+
+    name: str
+    code: int
+    summary: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation_id: str
+    method: str
+    path: str
+    section: str
+    success_schema: dict[str, Any]
+    error_schema: dict[str, Any]
+    errors: dict[str, DocumentedError]
+    statuses: tuple[int, ...]
+    request_schema: dict[str, Any] | None = None
+    request_example: dict[str, Any] | None = None
+
+    @property
+    def codes(self) -> list[int]:
+        return sorted({error.code for error in self.errors.values()})
+
+    def spec_ref(self, *parts: str) -> str:
+        return "paths." + self.path + "." + self.method + "".join("." + p for p in parts)
+
+
+@dataclass(frozen=True)
+class Contract:
+    operations: dict[str, Operation]
+    catalogue: dict[int, CatalogueEntry]
+    raw: dict[str, Any] = field(repr=False)
+
+    def operation(self, operation_id: str) -> Operation:
+        return self.operations[operation_id]
+
+    def entry(self, code: int) -> CatalogueEntry:
+        return self.catalogue[code]
+
+
+def load_contract(path: str | Path) -> Contract:
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    catalogue = {
+        int(code): CatalogueEntry(int(code), int(item["status"]), str(item["message"]))
+        for code, item in raw["components"][CATALOGUE_KEY].items()
+    }
+    operations = {}
+    for path_template, item in raw["paths"].items():
+        for method, spec in item.items():
+            if not isinstance(spec, dict) or "operationId" not in spec:
+                continue
+            operation = _operation(raw, path_template, method, spec)
+            operations[operation.operation_id] = operation
+    missing = {CREATE, RESTART, CANCEL} - set(operations)
+    if missing:
+        raise ValueError(f"{path}: the spec has no operation {', '.join(sorted(missing))}")
+    return Contract(operations=operations, catalogue=catalogue, raw=raw)
+
+
+def resolve(raw: dict[str, Any], node: Any) -> Any:
+    """Inline local `$ref`s so jsonschema and readers see plain schemas."""
+    if isinstance(node, dict):
+        if "$ref" in node:
+            target: Any = raw
+            for part in node["$ref"].lstrip("#/").split("/"):
+                target = target[part]
+            return resolve(raw, target)
+        return {key: resolve(raw, value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [resolve(raw, value) for value in node]
+    return node
+
+
+def _json_content(response: dict[str, Any]) -> dict[str, Any]:
+    return response.get("content", {}).get("application/json", {})
+
+
+def _operation(raw: dict[str, Any], path: str, method: str, spec: dict[str, Any]) -> Operation:
+    responses = resolve(raw, spec["responses"])
+    success = _json_content(responses.get("200", {}))
+    failure = _json_content(responses.get("400", {}))
+    errors = {
+        name: DocumentedError(
+            name=name,
+            code=int(example["value"]["code"]),
+            summary=str(example.get("summary", name)),
+            description=str(example["value"].get("description", "")),
+        )
+        for name, example in failure.get("examples", {}).items()
+    }
+    body = resolve(raw, spec.get("requestBody", {}))
+    body_json = _json_content(body)
+    example = next(iter(body_json.get("examples", {}).values()), {}).get("value")
+    return Operation(
+        operation_id=spec["operationId"],
+        method=method,
+        path=path,
+        section=str(spec.get("summary", spec["operationId"])),
+        success_schema=success.get("schema", {}),
+        error_schema=failure.get("schema", {}),
+        errors=errors,
+        statuses=tuple(sorted(int(status) for status in responses if status.isdigit())),
+        request_schema=body_json.get("schema"),
+        request_example=example,
+    )

@@ -1,0 +1,80 @@
+"""The gate's pytest plugin: its options, and the per-rule summary at the end of a run.
+
+Loading this module only adds the options; the gate itself is switched on by
+`contract_tests/conftest.py` (that is, when the suite is collected), so other pytest runs in
+the same environment are not affected.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from contract_tests.contract import Contract, load_contract
+from contract_tests.report import Summary
+from contract_tests.settings import Settings, SettingsError, add_options, build_settings, raw_values
+
+SETTINGS = pytest.StashKey[Settings]()
+CONTRACT = pytest.StashKey[Contract]()
+ROW_MARK = "contract_row"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser)
+
+
+def default_spec() -> Path:
+    from openapi import SPEC_PATH
+
+    return Path(SPEC_PATH)
+
+
+def activate(config: pytest.Config) -> None:
+    """Read the settings and the spec, and start recording the summary."""
+    config.addinivalue_line("markers", f"{ROW_MARK}(operation, row): the summary row of a test")
+    if config.option.help or config.option.version:
+        return
+    try:
+        values = raw_values(config)
+        spec = Path(values["zadig_spec"]) if values["zadig_spec"] else default_spec()
+        contract = load_contract(spec)
+        settings = build_settings(values, contract, spec)
+    except (SettingsError, OSError, ValueError, KeyError) as exc:
+        raise pytest.UsageError(f"zadig-contract: {exc}") from None
+    config.stash[SETTINGS] = settings
+    config.stash[CONTRACT] = contract
+    config.pluginmanager.register(GateReporter(settings, Summary(contract)), "zadig-gate-reporter")
+
+
+class GateReporter:
+    def __init__(self, settings: Settings, summary: Summary) -> None:
+        self.settings = settings
+        self.summary = summary
+        self.notes: list[str] = []
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: Any) -> Any:
+        report = yield
+        mark = item.get_closest_marker(ROW_MARK)
+        counted = report.when == "call" or (report.when == "setup" and not report.passed)
+        if mark is not None and counted:
+            self.summary.record(mark.args[0], mark.args[1], report.outcome)
+        return report
+
+    def pytest_report_header(self) -> list[str]:
+        s = self.settings
+        return [
+            f"zadig-contract: {s.base_url} profile={s.profile} spec={s.spec}",
+            f"fixture: project={s.fixture.project} workflow={s.fixture.workflow} "
+            f"env={s.fixture.env} service={s.fixture.service} "
+            f"token={'yes' if s.token else 'no'} marker={s.run_mark}",
+        ]
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        terminalreporter.section("zadig contract summary")
+        for line in self.summary.lines():
+            terminalreporter.write_line(line)
+        for note in self.notes:
+            terminalreporter.write_line(note)

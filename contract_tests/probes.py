@@ -1,0 +1,220 @@
+"""Requests that the contract says must fail, one per documented error rule.
+
+Each probe names a 400 example of the spec (its `code` is the expected answer) or a rule of
+the request schema. Safe probes only use names that cannot exist, ids far above any real one,
+ids that are not integers and malformed bodies, so they cannot touch a real task. Probes
+marked `full` may reach the fixture (they change the task counter or, on a faulty target,
+create a task).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from contract_tests.client import NO_BODY
+from contract_tests.contract import (
+    SECTION_BODY,
+    SECTION_ERROR,
+    SECTION_PATH,
+    Contract,
+    Operation,
+)
+from contract_tests.settings import Settings
+
+# Situations only the project's mock can set up (through its admin API): see test_status_rules.
+MOCK_ONLY = {"task_not_restartable", "task_passed"}
+# Probes that change the target's state on a conforming deployment (the task counter).
+FULL_ONLY = {"no_stages"}
+# Probes that need the fixture project and workflow to exist on the target.
+NEEDS_FIXTURE = {"env_not_found"}
+WRONG_TYPE_VALUE = {"string": 12345, "array": "not-an-array", "object": "not-an-object"}
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    query: dict[str, str] = field(default_factory=dict)
+    body: Any = NO_BODY
+    raw_body: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Probe:
+    operation_id: str
+    name: str
+    title: str
+    codes: frozenset[int]
+    section: str
+    spec_ref: str
+    profile: str
+    build: Callable[[Settings], Request] = field(compare=False, repr=False)
+    auth: str = "configured"
+
+    @property
+    def id(self) -> str:
+        return f"{self.operation_id}-{self.name}"
+
+
+def task_path(operation: Operation, task_id: Any, pipeline: str) -> str:
+    return operation.path.replace("{id}", quote(str(task_id), safe="")).replace(
+        "{pipeline}", quote(pipeline, safe="")
+    )
+
+
+def _project_query(settings: Settings) -> dict[str, str]:
+    return {"projectName": settings.fixture.project}
+
+
+def _task_request(operation: Operation, task_id: Callable[[Settings], Any]) -> Callable:
+    def build(settings: Settings) -> Request:
+        path = task_path(operation, task_id(settings), settings.fixture.workflow)
+        return Request(operation.method, path, _project_query(settings))
+
+    return build
+
+
+def _body_request(operation: Operation, change: Callable[[dict, Settings], Any]) -> Callable:
+    def build(settings: Settings) -> Request:
+        body = change(settings.fixture.body(), settings)
+        query = {"projectName": settings.fixture.project}
+        if isinstance(body, bytes):
+            return Request(operation.method, operation.path, query, raw_body=body)
+        return Request(operation.method, operation.path, query, body=body)
+
+    return build
+
+
+def _replace(key: str, value: Callable[[Settings], Any]) -> Callable[[dict, Settings], Any]:
+    def change(body: dict, settings: Settings) -> dict:
+        body[key] = value(settings)
+        return body
+
+    return change
+
+
+def _absent(what: str) -> Callable[[Settings], str]:
+    return lambda settings: settings.absent_name(what)
+
+
+# How to provoke each named 400 example of the spec. A named example without a builder here
+# shows up in the summary as not checked.
+BUILDERS: dict[str, Callable[[Operation], Callable[[Settings], Request]]] = {
+    "task_not_found": lambda op: _task_request(op, lambda s: s.absent_id()),
+    "bad_task_id": lambda op: _task_request(op, lambda s: s.absent_name("id")),
+    "project_not_found": lambda op: _body_request(
+        op, _replace("product_tmpl_name", _absent("project"))
+    ),
+    "workflow_not_found": lambda op: _body_request(
+        op, _replace("workflow_name", _absent("workflow"))
+    ),
+    "env_not_found": lambda op: _body_request(op, _replace("namespace", _absent("env"))),
+    "no_stages": lambda op: _body_request(op, _replace("targets", lambda s: [])),
+    "bad_body": lambda op: _body_request(op, lambda body, s: b'{"workflow_name": '),
+}
+
+
+def example_probes(contract: Contract) -> list[Probe]:
+    probes = []
+    for operation in contract.operations.values():
+        for error in operation.errors.values():
+            if error.name not in BUILDERS or error.name in MOCK_ONLY:
+                continue
+            section = SECTION_PATH if error.name == "bad_task_id" else SECTION_ERROR
+            probes.append(
+                Probe(
+                    operation_id=operation.operation_id,
+                    name=error.name,
+                    title=f"{operation.operation_id}: {error.summary} -> {error.code}",
+                    codes=frozenset({error.code}),
+                    section=f"{operation.section} › {section}",
+                    spec_ref=operation.spec_ref("responses.400.examples", error.name),
+                    profile="full" if error.name in FULL_ONLY else "safe",
+                    build=BUILDERS[error.name](operation),
+                )
+            )
+    return probes
+
+
+def body_schema_probes(contract: Contract) -> list[Probe]:
+    """A required field missing or a field of the wrong type must be refused with 400.
+
+    Safe variants carry absent project and workflow names; full variants carry the fixture,
+    so a target that skips validation would really create a task (and the gate cancels it).
+    """
+    probes = []
+    for operation in contract.operations.values():
+        schema = operation.request_schema
+        if not schema or 400 not in contract.catalogue:
+            continue
+        for profile in ("safe", "full"):
+            for name, change in _schema_breaks(schema):
+                probes.append(_body_schema_probe(operation, profile, name, change))
+    return probes
+
+
+def _schema_breaks(schema: dict[str, Any]) -> list[tuple[str, Callable[[dict], None]]]:
+    breaks: list[tuple[str, Callable[[dict], None]]] = []
+    for key in schema.get("required", []):
+        breaks.append((f"missing_{key}", lambda body, key=key: body.pop(key, None)))
+    for key, prop in schema.get("properties", {}).items():
+        wrong = WRONG_TYPE_VALUE.get(prop.get("type", ""))
+        if wrong is not None:
+            breaks.append((f"wrong_type_{key}", lambda body, key=key, v=wrong: body.update({key: v})))
+    return breaks
+
+
+def _body_schema_probe(
+    operation: Operation, profile: str, name: str, change: Callable[[dict], None]
+) -> Probe:
+    def alter(body: dict, settings: Settings) -> dict:
+        body = copy.deepcopy(body)
+        if profile == "safe":
+            body["workflow_name"] = settings.absent_name("workflow")
+            body["product_tmpl_name"] = settings.absent_name("project")
+        change(body)
+        return body
+
+    what = name.replace("_", " ", 1)
+    fixture = "absent names" if profile == "safe" else "the fixture's names"
+    return Probe(
+        operation_id=operation.operation_id,
+        name=f"{name}-{profile}",
+        title=f"{operation.operation_id}: body with {what} ({fixture}) -> 400",
+        codes=frozenset({400}),
+        section=f"{operation.section} › {SECTION_BODY}",
+        spec_ref=operation.spec_ref("requestBody.content.application/json.schema"),
+        profile=profile,
+        build=_body_request(operation, alter),
+    )
+
+
+def auth_probes(contract: Contract) -> list[Probe]:
+    """No token and a wrong token must be refused (401 or 403, any body)."""
+    probes = []
+    for operation in contract.operations.values():
+        base = next(
+            (BUILDERS[n] for n in ("task_not_found", "project_not_found") if n in operation.errors),
+            None,
+        )
+        if base is None or 401 not in operation.statuses:
+            continue
+        for auth in ("none", "bad"):
+            probes.append(
+                Probe(
+                    operation_id=operation.operation_id,
+                    name=f"auth_{auth}_token",
+                    title=f"{operation.operation_id}: {auth} token -> 401 or 403",
+                    codes=frozenset({401, 403}),
+                    section=f"{operation.section} › 注意事项",
+                    spec_ref=operation.spec_ref("responses.401") + " / components.securitySchemes",
+                    profile="safe",
+                    build=base(operation),
+                    auth=auth,
+                )
+            )
+    return probes

@@ -1,0 +1,166 @@
+"""The gate's settings: command-line options, each with an environment-variable fallback."""
+
+from __future__ import annotations
+
+import os
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from contract_tests.contract import Contract
+
+PROFILES = ("safe", "full")
+# Ids far above any real task id but inside int64, the spec's format for ids.
+ABSENT_ID_FLOOR = 9_000_000_000_000_000_000
+MARK = "zadig-contract-absent"
+
+
+@dataclass(frozen=True)
+class Option:
+    flag: str
+    env: str
+    help: str
+    default: Any = None
+    kind: type = str
+
+
+OPTIONS = (
+    Option("--base-url", "ZADIG_BASE_URL", "URL of the deployment to check (required)"),
+    Option("--token", "ZADIG_TOKEN", "API token, sent as 'Authorization: Bearer'"),
+    Option("--profile", "ZADIG_PROFILE", "safe (production) or full (staging, mock)", "safe"),
+    Option("--project", "ZADIG_PROJECT", "fixture project (default: the spec's example)"),
+    Option("--workflow", "ZADIG_WORKFLOW", "fixture workflow (default: the spec's example)"),
+    Option("--env", "ZADIG_ENV", "fixture env (default: the spec's example)"),
+    Option("--service", "ZADIG_SERVICE", "fixture service (default: the spec's example)"),
+    Option("--target-name", "ZADIG_TARGET_NAME", "fixture target name (default: --service)"),
+    Option("--spec", "ZADIG_SPEC", "OpenAPI spec to check against (default: the packaged one)"),
+    Option("--request-timeout", "ZADIG_REQUEST_TIMEOUT", "seconds per request", 10.0, float),
+    Option("--max-examples", "ZADIG_MAX_EXAMPLES", "generated cases per operation", 25, int),
+    Option("--seed", "ZADIG_SEED", "seed for generated cases and names", None, int),
+)
+
+
+def dest(option: Option) -> str:
+    return "zadig_" + option.flag.lstrip("-").replace("-", "_")
+
+
+def add_options(parser: Any) -> None:
+    group = parser.getgroup("zadig-contract", "Zadig workflow-task conformance gate")
+    for option in OPTIONS:
+        group.addoption(option.flag, dest=dest(option), default=None, help=_help(option))
+
+
+def _help(option: Option) -> str:
+    default = f"; default {option.default}" if option.default is not None else ""
+    return f"{option.help} [env {option.env}{default}]"
+
+
+@dataclass(frozen=True)
+class Fixture:
+    """The project, workflow, env and target the full profile may run real tasks on."""
+
+    project: str
+    workflow: str
+    env: str
+    service: str
+    target_name: str
+    explicit: bool
+
+    def body(self) -> dict[str, Any]:
+        target = {
+            "name": self.target_name,
+            "service_name": self.service,
+            "product_name": self.project,
+        }
+        return {
+            "workflow_name": self.workflow,
+            "product_tmpl_name": self.project,
+            "namespace": self.env,
+            "targets": [target],
+        }
+
+
+@dataclass(frozen=True)
+class Settings:
+    base_url: str
+    token: str | None
+    profile: str
+    spec: Path
+    request_timeout: float
+    max_examples: int
+    seed: int | None
+    fixture: Fixture
+    run_mark: str
+
+    @property
+    def full(self) -> bool:
+        return self.profile == "full"
+
+    def absent_name(self, what: str) -> str:
+        """A name no deployment has: clearly marked, unique to this run."""
+        return f"{MARK}-{what}-{self.run_mark}"
+
+    def absent_id(self, offset: int = 0) -> int:
+        return ABSENT_ID_FLOOR + int(self.run_mark, 16) % 1_000_000 + offset
+
+
+class SettingsError(ValueError):
+    pass
+
+
+def raw_values(config: Any) -> dict[str, Any]:
+    """Each option from the command line, else its environment variable, else its default."""
+    values = {}
+    for option in OPTIONS:
+        value = config.getoption(dest(option))
+        if value is None:
+            value = os.environ.get(option.env) or option.default
+        if value is not None and option.kind is not str:
+            try:
+                value = option.kind(value)
+            except ValueError:
+                raise SettingsError(f"{option.flag} must be a number, got {value!r}") from None
+        values[dest(option)] = value
+    return values
+
+
+def build_settings(values: dict[str, Any], contract: Contract, spec: Path) -> Settings:
+    if not values["zadig_base_url"]:
+        raise SettingsError("--base-url (or ZADIG_BASE_URL) is required")
+    if values["zadig_profile"] not in PROFILES:
+        raise SettingsError(f"--profile must be one of {', '.join(PROFILES)}")
+    seed = values["zadig_seed"]
+    mark = f"{random.Random(seed).getrandbits(32):08x}"
+    return Settings(
+        base_url=values["zadig_base_url"],
+        token=values["zadig_token"] or None,
+        profile=values["zadig_profile"],
+        spec=spec,
+        request_timeout=values["zadig_request_timeout"],
+        max_examples=values["zadig_max_examples"],
+        seed=seed,
+        fixture=_fixture(values, contract),
+        run_mark=mark,
+    )
+
+
+def _fixture(values: dict[str, Any], contract: Contract) -> Fixture:
+    """Defaults come from the spec's own create example, so a fresh mock matches them."""
+    example: dict[str, Any] = {}
+    for operation in contract.operations.values():
+        if operation.request_example:
+            example = operation.request_example
+    targets = example.get("targets") or [{}]
+    service = values["zadig_service"] or targets[0].get("service_name", "")
+    target_name = values["zadig_target_name"] or (
+        service if values["zadig_service"] else targets[0].get("name", service)
+    )
+    return Fixture(
+        project=values["zadig_project"] or example.get("product_tmpl_name", ""),
+        workflow=values["zadig_workflow"] or example.get("workflow_name", ""),
+        env=values["zadig_env"] or example.get("namespace", ""),
+        service=service,
+        target_name=target_name,
+        explicit=bool(values["zadig_project"] and values["zadig_workflow"]),
+    )

@@ -1,0 +1,41 @@
+"""Every task the gate creates, so that each one is cancelled at the end, even after failures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from contract_tests.client import Target, TargetDown
+from contract_tests.contract import CANCEL, Contract
+from contract_tests.probes import task_path
+
+
+@dataclass
+class TaskLedger:
+    open: dict[tuple[str, int], str] = field(default_factory=dict)
+    report: list[str] = field(default_factory=list)
+
+    def created(self, pipeline: str, task_id: int, project: str) -> None:
+        self.open[(pipeline, task_id)] = project
+
+    def settled(self, pipeline: str, task_id: int) -> None:
+        """Cancelled by a test, or forced to a final state that cannot be cancelled."""
+        self.open.pop((pipeline, task_id), None)
+
+    def cancel_all(self, target: Target, contract: Contract) -> None:
+        operation = contract.operation(CANCEL)
+        for (pipeline, task_id), project in list(self.open.items()):
+            path = task_path(operation, task_id, pipeline)
+            try:
+                exchange = target.send(
+                    CANCEL, operation.method, path, query={"projectName": project}
+                )
+            except TargetDown as exc:
+                self.report.append(f"could not cancel task {pipeline}:{task_id}: {exc}")
+                continue
+            if exchange.status == 200:
+                self.settled(pipeline, task_id)
+            else:
+                self.report.append(
+                    f"cancel of task {pipeline}:{task_id} answered {exchange.describe_response()}"
+                    f"; cancel it by hand: {exchange.curl()}"
+                )
