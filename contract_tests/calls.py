@@ -1,4 +1,4 @@
-"""Sending a probe's request, noting any task it created, and turning a dead target into a failure."""
+"""Sending a probe's request, noting any task it created; a dead target becomes a failure."""
 
 from __future__ import annotations
 

@@ -121,7 +121,8 @@ class Target:
         except httpx.TimeoutException as exc:
             self.breaker.timed_out.add(operation)
             raise TargetDown(
-                f"no answer within {self.timeout:g} s ({type(exc).__name__}) to:\n  {exchange.curl()}"
+                f"no answer within {self.timeout:g} s ({type(exc).__name__}) to:\n"
+                f"  {exchange.curl()}"
             ) from None
         except httpx.TransportError as exc:
             self.breaker.unreachable = f"{type(exc).__name__}: {exc}"

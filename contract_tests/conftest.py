@@ -50,9 +50,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
                 for p in auth_probes(contract)
             ],
         )
-    if "operation_id" in metafunc.fixturenames:
+    if "generated_operation" in metafunc.fixturenames:
         metafunc.parametrize(
-            "operation_id",
+            "generated_operation",
             [
                 pytest.param(op, id=op, marks=getattr(pytest.mark, row)(op, GENERATED_ROW))
                 for op in contract.operations

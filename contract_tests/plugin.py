@@ -60,7 +60,7 @@ class GateReporter:
         mark = item.get_closest_marker(ROW_MARK)
         counted = report.when == "call" or (report.when == "setup" and not report.passed)
         if mark is not None and counted:
-            self.summary.record(mark.args[0], mark.args[1], report.outcome)
+            self.summary.record(*mark.args, report.outcome)
         return report
 
     def pytest_report_header(self) -> list[str]:

@@ -164,7 +164,7 @@ def _schema_breaks(schema: dict[str, Any]) -> list[tuple[str, Callable[[dict], N
     for key, prop in schema.get("properties", {}).items():
         wrong = WRONG_TYPE_VALUE.get(prop.get("type", ""))
         if wrong is not None:
-            breaks.append((f"wrong_type_{key}", lambda body, key=key, v=wrong: body.update({key: v})))
+            breaks.append((f"wrong_type_{key}", lambda body, k=key, v=wrong: body.update({k: v})))
     return breaks
 
 

@@ -1,4 +1,4 @@
-"""The end-of-run summary: operation x documented status/code -> checked, passed, failed, skipped."""
+"""The end-of-run summary: operation x documented status/code -> checked/passed/failed/skipped."""
 
 from __future__ import annotations
 
@@ -28,6 +28,10 @@ class Summary:
     )
 
     def record(self, operation_id: str, row: str, outcome: str) -> None:
+        """`row` is a row label, or the name of one of the operation's documented errors."""
+        error = self.contract.operation(operation_id).errors.get(row)
+        if error is not None:
+            row = row_for(self.contract, {error.code})
         self.counts[(operation_id, row)][outcome] += 1
 
     def rows(self) -> list[tuple[str, str]]:

@@ -1,0 +1,79 @@
+"""Full profile: a real task lifecycle on the fixture workflow, in the order a client runs it.
+
+create -> create again (greater id) -> cancel -> cancel again -> restart -> cancel. Each step
+is its own rule; a step whose task could not be created is skipped, not failed twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from contract_tests.calls import skip_unless_profile
+from contract_tests.contract import CANCEL, CREATE, RESTART
+from contract_tests.report import SUCCESS_ROW
+from contract_tests.settings import Settings
+from contract_tests.steps import act, create
+from contract_tests.steps import success_rule as _rule
+
+
+@dataclass
+class Tasks:
+    ids: list[int] = field(default_factory=list)
+
+    def first(self) -> int:
+        if not self.ids:
+            pytest.skip("no task was created earlier in the lifecycle")
+        return self.ids[0]
+
+
+@pytest.fixture(scope="module")
+def tasks(settings: Settings) -> Tasks:
+    skip_unless_profile("full", settings.profile)
+    return Tasks()
+
+
+@pytest.mark.contract_row(CREATE, SUCCESS_ROW)
+def test_create_answers_workflow_and_id(tasks, settings, contract, target, ledger) -> None:
+    rule = _rule(contract, CREATE, "create answers pipeline_name = workflow and task_id >= 1")
+    task_id, _ = create(settings, contract, target, ledger, rule)
+    tasks.ids.append(task_id)
+
+
+@pytest.mark.contract_row(CREATE, SUCCESS_ROW)
+def test_create_again_gives_greater_id(tasks, settings, contract, target, ledger) -> None:
+    first = tasks.first()
+    rule = _rule(contract, CREATE, "a second create answers a strictly greater task_id")
+    task_id, exchange = create(settings, contract, target, ledger, rule)
+    tasks.ids.append(task_id)
+    if task_id <= first:
+        rule.fail(
+            exchange,
+            f"task_id > {first} (the previous task of this workflow)",
+            [f"task_id {task_id} does not increase"],
+        )
+
+
+@pytest.mark.contract_row(CANCEL, SUCCESS_ROW)
+def test_cancel_created_task(tasks, settings, contract, target, ledger) -> None:
+    rule = _rule(contract, CANCEL, "cancel of a created task answers success")
+    act(CANCEL, tasks.first(), settings, contract, target, ledger, rule)
+
+
+@pytest.mark.contract_row(CANCEL, SUCCESS_ROW)
+def test_cancel_cancelled_task_again(tasks, settings, contract, target, ledger) -> None:
+    rule = _rule(contract, CANCEL, "cancel of a cancelled task answers success again")
+    act(CANCEL, tasks.first(), settings, contract, target, ledger, rule)
+
+
+@pytest.mark.contract_row(RESTART, SUCCESS_ROW)
+def test_restart_cancelled_task(tasks, settings, contract, target, ledger) -> None:
+    rule = _rule(contract, RESTART, "restart of a cancelled task answers success")
+    act(RESTART, tasks.first(), settings, contract, target, ledger, rule)
+
+
+@pytest.mark.contract_row(CANCEL, SUCCESS_ROW)
+def test_cancel_restarted_task(tasks, settings, contract, target, ledger) -> None:
+    rule = _rule(contract, CANCEL, "cancel of a restarted task answers success")
+    act(CANCEL, tasks.first(), settings, contract, target, ledger, rule)
