@@ -77,6 +77,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except ConversionError as exc:
         print(f"error: {getattr(args, 'doc', '')}:{exc.line}: {exc.message}", file=sys.stderr)
+    except UnicodeDecodeError as exc:
+        print(f"error: a file is not UTF-8 text: {exc.reason} at byte {exc.start}",
+              file=sys.stderr)
     except (overlay.OverlayError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
     return 2

@@ -70,7 +70,10 @@ def schema_for(f: Field) -> dict[str, Any]:
     match = ARRAY.match(kind)
     if kind in SCALARS:
         schema = dict(SCALARS[kind])
-        if kind in ("object", "map") and f.children:
+        if f.children and schema["type"] != "object":
+            raise ConversionError(f.children[0].line, f"nested table for '{f.name}', whose "
+                                  f"type {f.type} has no fields")
+        if f.children:
             schema.update(_object(f.children))
     elif match:
         item = (match.group("item") or match.group("item2") or "").strip()

@@ -179,7 +179,7 @@ class _Section:
             self.sub, self.sub_line, self.nested_into = _subsection(block), block.line, None
             if not self.sub:
                 warnings.append(f"line {block.line}: subsection '{block.text}' is not one "
-                                "the converter knows; its content is ignored")
+                                "the converter knows; its text is ignored")
         elif block.kind == "list" and self.sub == "notes":
             self.op.notes.extend(block.items or [])
         elif block.kind == "paragraph":
@@ -272,7 +272,7 @@ def _subsection(block: Block) -> str:
     text = block.text.lower()
     if "注意" in text:
         return "notes"
-    if "请求" in text:
+    if text in ("请求", "request"):
         return "request"
     if "路径参数" in text or "path" in text:
         return "path_params"
@@ -284,7 +284,8 @@ def _subsection(block: Block) -> str:
         return "success"
     if "异常返回" in text or "错误返回" in text:
         return "error"
-    return ""
+    # Last, so that 请求体/请求参数 headings are read as what they describe.
+    return "request" if "请求" in text else ""
 
 
 def _place(f: Field, in_path: list[str], in_query: list[str], placed: dict[str, str],
@@ -352,6 +353,8 @@ def _default(text: str, type_: str, line: int) -> Any:
             return int(text)
         if kind in ("float", "double", "number"):
             return float(text)
+        if kind == "object" or "array" in kind or kind.startswith("[]"):
+            return lenient_json.loads(text)
     except ValueError:
         raise ConversionError(line, f"default '{text}' is not a valid {type_}") from None
     return text.strip("\"'")

@@ -57,6 +57,13 @@ CASES = {
         "{\"message\"", "with a 'code'"),
     "table outside a parameter heading": (
         _section(OK_REQUEST + "#### 说明\n" + table(ID_ROW)), "|参数名|", "must stand under"),
+    "nested table for a scalar field": (
+        _section("#### 请求\n```\nPOST /api/t\n```\n#### body 参数说明\n"
+                 + table("`a`|string|甲|无|是") + "\n其中 `a` 中的参数说明如下：\n\n"
+                 + table("`b`|string|乙|无|是")), "`b`|", "type string has no fields"),
+    "bad array default": (
+        _section("#### 请求\n```\nPOST /api/t\n```\n#### body 参数说明\n"
+                 + table("`a`|string Array|甲|[x|否")), "[x", "not a valid string Array"),
     "bad typed default": (
         _section(OK_REQUEST + "#### 路径参数说明\n" + table("`id`|int|编号|abc|是")),
         "abc", "not a valid int"),
@@ -88,3 +95,10 @@ def test_console_script_exits_non_zero(tmp_path):
                             capture_output=True, text=True, cwd=REPO, check=False)
     assert result.returncode == 2
     assert "unknown type 'integerish'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_page_that_is_not_utf8_is_a_clear_error(tmp_path, run_cli):
+    doc = tmp_path / "page.md"
+    doc.write_bytes(page("## 一\n").encode("gbk"))
+    code, _, err = run_cli("convert", str(doc))
+    assert code != 0 and err.startswith("error: ") and "UTF-8" in err

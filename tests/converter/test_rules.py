@@ -209,3 +209,25 @@ def test_error_example_with_an_http_code_uses_that_status():
     document, _ = convert(EXAMPLES.replace('"code": 6001', '"code": 404'))
     responses = operation(document, "/api/things", "post")["responses"]
     assert set(responses) == {"200", "404"}
+
+
+def test_array_and_object_defaults_are_json():
+    document, _ = convert(_body_page(["`tags`|string Array|标签|`[\"a\", \"b\"]`|否",
+                                      "`meta`|Object|元数据|{}|否"]))
+    props = body_schema(operation(document, "/api/things", "post"))["properties"]
+    assert props["tags"]["default"] == ["a", "b"]
+    assert props["meta"]["default"] == {}
+
+
+@pytest.mark.parametrize("heading", ["请求体参数说明", "body 参数说明", "Body 参数"])
+def test_body_table_headings(heading):
+    text = _body_page(["`a`|string|甲|无|是"]).replace("#### body 参数说明", f"#### {heading}")
+    schema = body_schema(operation(convert(text)[0], "/api/things", "post"))
+    assert schema["required"] == ["a"]
+
+
+def test_unknown_subsection_is_a_warning_and_its_text_ignored():
+    text = BASIC.replace("#### 正常返回", "#### 其他说明\n\n一些说明。\n\n#### 正常返回")
+    document, warnings = convert(text)
+    assert operation(document, "/api/tasks/{id}", "get")["summary"] == "获取任务"
+    assert any("'其他说明'" in w for w in warnings)
