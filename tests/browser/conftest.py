@@ -1,0 +1,55 @@
+"""Fixtures for the browser tests: one headless Chromium per session, a mock per test, the page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from browser_harness import (
+    TOKEN,
+    Mock,
+    chromium,
+    missing_piece,
+    page_server,
+    start_mock,
+    unavailable,
+)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    piece = missing_piece()
+    if piece:
+        unavailable(piece)
+    with chromium() as driver:
+        driver.set_page_load_timeout(30)
+        yield driver
+
+
+@pytest.fixture
+def mock_factory(tmp_path: Path) -> Iterator[Callable[..., Mock]]:
+    """Start mocks with the given command-line arguments; all stopped after the test."""
+    started: list[Mock] = []
+
+    def start(*args: str) -> Mock:
+        mock = start_mock(*args, log_dir=tmp_path)
+        started.append(mock)
+        return mock
+
+    yield start
+    for mock in started:
+        mock.stop()
+
+
+@pytest.fixture
+def mock(mock_factory: Callable[..., Mock]) -> Mock:
+    """The mock as a frontend developer runs it: CORS on (the default), a bearer token."""
+    return mock_factory("--token", TOKEN)
+
+
+@pytest.fixture(scope="session")
+def page_origin() -> Iterator[str]:
+    with page_server() as origin:
+        yield origin

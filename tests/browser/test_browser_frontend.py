@@ -1,0 +1,135 @@
+"""A frontend developer's day against the mock, in headless Chromium: a page on one origin calls
+the mock on another with fetch and a bearer token (so every call is preceded by a CORS
+preflight), and shows Zadig's errors as a UI would. Without CORS, the browser blocks the calls."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import yaml
+from browser_harness import SPEC, TOKEN, Mock, http_json, network_events, wait_until
+
+# WebDriver locator strategies (Selenium's ID, CSS), so that this module imports
+# without Selenium and the browser fixture can skip with the reason.
+ID, CSS = "id", "css selector"
+
+WORKFLOW = "proxy-workflow-dev"
+CREATE_PATH = "/api/aslan/workflow/workflowtask"
+
+
+def spec() -> dict[str, Any]:
+    return yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+
+
+def catalogue_entry(code: int) -> dict[str, Any]:
+    return spec()["components"]["x-zadig-error-catalogue"][str(code)]
+
+
+def create_example() -> dict[str, Any]:
+    """The page's documented create request, the one the test page sends too."""
+    body = spec()["paths"][CREATE_PATH]["post"]["requestBody"]["content"]["application/json"]
+    return body["examples"]["documented"]["value"]
+
+
+def open_page(browser: Any, page_origin: str, mock: Mock) -> None:
+    query = urlencode({"api": mock.origin, "token": TOKEN})
+    browser.get(f"{page_origin}/index.html?{query}")
+    wait_until(browser, lambda b: b.find_element(ID, "api").text == mock.origin)
+
+
+def click(browser: Any, action: str) -> dict[str, str]:
+    """Click the page's button for `action` and return what the page logged for it."""
+    before = len(browser.find_elements(CSS, "#log li"))
+    browser.find_element(ID, action).click()
+    wait_until(browser, lambda b: len(b.find_elements(CSS, "#log li")) > before)
+    item = browser.find_elements(CSS, "#log li")[-1]
+    logged = browser.execute_script("return Object.assign({}, arguments[0].dataset)", item)
+    assert logged["action"] == action
+    return {**logged, "text": item.text}
+
+
+def error_banner(browser: Any) -> str:
+    banner = browser.find_element(ID, "error")
+    return banner.text if banner.is_displayed() else ""
+
+
+def task_status(mock: Mock, task_id: int) -> str:
+    status, tasks = mock.admin("GET", f"/tasks?pipeline={WORKFLOW}")
+    assert status == 200, tasks
+    return next(t["status"] for t in tasks if t["task_id"] == task_id)
+
+
+def test_page_creates_cancels_restarts_and_shows_zadig_error(browser, mock, page_origin):
+    open_page(browser, page_origin, mock)
+
+    created = click(browser, "create")
+    assert created["outcome"] == "ok", created
+    task_id = int(created["taskId"])
+    assert browser.find_element(ID, "task-id").text == f"{WORKFLOW} #{task_id}"
+    assert task_status(mock, task_id) == "created"
+
+    cancelled = click(browser, "cancel")
+    assert (cancelled["outcome"], cancelled["text"]) == ("ok", "cancel: success")
+    assert task_status(mock, task_id) == "cancelled"
+
+    restarted = click(browser, "restart")
+    assert (restarted["outcome"], restarted["text"]) == ("ok", "restart: success")
+    assert task_status(mock, task_id) == "created"
+    assert error_banner(browser) == ""
+
+    status, forced = mock.admin("PATCH", f"/tasks/{WORKFLOW}/{task_id}", {"status": "passed"})
+    assert (status, forced["status"]) == (200, "passed")
+
+    refused = click(browser, "restart")
+    entry = catalogue_entry(6164)
+    assert refused["outcome"] == "error", refused
+    assert (refused["status"], refused["code"]) == (str(entry["status"]), "6164")
+    assert refused["message"] == entry["message"]
+    reason = entry["reasons"]["task_not_restartable"]
+    assert error_banner(browser) == f"{entry['message']} (6164): {reason}"
+    assert task_status(mock, task_id) == "passed"
+
+
+def test_every_call_is_preceded_by_a_preflight(browser, mock, page_origin):
+    open_page(browser, page_origin, mock)
+    network_events(browser)  # drop what came before
+    created = click(browser, "create")
+    assert created["outcome"] == "ok", created
+    assert click(browser, "cancel")["outcome"] == "ok"
+
+    events = network_events(browser)
+    preflights = {
+        params["requestId"]: params["request"] for name, params in events
+        if name == "Network.requestWillBeSent" and params["request"]["method"] == "OPTIONS"
+        and params["request"]["url"].startswith(mock.origin)
+    }
+    asked = [(urlsplit(r["url"]).path, r["headers"]["Access-Control-Request-Method"],
+              r["headers"]["Access-Control-Request-Headers"]) for r in preflights.values()]
+    task_path = f"{CREATE_PATH}/id/{created['taskId']}/pipelines/{WORKFLOW}"
+    assert asked == [(CREATE_PATH, "POST", "authorization,content-type"),
+                     (task_path, "DELETE", "authorization")]
+    answers = [params["response"] for name, params in events
+               if name == "Network.responseReceived" and params["requestId"] in preflights]
+    assert [a["status"] for a in answers] == [200, 200]
+    for answer in answers:
+        headers = {k.lower(): v for k, v in answer["headers"].items()}
+        assert headers["access-control-allow-origin"] in ("*", page_origin)
+        assert "authorization" in headers["access-control-allow-headers"].lower()
+
+
+def test_without_cors_the_browser_blocks_the_call(browser, mock_factory, page_origin):
+    mock = mock_factory("--token", TOKEN, "--no-cors")
+    # The mock itself is up and answers the same call outside a browser.
+    status, body = http_json("POST", f"{mock.origin}{CREATE_PATH}?projectName=proxy",
+                             create_example(), {"Authorization": f"Bearer {TOKEN}"})
+    assert status == 200, body
+
+    open_page(browser, page_origin, mock)
+    failed = click(browser, "create")
+    assert failed["outcome"] == "network", failed
+    assert (failed["errorName"], failed["errorMessage"]) == ("TypeError", "Failed to fetch")
+    assert error_banner(browser) == f"Cannot reach {mock.origin}: TypeError: Failed to fetch"
+    # The preflight was refused, so the browser never sent the POST: still only one task.
+    status, tasks = mock.admin("GET", f"/tasks?pipeline={WORKFLOW}")
+    assert [t["task_id"] for t in tasks] == [body["task_id"]]
