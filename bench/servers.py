@@ -132,7 +132,7 @@ class Server:
                 request(self.port, ENDPOINTS["restart-missing"], timeout=1)
                 return time.monotonic() - started
             except OSError:
-                time.sleep(0.05)
+                time.sleep(0.01)
         raise RuntimeError(f"{self.name} did not answer within {timeout} s: {self.command}")
 
     def stop(self) -> None:

@@ -12,6 +12,8 @@ Optimizations (--opt, comma-separated; `all` = every one), each measured by benc
   nosec      no Security middleware either (the bearer token is then not checked at all)
   rsvalid    request bodies validated by jsonschema-rs, one compiled validator per schema
              (connexion builds a new jsonschema validator on every request)
+  rsparams   parameters likewise (connexion deep-copies each parameter's schema and builds a
+             jsonschema validator for it on every request)
   cachedfn   the handler decorator chain built once per operation, not on every request
              (connexion's AsyncOperation.fn re-decorates and re-inspects the handler per call)
   rawresp    handlers return ready Starlette responses (orjson-encoded), skipping the
@@ -42,9 +44,11 @@ from connexion.middleware import ConnexionMiddleware  # noqa: E402
 from connexion.middleware.response_validation import ResponseValidationMiddleware  # noqa: E402
 from connexion.middleware.security import SecurityMiddleware  # noqa: E402
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware  # noqa: E402
+from connexion.utils import is_null, is_nullable  # noqa: E402
 from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator  # noqa: E402
+from connexion.validators.parameter import ParameterValidator  # noqa: E402
 
-ALL_OPTS = ("quiet", "slim", "nosec", "rsvalid", "cachedfn", "rawresp")
+ALL_OPTS = ("quiet", "slim", "nosec", "rsvalid", "rsparams", "cachedfn", "rawresp")
 
 WORLD = {(CREATE_BODY["product_tmpl_name"], CREATE_BODY["workflow_name"], CREATE_BODY["namespace"])}
 COUNTERS: dict[str, itertools.count] = {}
@@ -137,6 +141,18 @@ class RustJSONBodyValidator(JSONRequestBodyValidator):
         return None
 
 
+class RustParameterValidator(ParameterValidator):
+    """connexion's parameter validator with compiled jsonschema-rs validators, cached per
+    parameter (the parameter dicts are the operation's own, the same on every request)."""
+
+    @staticmethod
+    def validate_parameter(parameter_type, value, param, param_name=None):  # noqa: ANN001, ANN205
+        if value is None or (is_nullable(param) and is_null(value)):
+            return ParameterValidator.validate_parameter(parameter_type, value, param, param_name)
+        error = next(compiled_validator(param.get("schema", param)).iter_errors(value), None)
+        return None if error is None else error.message
+
+
 RS_VALIDATOR_MAP = {
     "body": MediaTypeDict({**VALIDATOR_MAP["body"], "*/*json": RustJSONBodyValidator})
 }
@@ -172,8 +188,13 @@ def build_app(opts: set[str]) -> connexion.AsyncApp:
         kwargs["middlewares"] = [
             m for m in ConnexionMiddleware.default_middlewares if m not in unneeded
         ]
+    validator_map: dict[str, Any] = {}
     if "rsvalid" in opts:
-        kwargs["validator_map"] = RS_VALIDATOR_MAP
+        validator_map["body"] = RS_VALIDATOR_MAP["body"]
+    if "rsparams" in opts:
+        validator_map["parameter"] = RustParameterValidator
+    if validator_map:
+        kwargs["validator_map"] = validator_map
     app = connexion.AsyncApp(__name__, **kwargs)
     app.add_api(SPEC_PATH, resolver=lambda operation_id: HANDLERS[operation_id])
     return app
