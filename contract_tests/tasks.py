@@ -12,10 +12,13 @@ from contract_tests.probes import task_path
 @dataclass
 class TaskLedger:
     open: dict[tuple[str, int], str] = field(default_factory=dict)
+    known: dict[tuple[str, int], str] = field(default_factory=dict)
     report: list[str] = field(default_factory=list)
 
     def created(self, pipeline: str, task_id: int, project: str) -> None:
+        """A task of ours is live (created or restarted); `known` keeps every task ever ours."""
         self.open[(pipeline, task_id)] = project
+        self.known[(pipeline, task_id)] = project
 
     def settled(self, pipeline: str, task_id: int) -> None:
         """Cancelled by a test, or forced to a final state that cannot be cancelled."""

@@ -1,0 +1,164 @@
+"""Schemathesis cases, confined to what the active profile may send, and checked.
+
+Safe confinement: every workflow and project name becomes one that cannot exist, every
+integer task id one far above any real id, and a non-integer id keeps its value only when it
+has no digit (a lenient server could read "+1" or "1.5" as task 1). Generated data thus
+stays free to be malformed, but never names a real task.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+import requests
+import schemathesis
+from schemathesis import Case, GenerationMode
+from schemathesis.core.failures import FailureGroup
+
+from contract_tests.calls import note_created
+from contract_tests.checks import Rule, error_problems
+from contract_tests.client import Exchange, Target
+from contract_tests.contract import CANCEL, CREATE, RESTART, Contract, Operation
+from contract_tests.settings import Settings
+from contract_tests.tasks import TaskLedger
+
+NO_DIGITS = re.compile(r"[A-Za-z._~-]+")
+CHECKS = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_schema_conformance",
+)
+NEGATIVE_CHECKS = ("negative_data_rejection",)
+
+
+def load_schema(settings: Settings, contract: Contract, links: bool = False) -> Any:
+    raw = copy.deepcopy(contract.raw)
+    if links:
+        add_task_links(raw, contract)
+    schema = schemathesis.openapi.from_dict(raw)
+    schema.config.update(base_url=settings.base_url, request_timeout=settings.request_timeout)
+    # Credentials are the gate's own business (sent as configured, refusals checked apart).
+    schema.config.generation.update(with_security_parameters=False)
+    if links:
+        schema.config.generation.update(modes=[GenerationMode.POSITIVE])
+    return schema
+
+
+def add_task_links(raw: dict[str, Any], contract: Contract) -> None:
+    """Tell the stateful phase that create's answer names a task that restart and cancel take."""
+    create = contract.operation(CREATE)
+    response = raw["paths"][create.path][create.method]["responses"]["200"]
+    response["links"] = {
+        operation_id: {
+            "operationId": operation_id,
+            "parameters": {
+                "id": "$response.body#/task_id",
+                "pipeline": "$response.body#/pipeline_name",
+            },
+        }
+        for operation_id in (RESTART, CANCEL)
+    }
+
+
+def api_operation(schema: Any, operation: Operation) -> Any:
+    return schema[operation.path][operation.method.upper()]
+
+
+def confine(case: Case, settings: Settings) -> None:
+    """Make a generated case safe: no name or id it carries can exist on the target."""
+    params = case.path_parameters or {}
+    if "pipeline" in params:
+        params["pipeline"] = settings.absent_name("workflow")
+    if "id" in params:
+        value = params["id"]
+        if isinstance(value, int) and not isinstance(value, bool):
+            params["id"] = settings.absent_id(abs(value) % 1000)
+        elif not NO_DIGITS.fullmatch(str(value)):
+            params["id"] = settings.absent_name("id")
+    if case.query and isinstance(case.query.get("projectName"), str):
+        case.query["projectName"] = settings.absent_name("project")
+    if isinstance(case.body, dict):
+        names = [key for key in ("workflow_name", "product_tmpl_name") if key in case.body]
+        for key in names:
+            if isinstance(case.body[key], str):
+                case.body[key] = settings.absent_name(key)
+        if not any(isinstance(case.body.get(key), str) for key in names):
+            case.body["product_tmpl_name"] = settings.absent_name("project")
+
+
+def run_case(
+    case: Case,
+    operation: Operation,
+    settings: Settings,
+    contract: Contract,
+    target: Target,
+    ledger: TaskLedger,
+    may_succeed: bool,
+) -> Any:
+    """Send one case and check it with schemathesis's checks and the catalogue's rules."""
+    rule = Rule(
+        f"{operation.operation_id}: generated requests get documented answers",
+        f"{operation.section}",
+        operation.spec_ref("responses"),
+    )
+    headers = target.auth_headers()
+    target.breaker.check(operation.operation_id)
+    try:
+        response = case.call(base_url=target.base_url, headers=headers, timeout=target.timeout)
+    except requests.Timeout:
+        target.breaker.timed_out.add(operation.operation_id)
+        rule.fail(None, "an answer within the request timeout", [case.as_curl_command(headers)])
+    except requests.ConnectionError as exc:
+        target.breaker.unreachable = str(exc)
+        rule.fail(None, "an answer", [f"cannot reach the target: {exc}"])
+    exchange = _exchange(case, response, headers, target.base_url)
+    _note_task(case, operation, exchange, ledger)
+    negative = case.meta is not None and case.meta.generation.mode == GenerationMode.NEGATIVE
+    names = CHECKS + (NEGATIVE_CHECKS if negative else ())
+    checks = [getattr(schemathesis.checks, name) for name in names]
+    try:
+        case.validate_response(response, checks=checks, headers=headers)
+    except FailureGroup as exc:
+        rule.fail(exchange, "an answer the spec documents for this request", [str(exc)])
+    problems = []
+    if response.status_code == 400:
+        problems = error_problems(contract, operation, exchange, set(operation.codes))
+    elif response.status_code == 200 and not may_succeed:
+        problems = ["a request that cannot name a real task was accepted"]
+    if problems:
+        rule.fail(exchange, "an error answer from the catalogue, in the envelope", problems)
+    return response
+
+
+def _note_task(case: Case, operation: Operation, exchange: Exchange, ledger: TaskLedger) -> None:
+    """Keep the ledger current: created and restarted tasks are open, cancelled ones are not."""
+    if exchange.status != 200:
+        return
+    if operation.operation_id == CREATE:
+        note_created(ledger, CREATE, exchange, (case.query or {}).get("projectName", ""))
+        return
+    params = case.path_parameters or {}
+    pipeline, task_id = params.get("pipeline"), params.get("id")
+    if operation.operation_id == CANCEL:
+        ledger.settled(pipeline, task_id)
+    elif (pipeline, task_id) in ledger.known:
+        ledger.created(pipeline, task_id, ledger.known[(pipeline, task_id)])
+
+
+def _exchange(case: Case, response: Any, headers: dict[str, str], base_url: str) -> Exchange:
+    request = response.request
+    body = request.body
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    return Exchange(
+        method=request.method,
+        url=request.url,
+        headers={k: v for k, v in request.headers.items() if k.lower() != "content-length"},
+        body=body,
+        status=response.status_code,
+        response_headers={k.lower(): ", ".join(v) for k, v in response.headers.items()},
+        text=response.content.decode(response.encoding or "utf-8", "replace"),
+    )
