@@ -155,6 +155,7 @@ def _responses(op: Operation) -> dict[str, Any]:
         code = op.error_example.value["code"]
         status = code if isinstance(code, int) and 400 <= code <= 599 else DEFAULT_ERROR_STATUS
         responses[str(status)] = {"description": "异常返回", "content": {"application/json": {
+            "schema": infer_schema(op.error_example.value),
             "examples": _examples(op.error_example)}}}
     return responses
 

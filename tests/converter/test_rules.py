@@ -203,6 +203,8 @@ def test_error_example_keeps_its_code_and_6xxx_is_status_400():
     example = responses["400"]["content"]["application/json"]["examples"]["documented"]
     assert example["value"]["code"] == 6001
     assert "6001" in example["summary"]
+    schema = responses["400"]["content"]["application/json"]["schema"]
+    assert schema["properties"]["code"] == {"type": "integer"}
 
 
 def test_error_example_with_an_http_code_uses_that_status():
