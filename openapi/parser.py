@@ -40,6 +40,7 @@ class Block:
     rows: list[list[str]] | None = None  # table: header first
     row_lines: list[int] | None = None
     items: list[str] | None = None
+    warning: str = ""  # a flaw survived while reading this block
 
 
 def parse(text: str) -> Page:
@@ -49,6 +50,8 @@ def parse(text: str) -> Page:
                 permalink=str(meta.get("permalink", "")).strip(), operations=[])
     current: _Section | None = None
     for block in _blocks(body):
+        if block.warning:
+            page.warnings.append(f"line {block.line}: {block.warning}")
         if block.kind == "heading" and block.level <= 2:
             if current:
                 page.operations.append(current.finish(page.warnings))
@@ -132,7 +135,8 @@ def _split_rows(rows: list[list[str]], lines: list[int], source: list[str]) -> l
     for index, line in enumerate(lines):
         text = source[line - 1].strip() if 0 < line <= len(source) else "|"
         if "|" not in text:
-            blocks += _table_block(rows, lines, kept) + [Block("paragraph", line, text)]
+            blocks += _table_block(rows, lines, kept) + [Block(
+                "paragraph", line, text, warning="no blank line between a table and this text")]
             kept = []
         elif not DELIMITER_ROW.match(text):
             kept.append(index)
@@ -187,15 +191,15 @@ class _Section:
             if match:
                 self.nested_into = (match.group(1), block.line)
         elif block.kind == "fence":
-            self._fence(block)
+            self._fence(block, warnings)
         elif block.kind == "table":
             self._table(block)
 
-    def _fence(self, block: Block) -> None:
+    def _fence(self, block: Block, warnings: list[str]) -> None:
         if self.sub == "request":
             self._request_line(block)
         elif self.sub in ("body_example", "success", "error"):
-            example = Example(_json(block), block.line)
+            example = Example(_json(block, warnings), block.line)
             if self.sub == "body_example":
                 self.op.body_example = example
             elif self.sub == "success":
@@ -360,12 +364,19 @@ def _default(text: str, type_: str, line: int) -> Any:
     return text.strip("\"'")
 
 
-def _json(block: Block) -> Any:
+def _json(block: Block, warnings: list[str]) -> Any:
     try:
-        return lenient_json.loads(block.text)
+        return json.loads(block.text)
+    except json.JSONDecodeError:
+        pass
+    try:
+        value = lenient_json.loads(block.text)
     except json.JSONDecodeError as exc:
         raise ConversionError(block.line + exc.lineno, f"example is not JSON even "
                               f"leniently read: {exc.msg}") from None
+    warnings.append(f"line {block.line + 1}: example is not strict JSON; read with its "
+                    "comments and trailing commas dropped")
+    return value
 
 
 def _find(fields: list[Field], name: str) -> Field | None:

@@ -42,8 +42,12 @@ FLAWED_EXAMPLES = page("""
     """)
 
 
-def test_examples_with_comments_and_trailing_commas_are_kept():
-    op = operation(convert(FLAWED_EXAMPLES)[0], "/api/things", "post")
+def test_examples_with_comments_and_trailing_commas_are_kept_with_a_warning():
+    document, warnings = convert(FLAWED_EXAMPLES)
+    op = operation(document, "/api/things", "post")
+    fences = [n for n, line in enumerate(FLAWED_EXAMPLES.splitlines(), 1) if line == "```json"]
+    assert warnings == [f"line {n + 1}: example is not strict JSON; read with its comments "
+                        "and trailing commas dropped" for n in fences]
     body = op["requestBody"]["content"]["application/json"]["examples"]["documented"]
     assert body["value"] == {"name": "a", "items": [{"k": 1}]}
     answer = op["responses"]["200"]["content"]["application/json"]["examples"]["documented"]
@@ -116,6 +120,9 @@ def test_paragraph_right_under_a_table_is_not_a_row():
         {nested}
         """).format(rows=table("`targets`|Object Array|目标|无|是"),
                     nested=table("`name`|string|名称|无|是"))
-    schema = body_schema(operation(convert(text)[0], "/api/things", "post"))
+    document, warnings = convert(text)
+    schema = body_schema(operation(document, "/api/things", "post"))
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if row.startswith("其中"))
+    assert warnings == [f"line {line}: no blank line between a table and this text"]
     assert list(schema["properties"]) == ["targets"]
     assert schema["properties"]["targets"]["items"]["required"] == ["name"]
