@@ -7,10 +7,12 @@ the same environment are not affected.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from contract_tests.contract import Contract, load_contract
 from contract_tests.report import Summary
@@ -43,9 +45,18 @@ def activate(config: pytest.Config) -> None:
         settings = build_settings(values, contract, spec)
     except (SettingsError, OSError, ValueError, KeyError) as exc:
         raise pytest.UsageError(f"zadig-contract: {exc}") from None
+    _keep_hypothesis_out_of_cwd()
     config.stash[SETTINGS] = settings
     config.stash[CONTRACT] = contract
     config.pluginmanager.register(GateReporter(settings, Summary(contract)), "zadig-gate-reporter")
+
+
+def _keep_hypothesis_out_of_cwd() -> None:
+    """Hypothesis caches Unicode tables under ./.hypothesis; a CI checkout is no place for it."""
+    if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+        return
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    set_hypothesis_home_dir(cache / "zadig-contract" / "hypothesis")
 
 
 class GateReporter:
