@@ -1,0 +1,243 @@
+"""A small, faithful Zadig workflow-task server with switches that break it one way at a time.
+
+Written independently of the mock and of the gate, so that the gate can be shown to catch
+each fault and to accept each faithful variation. The error catalogue is read from the spec.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import uvicorn
+import yaml
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from openapi import SPEC_PATH
+
+PREFIX = "/api/aslan/workflow/workflowtask"
+CATALOGUE = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))["components"][
+    "x-zadig-error-catalogue"
+]
+WORLD = {"proxy": {"workflows": {"proxy-workflow-dev"}, "envs": {"dev"}}}
+BODY_FIELDS = {"workflow_name": str, "product_tmpl_name": str, "namespace": str, "targets": list}
+TARGET_FIELDS = ("name", "service_name", "product_name")
+
+
+@dataclass
+class Switches:
+    """Faults (all off = faithful) and faithful variations of the answers."""
+
+    wrong_code: str | None = None  # operation whose not-found error answers another code
+    drop_field: str | None = None  # envelope field left out
+    error_type: str = "error"
+    error_status: int | None = None  # HTTP status of every error (200, 500)
+    malformed_json_500: bool = False
+    error_media_type: str = "application/json"
+    success_message: str = "success"
+    task_id_as_string: bool = False
+    pipeline_name: str | None = None  # answered instead of the workflow
+    ids_do_not_increase: bool = False
+    accept_unknown_workflow: bool = False
+    accept_missing_field: bool = False
+    ignore_auth: bool = False
+    hang: str | None = None  # operation that never answers
+    # Faithful variations.
+    extra_fields: bool = False
+    description: str | None = None
+    first_id: int = 1
+    id_step: int = 1
+    extra_headers: bool = False
+    latency: float = 0.0
+    tokens: tuple[str, ...] = ()
+
+
+@dataclass
+class State:
+    switches: Switches
+    counters: dict[str, int] = field(default_factory=dict)
+    tasks: dict[tuple[str, int], str] = field(default_factory=dict)
+
+    def next_id(self, workflow: str) -> int:
+        s = self.switches
+        if s.ids_do_not_increase:
+            return s.first_id
+        current = self.counters.get(workflow)
+        self.counters[workflow] = s.first_id if current is None else current + s.id_step
+        return self.counters[workflow]
+
+
+def build_app(switches: Switches) -> Starlette:
+    state = State(switches)
+
+    def answer(status: int, body: dict[str, Any], media_type: str = "application/json"):
+        if switches.extra_fields:
+            body = {**body, "request_id": "r-1", "trace": {"span": 7}}
+        headers = {}
+        if switches.extra_headers:
+            headers = {"X-Request-Id": "r-1", "Cache-Control": "no-store"}
+        if switches.extra_headers and media_type == "application/json":
+            media_type = "application/json; charset=utf-8"
+        text = json.dumps(body, ensure_ascii=False)
+        return Response(text, status_code=status, headers=headers, media_type=media_type)
+
+    def error(code: int, description: str, operation: str = "") -> Response:
+        if switches.wrong_code == operation and code >= 6000:
+            code = 6161
+        entry = CATALOGUE[str(code)]
+        body = {
+            "code": code,
+            "description": switches.description or description,
+            "extra": {},
+            "message": entry["message"],
+            "type": switches.error_type,
+        }
+        body.pop(switches.drop_field or "", None)
+        status = switches.error_status or entry["status"]
+        return answer(status, body, switches.error_media_type)
+
+    async def gate(request: Request, operation: str) -> Response | None:
+        if switches.latency:
+            await asyncio.sleep(switches.latency)
+        if switches.hang == operation:
+            await asyncio.sleep(3600)
+        if switches.tokens and not switches.ignore_auth:
+            token = request.headers.get("authorization", "").removeprefix("Bearer ")
+            if token not in switches.tokens:
+                return Response("unauthorized", status_code=401, media_type="text/plain")
+        return None
+
+    async def create(request: Request) -> Response:
+        if (refused := await gate(request, "create")) is not None:
+            return refused
+        try:
+            body = json.loads(await request.body())
+        except ValueError as exc:
+            if switches.malformed_json_500:
+                return Response("internal error", status_code=500)
+            return error(400, str(exc))
+        problem = _body_problem(body, switches.accept_missing_field)
+        if problem:
+            return error(400, problem)
+        project = WORLD.get(body.get("product_tmpl_name", ""))
+        workflow = body.get("workflow_name", "")
+        if project is None and not switches.accept_unknown_workflow:
+            return error(6542, "mongo: no documents in result", "create")
+        known = project is not None and workflow in project["workflows"]
+        if not known and not switches.accept_unknown_workflow:
+            return error(6542, "mongo: no documents in result", "create")
+        if project is not None and body.get("namespace") not in project["envs"]:
+            return error(6160, f"找不到 {body['product_tmpl_name']} 的 {body['namespace']} 环境 ")
+        task_id = state.next_id(workflow)
+        if not body.get("targets"):
+            return error(6160, "未配置工作流子任务", "create")
+        state.tasks[(workflow, task_id)] = "created"
+        answered: Any = str(task_id) if switches.task_id_as_string else task_id
+        pipeline = switches.pipeline_name or workflow
+        return answer(200, {"pipeline_name": pipeline, "task_id": answered})
+
+    async def restart(request: Request) -> Response:
+        if (refused := await gate(request, "restart")) is not None:
+            return refused
+        key = _task_key(request)
+        if key is None:
+            return error(400, "invalid task id")
+        status = state.tasks.get(key)
+        if status is None:
+            return error(6164, "获取工作流任务失败", "restart")
+        if status in ("running", "passed"):
+            return error(6164, "不能重试已经通过任务", "restart")
+        state.tasks[key] = "created"
+        return answer(200, {"message": switches.success_message})
+
+    async def cancel(request: Request) -> Response:
+        if (refused := await gate(request, "cancel")) is not None:
+            return refused
+        key = _task_key(request)
+        if key is None:
+            return error(400, "invalid task id")
+        status = state.tasks.get(key)
+        if status is None:
+            return error(6163, "mongo: no documents in result", "cancel")
+        if status == "passed":
+            return error(6163, f"task: {key[0]}:{key[1]} is passed, cannot cancel", "cancel")
+        state.tasks[key] = "cancelled"
+        return answer(200, {"message": switches.success_message})
+
+    app = Starlette(
+        routes=[
+            Route(PREFIX, create, methods=["POST"]),
+            Route(PREFIX + "/id/{id}/pipelines/{pipeline}/restart", restart, methods=["POST"]),
+            Route(PREFIX + "/id/{id}/pipelines/{pipeline}", cancel, methods=["DELETE"]),
+        ]
+    )
+    app.state.fake = state
+    return app
+
+
+def _task_key(request: Request) -> tuple[str, int] | None:
+    raw = request.path_params["id"]
+    if not raw.isdigit():
+        return None
+    return request.path_params["pipeline"], int(raw)
+
+
+def _body_problem(body: Any, accept_missing: bool) -> str | None:
+    if not isinstance(body, dict):
+        return "body must be an object"
+    for name, kind in BODY_FIELDS.items():
+        if name not in body:
+            if accept_missing:
+                continue
+            return f"{name} is required"
+        if not isinstance(body[name], kind):
+            return f"{name} has the wrong type"
+    for target in body.get("targets", []):
+        if not isinstance(target, dict):
+            return "a target must be an object"
+        for name in TARGET_FIELDS:
+            if not isinstance(target.get(name), str):
+                return f"targets[].{name} is required"
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ServerThread:
+    """Serves an ASGI app with uvicorn on 127.0.0.1 in a background thread."""
+
+    def __init__(self, app: Any) -> None:
+        self.port = free_port()
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="error")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> ServerThread:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the fake server did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.server.force_exit = True
+        self.thread.join(timeout=5)

@@ -1,0 +1,120 @@
+"""The gate fails each deliberately broken server, in the profile that can see the fault, and
+passes faithful servers that differ where the contract is silent."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from .fake_zadig import ServerThread, Switches, build_app
+from .runner import run_gate
+
+TOKEN = "gate-test-token"
+
+# (fault, switches, profile, rule that must fail)
+FAULTS = [
+    ("wrong code on restart", Switches(wrong_code="restart"), "safe",
+     "test_documented_error[restartWorkflowTask-task_not_found]"),
+    ("wrong code on cancel", Switches(wrong_code="cancel"), "safe",
+     "test_documented_error[cancelWorkflowTask-task_not_found]"),
+    ("wrong code on create", Switches(wrong_code="create"), "safe",
+     "test_documented_error[createWorkflowTask-project_not_found]"),
+    ("envelope without extra", Switches(drop_field="extra"), "safe",
+     "test_documented_error[cancelWorkflowTask-task_not_found]"),
+    ("envelope without message", Switches(drop_field="message"), "safe",
+     "test_documented_error[createWorkflowTask-workflow_not_found]"),
+    ("type is not error", Switches(error_type="failure"), "safe",
+     "test_documented_error[restartWorkflowTask-bad_task_id]"),
+    ("errors sent with HTTP 200", Switches(error_status=200), "safe",
+     "test_documented_error[restartWorkflowTask-task_not_found]"),
+    ("errors sent with HTTP 500", Switches(error_status=500), "safe",
+     "test_documented_error[createWorkflowTask-env_not_found]"),
+    ("500 on malformed JSON", Switches(malformed_json_500=True), "safe",
+     "test_documented_error[createWorkflowTask-bad_body]"),
+    ("text/plain errors", Switches(error_media_type="text/plain"), "safe",
+     "test_documented_error[cancelWorkflowTask-bad_task_id]"),
+    ("unknown workflow accepted", Switches(accept_unknown_workflow=True), "safe",
+     "test_documented_error[createWorkflowTask-workflow_not_found]"),
+    ("missing required field accepted", Switches(accept_missing_field=True), "safe",
+     "test_documented_error[createWorkflowTask-missing_namespace-safe]"),
+    ("missing required field accepted (full)", Switches(accept_missing_field=True), "full",
+     "test_documented_error[createWorkflowTask-missing_targets-full]"),
+    ("success with the wrong message", Switches(success_message="ok"), "full",
+     "test_cancel_created_task"),
+    ("task_id as a string", Switches(task_id_as_string=True), "full",
+     "test_create_answers_workflow_and_id"),
+    ("pipeline_name is not the workflow", Switches(pipeline_name="proxy"), "full",
+     "test_create_answers_workflow_and_id"),
+    ("ids that do not increase", Switches(ids_do_not_increase=True), "full",
+     "test_create_again_gives_greater_id"),
+]
+
+
+@pytest.mark.parametrize(
+    ("switches", "profile", "rule"),
+    [pytest.param(s, p, r, id=name) for name, s, p, r in FAULTS],
+)
+def test_gate_fails_a_faulty_server(switches: Switches, profile: str, rule: str) -> None:
+    with ServerThread(build_app(switches)) as server:
+        run = run_gate(server.url, "--profile", profile)
+    assert run.exit_code == 1, run.output
+    assert rule in run.failed(), f"{rule} did not fail; failed: {run.failed()}"
+    text = run.texts[rule]
+    # CI-friendly: the rule, the page's section, a runnable request, expected vs got.
+    for part in ("contract rule broken:", "documented in: page section «", "curl ", "expected:",
+                 "got: HTTP"):
+        assert part in text, text
+
+
+def test_gate_sees_each_fault_only_where_it_can() -> None:
+    """The full-profile success faults are invisible to the safe profile (it creates nothing)."""
+    with ServerThread(build_app(Switches(success_message="ok", task_id_as_string=True))) as server:
+        run = run_gate(server.url, "--profile", "safe")
+    assert run.exit_code == 0, run.failed()
+
+
+def test_gate_fails_a_server_that_ignores_auth() -> None:
+    with ServerThread(build_app(Switches(tokens=(TOKEN,), ignore_auth=True))) as server:
+        run = run_gate(server.url, "--token", TOKEN)
+    assert run.exit_code == 1
+    assert run.failed_matching("test_refused_without_valid_token[restartWorkflowTask-auth_none")
+    assert run.failed_matching("test_refused_without_valid_token[createWorkflowTask-auth_bad")
+
+
+def test_gate_fails_fast_on_an_endpoint_that_never_answers() -> None:
+    """With the default 10 s timeout, a hung endpoint fails the gate well within 2 minutes."""
+    started = time.monotonic()
+    with ServerThread(build_app(Switches(hang="cancel"))) as server:
+        run = run_gate(server.url, "--profile", "full")
+    elapsed = time.monotonic() - started
+    assert run.exit_code == 1
+    assert "test_documented_error[cancelWorkflowTask-task_not_found]" in run.failed()
+    assert "no answer within 10 s" in run.output
+    assert elapsed < 60, f"the gate took {elapsed:.0f} s on a hung endpoint"
+
+
+FAITHFUL = [
+    ("extra fields", Switches(extra_fields=True)),
+    ("other descriptions", Switches(description="something else went wrong")),
+    ("ids from 1000 with gaps of 7", Switches(first_id=1000, id_step=7)),
+    ("ids from 42 with gaps of 3", Switches(first_id=42, id_step=3)),
+    ("extra headers and charset", Switches(extra_headers=True)),
+    ("200 ms latency", Switches(latency=0.2)),
+]
+
+
+@pytest.mark.parametrize("profile", ["safe", "full"])
+@pytest.mark.parametrize("switches", [pytest.param(s, id=name) for name, s in FAITHFUL])
+def test_gate_passes_a_faithful_server(switches: Switches, profile: str) -> None:
+    with ServerThread(build_app(switches)) as server:
+        run = run_gate(server.url, "--profile", profile)
+    assert run.exit_code == 0, "\n\n".join(run.texts.values())
+
+
+def test_gate_passes_a_faithful_server_with_auth() -> None:
+    with ServerThread(build_app(Switches(tokens=(TOKEN,)))) as server:
+        run = run_gate(server.url, "--profile", "full", "--token", TOKEN)
+    assert run.exit_code == 0, "\n\n".join(run.texts.values())
+    assert run.outcomes["test_refused_without_valid_token[cancelWorkflowTask-auth_bad_token]"] \
+        == "passed"
