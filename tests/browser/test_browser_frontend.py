@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import yaml
-from browser_harness import SPEC, TOKEN, Mock, http_json, network_events, wait_until
+from browser_harness import REPO, SPEC, TOKEN, Mock, http_json, network_events, wait_until
 
 # WebDriver locator strategies (Selenium's ID, CSS), so that this module imports
 # without Selenium and the browser fixture can skip with the reason.
@@ -133,3 +133,53 @@ def test_without_cors_the_browser_blocks_the_call(browser, mock_factory, page_or
     # The preflight was refused, so the browser never sent the POST: still only one task.
     status, tasks = mock.admin("GET", f"/tasks?pipeline={WORKFLOW}")
     assert [t["task_id"] for t in tasks] == [body["task_id"]]
+
+
+def test_page_shows_an_error_forced_through_the_admin_api(browser, mock, page_origin):
+    entry = catalogue_entry(6542)
+    status, queue = mock.admin("POST", "/next", {"operation": "createWorkflowTask", "code": 6542})
+    assert status == 200, queue
+    open_page(browser, page_origin, mock)
+
+    refused = click(browser, "create")
+    assert (refused["outcome"], refused["code"]) == ("error", "6542"), refused
+    reason = next(iter(entry["reasons"].values()))
+    assert error_banner(browser) == f"{entry['message']} (6542): {reason}"
+    # Forced once: the next create goes through and the banner goes away.
+    assert click(browser, "create")["outcome"] == "ok"
+    assert error_banner(browser) == ""
+
+
+def readme_snippet() -> str:
+    """The fetch snippet of the README's frontend section."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("<!-- section: frontend -->", 1)[1].split("<!-- /section", 1)[0]
+    return section.split("```js\n", 1)[1].split("```", 1)[0]
+
+
+def test_readme_fetch_snippet_works_from_another_origin(browser, mock, page_origin):
+    snippet = readme_snippet()
+    for documented, actual in (("'http://127.0.0.1:8080'", repr(mock.origin)),
+                               ("'dev-token'", repr(TOKEN))):
+        assert snippet.count(documented) == 1, documented
+        snippet = snippet.replace(documented, actual)
+    # Its restart is refused, so that the snippet's error handling runs too.
+    mock.admin("POST", "/next", {"operation": "restartWorkflowTask", "code": 6164,
+                                 "example": "task_not_restartable"})
+
+    browser.get(f"{page_origin}/index.html")
+    browser.set_script_timeout(20)
+    result = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];\n"
+        "(async () => {\n"
+        "  const logged = [];\n"
+        "  const console = { error: (line) => logged.push(line) };\n"
+        f"{snippet}\n"
+        "  return { task_id, logged };\n"
+        "})().then(done, (e) => done({ failed: `${e.name}: ${e.message}` }));")
+
+    assert "failed" not in result, result
+    entry = catalogue_entry(6164)
+    assert result["logged"] == [
+        f"{entry['message']} (6164): {entry['reasons']['task_not_restartable']}"]
+    assert task_status(mock, result["task_id"]) == "cancelled"
