@@ -247,14 +247,7 @@ class _Section:
             raise ConversionError(op.line, f"section '{op.summary}' has no '#### 请求' "
                                   "block with a request line")
         in_path = re.findall(r"{(\w+)}", op.path)
-        placed: dict[str, str] = {}
-        for f in self.path_table:
-            where = _place(f, in_path, self.request_query, placed, warnings, "path")
-            placed[f.name] = where
-        for f in self.query_table:
-            placed[f.name] = _place(f, in_path, self.request_query, placed, warnings, "query")
-        for f in self.path_table + self.query_table:
-            (op.path_params if placed[f.name] == "path" else op.query_params).append(f)
+        placed = self._place_documented(in_path, warnings)
         for name in in_path:
             if name not in placed:
                 warnings.append(f"line {op.line}: path parameter '{name}' is not described; "
@@ -263,13 +256,27 @@ class _Section:
         for name in self.request_query:
             if name not in placed:
                 op.query_params.append(Field(name, "string", "", None, False, op.line))
-        for f in op.path_params:
-            if not f.required:
-                warnings.append(f"line {f.line}: path parameter '{f.name}' marked optional; "
-                                "a path parameter is always required")
-                f.required = True
+        _force_required(op.path_params, warnings)
         op.path_params.sort(key=lambda f: in_path.index(f.name))
         return op
+
+    def _place_documented(self, in_path: list[str], warnings: list[str]) -> dict[str, str]:
+        """Put each table row where the request line says; returns name -> path|query."""
+        placed: dict[str, str] = {}
+        tables = [(f, "path") for f in self.path_table] + [(f, "query") for f in self.query_table]
+        for f, table in tables:
+            where = _place(f, in_path, self.request_query, placed, warnings, table)
+            placed[f.name] = where
+            (self.op.path_params if where == "path" else self.op.query_params).append(f)
+        return placed
+
+
+def _force_required(path_params: list[Field], warnings: list[str]) -> None:
+    for f in path_params:
+        if not f.required:
+            warnings.append(f"line {f.line}: path parameter '{f.name}' marked optional; "
+                            "a path parameter is always required")
+            f.required = True
 
 
 def _subsection(block: Block) -> str:

@@ -126,3 +126,21 @@ def test_paragraph_right_under_a_table_is_not_a_row():
     assert warnings == [f"line {line}: no blank line between a table and this text"]
     assert list(schema["properties"]) == ["targets"]
     assert schema["properties"]["targets"]["items"]["required"] == ["name"]
+
+
+def test_undocumented_and_optional_path_parameters_are_required_with_warnings():
+    text = page("""
+        ## 取
+        #### 请求
+        ```
+        GET /api/:owner/:repo
+        ```
+        #### 路径参数说明
+        {rows}
+        """).format(rows=table("`repo`|string|仓库|无|否"))
+    document, warnings = convert(text)
+    found = params(operation(document, "/api/{owner}/{repo}", "get"))
+    assert list(found) == [("path", "owner"), ("path", "repo")]
+    assert found[("path", "owner")]["required"] and found[("path", "repo")]["required"]
+    assert any("'owner' is not described" in w for w in warnings)
+    assert any("'repo' marked optional" in w for w in warnings)
