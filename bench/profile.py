@@ -26,6 +26,10 @@ from pathlib import Path
 from run import wrk
 from servers import ENDPOINTS, Server, default_mock_cmd
 
+# py-spy beside this Python (the venv's), else on PATH.
+PY_SPY = str(Path(sys.executable).with_name("py-spy"))
+if not Path(PY_SPY).exists():
+    PY_SPY = "py-spy"
 _LINE_NO = re.compile(r":\d+\)$")
 _SITE = re.compile(r" \(/.*?site-packages/")
 
@@ -70,7 +74,7 @@ def profile(server: Server, endpoint_name: str, args: argparse.Namespace, out: P
     thread.start()
     time.sleep(1)
     subprocess.run(
-        ["py-spy", "record", "-p", str(server.process.pid), "-d", str(int(args.duration)),
+        [PY_SPY, "record", "-p", str(server.process.pid), "-d", str(int(args.duration)),
          "-r", "250", "-f", "raw", "-o", str(out)],
         check=True, capture_output=True,
     )
@@ -88,9 +92,9 @@ def profile(server: Server, endpoint_name: str, args: argparse.Namespace, out: P
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    for tool in ("wrk", "py-spy"):
+    for tool in ("wrk", PY_SPY):
         if shutil.which(tool) is None:
-            print(f"{tool} not found on PATH", file=sys.stderr)
+            print(f"{tool} not found (py-spy: pip install py-spy)", file=sys.stderr)
             return 2
     server = Server("server", args.cmd or default_mock_cmd())
     out_dir = args.keep or Path(tempfile.mkdtemp(prefix="bench-profile-"))

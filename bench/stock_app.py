@@ -16,6 +16,8 @@ Optimizations (--opt, comma-separated; `all` = every one), each measured by benc
              jsonschema validator for it on every request)
   cachedfn   the handler decorator chain built once per operation, not on every request
              (connexion's AsyncOperation.fn re-decorates and re-inspects the handler per call)
+  orjson     connexion's Jsonifier backed by orjson (AsyncApp(jsonifier=...)) instead of json
+             with connexion's JSONEncoder class
   rawresp    handlers return ready Starlette responses (orjson-encoded), skipping the
              jsonifier and connexion's response inference
 """
@@ -37,9 +39,12 @@ from starlette.responses import Response
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 
 import connexion  # noqa: E402  (after the warning filter: starlette 1.x test client warning)
-from connexion.apps.asynchronous import AsyncOperation  # noqa: E402
+from connexion import context  # noqa: E402
+from connexion.apps.asynchronous import AsyncApi, AsyncOperation  # noqa: E402
 from connexion.datastructures import MediaTypeDict  # noqa: E402
+from connexion.decorators import StarletteDecorator  # noqa: E402
 from connexion.exceptions import BadRequestProblem  # noqa: E402
+from connexion.jsonifier import Jsonifier  # noqa: E402
 from connexion.middleware import ConnexionMiddleware  # noqa: E402
 from connexion.middleware.response_validation import ResponseValidationMiddleware  # noqa: E402
 from connexion.middleware.security import SecurityMiddleware  # noqa: E402
@@ -48,7 +53,7 @@ from connexion.utils import is_null, is_nullable  # noqa: E402
 from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator  # noqa: E402
 from connexion.validators.parameter import ParameterValidator  # noqa: E402
 
-ALL_OPTS = ("quiet", "slim", "nosec", "rsvalid", "rsparams", "cachedfn", "rawresp")
+ALL_OPTS = ("quiet", "slim", "nosec", "rsvalid", "rsparams", "cachedfn", "orjson", "rawresp")
 
 WORLD = {(CREATE_BODY["product_tmpl_name"], CREATE_BODY["workflow_name"], CREATE_BODY["namespace"])}
 COUNTERS: dict[str, itertools.count] = {}
@@ -161,14 +166,48 @@ RS_VALIDATOR_MAP = {
 # --- cachedfn: build the decorated handler once per operation --------------------------------
 
 
-def cache_operation_decorators() -> None:
-    """Make AsyncOperation.fn a cached property (it is stateless per operation).
+class CachedStarletteDecorator(StarletteDecorator):
+    """connexion's decorator, with the decoration done once instead of on every call.
 
-    The decorator reads the current operation from connexion's context at call time only
-    (inside its wrapper), so one decorated function per operation serves every request."""
-    prop = functools.cached_property(AsyncOperation.fn.fget)
-    prop.__set_name__(AsyncOperation, "fn")
-    AsyncOperation.fn = prop
+    The stock wrapper calls self.decorate(function) per request, which re-inspects the
+    handler's signature (inspect.signature) and rebuilds three wrappers. The decorated function
+    reads the current operation and request from connexion's context at call time only, so one
+    decorated function per operation serves every request."""
+
+    def __call__(self, function: Any) -> Any:
+        decorated = self.decorate(function)
+
+        @functools.wraps(function)
+        async def wrapper(*args: Any, **kwargs: Any) -> Any:
+            request = self.framework.get_request(
+                uri_parser=self.uri_parser, scope=context.scope, receive=context.receive)
+            return await decorated(request)
+
+        return wrapper
+
+
+class CachedAsyncOperation(AsyncOperation):
+    @functools.cached_property
+    def fn(self) -> Any:  # stock: a new decorator chain per request
+        decorator = CachedStarletteDecorator(
+            pythonic_params=self.pythonic_params, jsonifier=self.jsonifier)
+        return decorator(self._fn)
+
+
+class CachedAsyncApi(AsyncApi):
+    def make_operation(self, operation: Any) -> CachedAsyncOperation:
+        return CachedAsyncOperation.from_operation(
+            operation, pythonic_params=self.pythonic_params, jsonifier=self.jsonifier)
+
+
+class OrjsonText:
+    """A json-module lookalike for connexion's Jsonifier: orjson, answering str as json does."""
+
+    loads = staticmethod(orjson.loads)
+
+    @staticmethod
+    def dumps(data: Any, **_json_kwargs: Any) -> str:  # Jsonifier passes cls=JSONEncoder
+        return orjson.dumps(data).decode()
 
 
 def build_app(opts: set[str]) -> connexion.AsyncApp:
@@ -176,8 +215,6 @@ def build_app(opts: set[str]) -> connexion.AsyncApp:
     # The spec's bearerAuth names no x-bearerInfoFunc; connexion reads this variable instead.
     os.environ.setdefault("BEARERINFO_FUNC", "stock_app.accept_token")
     RAW_RESPONSES = "rawresp" in opts
-    if "cachedfn" in opts:
-        cache_operation_decorators()
     kwargs: dict[str, Any] = {}
     unneeded: set[type] = set()
     if "slim" in opts:
@@ -188,6 +225,8 @@ def build_app(opts: set[str]) -> connexion.AsyncApp:
         kwargs["middlewares"] = [
             m for m in ConnexionMiddleware.default_middlewares if m not in unneeded
         ]
+    if "orjson" in opts:
+        kwargs["jsonifier"] = Jsonifier(OrjsonText)
     validator_map: dict[str, Any] = {}
     if "rsvalid" in opts:
         validator_map["body"] = RS_VALIDATOR_MAP["body"]
@@ -196,6 +235,9 @@ def build_app(opts: set[str]) -> connexion.AsyncApp:
     if validator_map:
         kwargs["validator_map"] = validator_map
     app = connexion.AsyncApp(__name__, **kwargs)
+    if "cachedfn" in opts:
+        # Before add_api: the app's inner router builds its operations from this class.
+        app._middleware_app.api_cls = CachedAsyncApi
     app.add_api(SPEC_PATH, resolver=lambda operation_id: HANDLERS[operation_id])
     return app
 
