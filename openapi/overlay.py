@@ -35,6 +35,8 @@ def apply(spec: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
     for path, operations in (overlay.get("paths") or {}).items():
         if path not in spec.get("paths", {}):
             raise OverlayError(f"overlay names path '{path}', which the page does not document")
+        if not isinstance(operations, dict):
+            raise OverlayError(f"overlay path '{path}' must map methods to operations")
         for method in operations:
             if method not in spec["paths"][path] and method != "parameters":
                 raise OverlayError(f"overlay names {method.upper()} {path}, which the page "

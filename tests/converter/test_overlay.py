@@ -96,3 +96,8 @@ def test_overlay_that_is_not_yaml_is_a_clear_error(tmp_path, run_cli):
     extra.write_text("a: [\n", encoding="utf-8")
     code, _, err = run_cli("convert", str(doc), "--overlay", str(extra))
     assert code != 0 and err.startswith(f"error: {extra}: not YAML")
+
+
+def test_overlay_path_that_is_not_a_mapping_is_an_error():
+    with pytest.raises(overlay.OverlayError, match="must map methods"):
+        overlay.apply(SPEC, {"paths": {"/a/{id}": None}})
