@@ -129,9 +129,10 @@ def method_resolver(handlers: object) -> Resolver:
     return Resolver(function_resolver=lambda op_id: getattr(handlers, snake_case(op_id)))
 
 
-def response(error: ZadigError) -> ConnexionResponse:
+def response(error: ZadigError, headers: dict[str, str] | None = None) -> ConnexionResponse:
     return ConnexionResponse(
-        status_code=error.status, body=error.render(), content_type="application/json"
+        status_code=error.status, body=error.render(), content_type="application/json",
+        headers=headers or {},
     )
 
 
@@ -158,7 +159,9 @@ async def http_to_envelope(
             return answer
         return response(catalogue.error(404, "no_route", method=method, path=path))
     if exc.status_code == 405:
-        return response(catalogue.error(405, "wrong_method", method=method, path=path))
+        # starlette's 405 carries the Allow header (RFC 9110); keep it.
+        return response(catalogue.error(405, "wrong_method", method=method, path=path),
+                        exc.headers)
     code = exc.status_code if exc.status_code in catalogue else 400
     return response(catalogue.error(code, description=str(exc.detail)))
 
