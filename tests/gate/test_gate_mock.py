@@ -1,0 +1,101 @@
+"""The gate against the project's own mock, run as a subprocess: it must conform in both
+profiles, with and without a token, and a safe run must leave it exactly as it was."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from .fake_zadig import free_port
+from .runner import run_gate
+
+TOKEN = "mock-gate-token"
+BODY = {
+    "workflow_name": "proxy-workflow-dev",
+    "product_tmpl_name": "proxy",
+    "namespace": "dev",
+    "targets": [{"name": "proxy", "service_name": "proxy", "product_name": "proxy"}],
+}
+CREATE = "/api/aslan/workflow/workflowtask"
+
+
+def start_mock(*options: str) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mock_server", "--port", str(port), "--quiet", *options],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url + "/_mock/tasks", timeout=1)
+            return process, url
+        except httpx.TransportError:
+            if process.poll() is not None:
+                raise RuntimeError(process.stderr.read().decode()) from None
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("the mock did not start within 30 s")
+
+
+@pytest.fixture(scope="module")
+def mock() -> Iterator[str]:
+    # Tasks never move on their own, so the task list only changes through requests.
+    process, url = start_mock("--task-duration", "0")
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def mock_with_token() -> Iterator[str]:
+    process, url = start_mock("--token", TOKEN)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("profile", ["safe", "full"])
+def test_mock_conforms(mock: str, profile: str) -> None:
+    run = run_gate(mock, "--profile", profile)
+    assert run.exit_code == 0, "\n\n".join(run.texts.values())
+    # Full runs the lifecycle and the mock-only status rules; they must have run, not skipped.
+    if profile == "full":
+        assert run.outcomes["test_create_again_gives_greater_id"] == "passed"
+        assert run.outcomes[
+            "test_refused_in_state[cancelWorkflowTask-task_passed-passed]"
+        ] == "passed"
+
+
+@pytest.mark.parametrize("profile", ["safe", "full"])
+def test_mock_with_token_conforms(mock_with_token: str, profile: str) -> None:
+    run = run_gate(mock_with_token, "--profile", profile, "--token", TOKEN)
+    assert run.exit_code == 0, "\n\n".join(run.texts.values())
+    assert run.outcomes["test_refused_without_valid_token[createWorkflowTask-auth_none_token]"] \
+        == "passed"
+
+
+def test_gate_without_token_fails_a_mock_that_wants_one(mock_with_token: str) -> None:
+    run = run_gate(mock_with_token, "--profile", "safe")
+    assert run.exit_code == 1
+    assert "HTTP 401" in run.texts["test_documented_error[restartWorkflowTask-task_not_found]"]
+
+
+def test_safe_run_leaves_the_mock_unchanged(mock: str) -> None:
+    with httpx.Client(base_url=mock, timeout=10) as client:
+        first = client.post(CREATE, json=BODY).json()["task_id"]
+        before = client.get("/_mock/tasks").json()
+        run = run_gate(mock, "--profile", "safe", max_examples=10)
+        after = client.get("/_mock/tasks").json()
+        following = client.post(CREATE, json=BODY).json()["task_id"]
+    assert run.exit_code == 0, "\n\n".join(run.texts.values())
+    assert after == before
+    # Not even the id counter moved (a refused create with empty targets would bump it).
+    assert following == first + 1
