@@ -1,0 +1,160 @@
+"""Zadig v1.7.1's rules for the three operations, through the ASGI app and a real uvicorn."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from mock_server.domain import STATUSES
+
+from .support import (
+    CREATE,
+    PAGE_EXAMPLE,
+    PIPELINE,
+    assert_error,
+    cancel_path,
+    restart_path,
+)
+
+
+def create(client: httpx.Client, **changes: object) -> httpx.Response:
+    return client.post(CREATE, json={**PAGE_EXAMPLE, **changes})
+
+
+def task_with_status(client: httpx.Client, status: str) -> int:
+    """A new task of the default workflow, forced into `status` with the admin API."""
+    task_id = create(client).json()["task_id"]
+    answer = client.patch(f"/_mock/tasks/{PIPELINE}/{task_id}", json={"status": status})
+    assert answer.status_code == 200 and answer.json()["status"] == status
+    return task_id
+
+
+def status_of(client: httpx.Client, task_id: int) -> str:
+    tasks = client.get("/_mock/tasks", params={"pipeline": PIPELINE}).json()
+    return next(t["status"] for t in tasks if t["task_id"] == task_id)
+
+
+def test_page_example_succeeds_and_ids_count_from_one(client: httpx.Client) -> None:
+    first, second = create(client), create(client)
+    assert (first.status_code, first.json()) == (200, {"pipeline_name": PIPELINE, "task_id": 1})
+    assert second.json() == {"pipeline_name": PIPELINE, "task_id": 2}
+    assert status_of(client, 1) == "created"
+
+
+def test_empty_namespace_builds_without_deploy(client: httpx.Client) -> None:
+    assert create(client, namespace="").json()["task_id"] == 1
+
+
+# Create's checks, in aslan's order: (body changes, code, reason, params, counter bumped?)
+CREATE_CHECKS = [
+    ({"product_tmpl_name": "nope"}, 6542, "project_not_found", {}, False),
+    ({"workflow_name": "nope"}, 6542, "workflow_not_found", {}, False),
+    ({"product_tmpl_name": "nope", "namespace": "prod"}, 6542, "project_not_found", {}, False),
+    ({"workflow_name": "nope", "targets": []}, 6542, "workflow_not_found", {}, False),
+    ({"namespace": "prod"}, 6160, "env_not_found", {"project": "proxy", "env": "prod"}, False),
+    ({"namespace": "prod", "targets": []}, 6160, "env_not_found",
+     {"project": "proxy", "env": "prod"}, False),
+    ({"targets": []}, 6160, "no_stages", {}, True),
+]
+
+
+@pytest.mark.parametrize(("changes", "code", "reason", "params", "bumped"), CREATE_CHECKS)
+def test_create_checks_in_order(client, changes, code, reason, params, bumped) -> None:
+    assert_error(create(client, **changes), code, reason, **params)
+    # A failed stages check has used an id: the next task shows the gap.
+    assert create(client).json()["task_id"] == (2 if bumped else 1)
+
+
+RESTART_REFUSED = {"running", "passed"}
+
+
+@pytest.mark.parametrize("status", STATUSES)
+def test_restart_by_status(client: httpx.Client, status: str) -> None:
+    task_id = task_with_status(client, status)
+    answer = client.post(restart_path(task_id))
+    if status in RESTART_REFUSED:
+        assert_error(answer, 6164, "task_not_restartable")
+        assert status_of(client, task_id) == status
+    else:
+        assert (answer.status_code, answer.json()) == (200, {"message": "success"})
+        assert status_of(client, task_id) == "created"
+
+
+@pytest.mark.parametrize("status", STATUSES)
+def test_cancel_by_status(client: httpx.Client, status: str) -> None:
+    task_id = task_with_status(client, status)
+    answer = client.delete(cancel_path(task_id))
+    if status == "passed":
+        assert_error(answer, 6163, "task_passed", pipeline=PIPELINE, id=task_id)
+        assert status_of(client, task_id) == "passed"
+    else:
+        assert (answer.status_code, answer.json()) == (200, {"message": "success"})
+        assert status_of(client, task_id) == "cancelled"
+
+
+@pytest.mark.parametrize(("method", "path", "code"), [
+    ("POST", restart_path(1), 6164),
+    ("POST", restart_path(1, "other-workflow"), 6164),
+    ("POST", restart_path(-5), 6164),
+    ("DELETE", cancel_path(1), 6163),
+    ("DELETE", cancel_path(-5), 6163),
+    ("DELETE", cancel_path("+1", "nope"), 6163),
+])
+def test_missing_task(client: httpx.Client, method: str, path: str, code: int) -> None:
+    assert_error(client.request(method, path), code, "task_not_found")
+
+
+@pytest.mark.parametrize("bad_id", ["abc", "1.5", "1e3", "0x10", "%20", "9223372036854775808"])
+@pytest.mark.parametrize("path", [restart_path, cancel_path])
+def test_non_integer_id(client: httpx.Client, path, bad_id: str) -> None:
+    method = "POST" if path is restart_path else "DELETE"
+    answer = client.request(method, path(bad_id))
+    assert_error(answer, 400, "bad_task_id")
+    assert answer.json()["description"] == "invalid task id"
+
+
+JSON = {"content-type": "application/json"}
+BAD_BODIES = [
+    ("malformed", b'{"workflow_name": ', JSON),
+    ("trailing comma", b'{"workflow_name": "proxy-workflow-dev",}', JSON),
+    ("invalid utf-8", b'{"workflow_name": "\xff\xfe"}', JSON),
+    ("null", b"null", JSON),
+    ("array", b"[]", JSON),
+    ("empty", b"", JSON),
+    ("wrong types", b'{"workflow_name": 1, "product_tmpl_name": [], "namespace": {}, '
+                    b'"targets": "x"}', JSON),
+    ("missing fields", b'{"workflow_name": "proxy-workflow-dev"}', JSON),
+    ("target missing fields", b'{"workflow_name": "w", "product_tmpl_name": "p", '
+                              b'"namespace": "", "targets": [{}]}', JSON),
+    ("wrong content type", b'{}', {"content-type": "text/plain"}),
+    ("no content type", b'{}', {}),
+    ("too large", b'{"workflow_name": "' + b"x" * (1024 * 1024) + b'"}', JSON),
+]
+
+
+@pytest.mark.parametrize(("body", "headers"), [b[1:] for b in BAD_BODIES],
+                         ids=[b[0] for b in BAD_BODIES])
+def test_bad_body_is_400_in_envelope(client: httpx.Client, body: bytes, headers: dict) -> None:
+    answer = client.post(CREATE, content=body, headers=headers)
+    assert_error(answer, 400)
+    assert answer.json()["description"]
+    assert create(client).json()["task_id"] == 1  # nothing was used up
+
+
+def test_too_large_names_the_limit(client: httpx.Client) -> None:
+    answer = client.post(CREATE, content=b" " * (1024 * 1024 + 1), headers=JSON)
+    assert_error(answer, 400, "too_large", limit=1024 * 1024)
+
+
+@pytest.mark.parametrize(("method", "path", "code", "reason"), [
+    ("GET", "/api/aslan/workflow/nothing", 404, "no_route"),
+    ("POST", "/nowhere", 404, "no_route"),
+    ("GET", CREATE, 405, "wrong_method"),
+    ("PUT", cancel_path(1), 405, "wrong_method"),
+    ("GET", restart_path(1), 405, "wrong_method"),
+])
+def test_unknown_route_and_wrong_method(client, method, path, code, reason) -> None:
+    answer = client.request(method, path)
+    assert_error(answer, code, reason, method=method, path=path)
+    if code == 405:
+        assert answer.headers["allow"]
