@@ -1,0 +1,100 @@
+"""Tasks move created -> queued -> running -> outcome with the clock; seeds shape the world."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from mock_server.app import create_app
+from mock_server.seed import SeedError, build_world, load_seed
+
+from .support import CREATE, PAGE_EXAMPLE, PIPELINE, FakeClock, assert_error, restart_path
+
+EXAMPLE_SEED = Path(__file__).resolve().parents[2] / "mock_server" / "seed-example.yaml"
+
+
+def statuses(client: TestClient) -> dict[tuple[str, int], str]:
+    return {(t["pipeline_name"], t["task_id"]): t["status"]
+            for t in client.get("/_mock/tasks").json()}
+
+
+def test_lifecycle_follows_the_clock(clock: FakeClock) -> None:
+    with TestClient(create_app(task_duration=30, clock=clock)) as client:
+        client.post(CREATE, json=PAGE_EXAMPLE)
+        seen = []
+        for _ in range(4):
+            seen.append(statuses(client)[(PIPELINE, 1)])
+            clock.advance(10)
+        assert seen == ["created", "queued", "running", "passed"]
+        # Restart is refused while running or passed, as the clock says.
+        assert_error(client.post(restart_path(1)), 6164, "task_not_restartable")
+
+
+def test_restart_starts_the_lifecycle_again(clock: FakeClock) -> None:
+    seed = {**load_seed(None), "lifecycle": {"task_duration": 30, "failure_rate": 1.0}}
+    with TestClient(create_app(seed, clock=clock)) as client:
+        client.post(CREATE, json=PAGE_EXAMPLE)
+        clock.advance(30)
+        assert statuses(client)[(PIPELINE, 1)] == "failed"
+        assert client.post(restart_path(1)).status_code == 200
+        assert statuses(client)[(PIPELINE, 1)] == "created"
+        clock.advance(20)
+        assert statuses(client)[(PIPELINE, 1)] == "running"
+
+
+def test_forced_status_moves_on_from_there(clock: FakeClock) -> None:
+    with TestClient(create_app(task_duration=30, clock=clock)) as client:
+        client.post(CREATE, json=PAGE_EXAMPLE)
+        client.patch(f"/_mock/tasks/{PIPELINE}/1", json={"status": "running"})
+        clock.advance(10)
+        assert statuses(client)[(PIPELINE, 1)] == "passed"
+        client.patch(f"/_mock/tasks/{PIPELINE}/1", json={"status": "blocked"})
+        clock.advance(1000)
+        assert statuses(client)[(PIPELINE, 1)] == "blocked"
+
+
+def test_zero_duration_freezes_tasks(clock: FakeClock) -> None:
+    with TestClient(create_app(task_duration=0, clock=clock)) as client:
+        client.post(CREATE, json=PAGE_EXAMPLE)
+        clock.advance(10_000)
+        assert statuses(client)[(PIPELINE, 1)] == "created"
+
+
+def test_example_seed(clock: FakeClock) -> None:
+    with TestClient(create_app(load_seed(EXAMPLE_SEED), clock=clock)) as client:
+        auth = {"Authorization": "Bearer admin-token"}
+        assert statuses(client) == {
+            (PIPELINE, 14): "passed", (PIPELINE, 15): "running", ("shop-nightly", 1): "failed"}
+        answer = client.post(CREATE, json=PAGE_EXAMPLE, headers=auth)
+        assert answer.json() == {"pipeline_name": PIPELINE, "task_id": 16}
+        shop = {"workflow_name": "shop-nightly", "product_tmpl_name": "shop",
+                "namespace": "staging",
+                "targets": [{"name": "cart", "service_name": "cart", "product_name": "shop"}]}
+        assert client.post(CREATE, json=shop, headers=auth).json()["task_id"] == 2
+        clock.advance(30)
+        assert statuses(client)[("shop-nightly", 2)] == "failed"  # the workflow's outcome
+        assert statuses(client)[(PIPELINE, 16)] == "passed"
+        client.post("/_mock/reset")
+        assert ("shop-nightly", 2) not in statuses(client)
+
+
+@pytest.mark.parametrize("seed", [
+    {"workflows": {"w": {"project": "missing"}}},
+    {"projects": {"p": {}}, "workflows": {"w": {"project": "p"}},
+     "tasks": [{"pipeline": "w", "task_id": 1, "status": "done"}]},
+    {"projects": {"p": {}}, "tasks": [{"pipeline": "w", "task_id": 1}]},
+    {"tokens": [{"projects": ["p"]}]},
+    {"projects": ["p"]},
+])
+def test_bad_seed_is_refused(seed: dict) -> None:
+    with pytest.raises(SeedError):
+        build_world(seed)
+
+
+def test_unreadable_seed_file(tmp_path: Path) -> None:
+    bad = tmp_path / "seed.yaml"
+    bad.write_text("projects: [unclosed\n")
+    with pytest.raises(SeedError):
+        load_seed(bad)
