@@ -107,8 +107,10 @@ FAITHFUL = [
 @pytest.mark.parametrize("profile", ["safe", "full"])
 @pytest.mark.parametrize("switches", [pytest.param(s, id=name) for name, s in FAITHFUL])
 def test_gate_passes_a_faithful_server(switches: Switches, profile: str) -> None:
+    # Few generated cases when every answer is slow: the fixed rules make most requests.
+    examples = 1 if switches.latency else 4
     with ServerThread(build_app(switches)) as server:
-        run = run_gate(server.url, "--profile", profile)
+        run = run_gate(server.url, "--profile", profile, max_examples=examples)
     assert run.exit_code == 0, "\n\n".join(run.texts.values())
 
 

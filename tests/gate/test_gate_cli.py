@@ -1,0 +1,70 @@
+"""`zadig-contract` as CI runs it: a subprocess, options from the environment, JUnit output,
+exit status, and no hang or litter."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from contract_tests.cli import main
+
+from .fake_zadig import ServerThread, Switches, build_app, free_port
+from .runner import run_gate
+
+
+def gate(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("ZADIG_")}
+    return subprocess.run(
+        [sys.executable, "-m", "contract_tests", *args],
+        cwd=cwd,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_cli_from_environment_writes_one_junit_case_per_rule(tmp_path: Path) -> None:
+    with ServerThread(build_app(Switches())) as server:
+        result = gate(
+            tmp_path,
+            "--junitxml",
+            "gate.xml",
+            ZADIG_BASE_URL=server.url,
+            ZADIG_PROFILE="full",
+            ZADIG_MAX_EXAMPLES="3",
+        )
+    assert result.returncode == 0, result.stdout[-3000:]
+    cases = ET.parse(tmp_path / "gate.xml").getroot().iter("testcase")
+    names = [f"{case.get('classname')}.{case.get('name')}" for case in cases]
+    assert len(names) == len(set(names)) > 30
+    assert any("createWorkflowTask-env_not_found" in name for name in names)
+    # The summary table: one row per operation and documented status/code.
+    assert "zadig contract summary" in result.stdout
+    rows = [line.split()[:2] for line in result.stdout.splitlines()]
+    assert ["createWorkflowTask", "400/6542"] in rows
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gate.xml"]
+
+
+def test_cli_without_base_url_is_a_usage_error(monkeypatch, capsys) -> None:
+    for name in [k for k in os.environ if k.startswith("ZADIG_")]:
+        monkeypatch.delenv(name)
+    assert main(["-q"]) == 4
+    assert "--base-url (or ZADIG_BASE_URL) is required" in capsys.readouterr().err
+
+
+def test_cli_rejects_an_unknown_profile(capsys) -> None:
+    assert main(["--base-url", "http://127.0.0.1:9", "--profile", "everything"]) == 4
+    assert "--profile must be one of safe, full" in capsys.readouterr().err
+
+
+def test_unreachable_target_fails_at_once() -> None:
+    started = time.monotonic()
+    run = run_gate(f"http://127.0.0.1:{free_port()}", "--profile", "full")
+    assert run.exit_code == 1
+    assert "cannot reach the target" in run.output
+    assert time.monotonic() - started < 60
