@@ -54,6 +54,12 @@ def error_banner(browser: Any) -> str:
     return banner.text if banner.is_displayed() else ""
 
 
+def shown_status(browser: Any, expected: str) -> str:
+    """Wait until the page, which polls the task's status, shows `expected`; returns it."""
+    wait_until(browser, lambda b: b.find_element(ID, "task-status").text == expected)
+    return expected
+
+
 def task_status(mock: Mock, task_id: int) -> str:
     status, tasks = mock.admin("GET", f"/tasks?pipeline={WORKFLOW}")
     assert status == 200, tasks
@@ -71,15 +77,16 @@ def test_page_creates_cancels_restarts_and_shows_zadig_error(browser, mock, page
 
     cancelled = click(browser, "cancel")
     assert (cancelled["outcome"], cancelled["text"]) == ("ok", "cancel: success")
-    assert task_status(mock, task_id) == "cancelled"
+    assert task_status(mock, task_id) == shown_status(browser, "cancelled")
 
     restarted = click(browser, "restart")
     assert (restarted["outcome"], restarted["text"]) == ("ok", "restart: success")
-    assert task_status(mock, task_id) == "created"
+    assert task_status(mock, task_id) == shown_status(browser, "created")
     assert error_banner(browser) == ""
 
     status, forced = mock.admin("PATCH", f"/tasks/{WORKFLOW}/{task_id}", {"status": "passed"})
     assert (status, forced["status"]) == (200, "passed")
+    shown_status(browser, "passed")
 
     refused = click(browser, "restart")
     entry = catalogue_entry(6164)
@@ -89,6 +96,19 @@ def test_page_creates_cancels_restarts_and_shows_zadig_error(browser, mock, page
     reason = entry["reasons"]["task_not_restartable"]
     assert error_banner(browser) == f"{entry['message']} (6164): {reason}"
     assert task_status(mock, task_id) == "passed"
+
+
+def test_page_sees_the_status_move_while_it_polls(browser, mock_factory, page_origin):
+    mock = mock_factory("--token", TOKEN, "--task-duration", "3")
+    open_page(browser, page_origin, mock)
+    assert click(browser, "create")["outcome"] == "ok"
+    wait_until(browser, lambda b: b.find_element(ID, "task-status").text == "passed", timeout=20)
+
+    seen = browser.find_element(ID, "task-status").get_attribute("data-history").split()
+    # The documented lifecycle, in order; a slow poll may miss a step, never reorder them.
+    lifecycle = ["created", "queued", "running", "passed"]
+    assert seen[0] == "created" and len(seen) >= 3, seen
+    assert seen == [status for status in lifecycle if status in seen], seen
 
 
 def test_every_call_is_preceded_by_a_preflight(browser, mock, page_origin):

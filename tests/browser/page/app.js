@@ -44,7 +44,19 @@ const api = {
 };
 
 let taskId = null;
+let polling = null;
 const $ = (id) => document.getElementById(id);
+
+// The spec has no "get task" call; the mock's admin API (no token, CORS too) tells the status.
+async function pollStatus() {
+  const response = await fetch(`${API}/_mock/tasks?pipeline=${WORKFLOW}`);
+  const task = (await response.json()).find((t) => t.task_id === taskId);
+  const shown = $('task-status');
+  if (task && task.status !== shown.textContent) {
+    shown.textContent = task.status;
+    shown.dataset.history = [shown.dataset.history, task.status].filter(Boolean).join(' ');
+  }
+}
 
 function note(action, outcome, fields, text) {
   const item = document.createElement('li');
@@ -67,6 +79,9 @@ async function run(action) {
     if (action === 'create') {
       taskId = result.task_id;
       $('task-id').textContent = `${result.pipeline_name} #${taskId}`;
+      $('task-status').textContent = 'none';
+      $('task-status').dataset.history = '';
+      polling = polling || setInterval(() => pollStatus().catch(() => {}), 250);
     }
     note(action, 'ok', { status: 200, taskId }, result.message || `task #${result.task_id}`);
   } catch (error) {
