@@ -149,25 +149,36 @@ class Mock:
             self.process.wait()
 
 
-def start_mock(*args: str, log_dir: Path, timeout: float = 30) -> Mock:
-    """Start the mock on a free port and wait until it answers; fail with its output if not."""
+def start_mock(*args: str, log_dir: Path, timeout: float = 30, attempts: int = 3) -> Mock:
+    """Start the mock on a free port and wait until it answers; fail with its output if not.
+    Another process may take the port between choosing and binding it: then try another."""
+    for _ in range(attempts):
+        mock = _launch(args, log_dir)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if mock.process.poll() is not None:
+                if "address already in use" in mock.output().lower():
+                    break
+                pytest.fail(f"mock exited with {mock.process.returncode}: {mock.args}\n"
+                            f"{mock.output()}")
+            with contextlib.suppress(OSError):
+                with urllib.request.urlopen(f"{mock.origin}/_mock/tasks", timeout=2):
+                    return mock
+            time.sleep(0.1)
+        else:
+            mock.stop()
+            pytest.fail(f"mock did not answer within {timeout}s: {mock.args}\n{mock.output()}")
+    pytest.fail(f"no free port for the mock after {attempts} attempts")
+
+
+def _launch(args: tuple[str, ...], log_dir: Path) -> Mock:
     port = free_port()
     log = log_dir / f"mock-{port}.log"
     command = [sys.executable, "-m", "mock_server", "--host", "127.0.0.1", "--port", str(port),
                *args]
     with log.open("wb") as sink:
         process = subprocess.Popen(command, cwd=REPO, stdout=sink, stderr=subprocess.STDOUT)
-    mock = Mock(port, tuple(args), log, process)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"mock exited with {process.returncode}: {command}\n{mock.output()}")
-        with contextlib.suppress(OSError):
-            with urllib.request.urlopen(f"{mock.origin}/_mock/tasks", timeout=2):
-                return mock
-        time.sleep(0.1)
-    mock.stop()
-    pytest.fail(f"mock did not answer within {timeout}s: {command}\n{mock.output()}")
+    return Mock(port, tuple(args), log, process)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
