@@ -1,0 +1,89 @@
+"""Auth like Zadig's gateway: 401 without a known token, 403 outside a token's projects."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import yaml
+from starlette.testclient import TestClient
+
+from mock_server.app import create_app
+
+from .support import CREATE, PAGE_EXAMPLE, MockProcess, assert_error, cancel_path, restart_path
+
+SEED = {
+    "projects": {"proxy": {"envs": ["dev"]}, "shop": {"envs": ["dev"]}},
+    "workflows": {"proxy-workflow-dev": {"project": "proxy"}},
+    "tokens": [{"token": "proxy-dev", "projects": ["proxy"]},
+               {"token": "shop-dev", "projects": ["shop"]}],
+}
+
+
+@pytest.fixture(scope="module", params=["asgi", "uvicorn"])
+def secured(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[httpx.Client]:
+    """A mock started with --token cli-token and a seed that binds two more tokens."""
+    if request.param == "asgi":
+        with TestClient(create_app(SEED, tokens=("cli-token",))) as client:
+            yield client
+        return
+    seed = tmp_path_factory.mktemp("auth") / "seed.yaml"
+    seed.write_text(yaml.safe_dump(SEED))
+    with MockProcess("--seed", str(seed), "--token", "cli-token", "--quiet") as proc:
+        with httpx.Client(base_url=proc.url) as client:
+            yield client
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+# (headers, query, expected code or 200)
+CASES = [
+    ({}, {}, 401),
+    (bearer("wrong"), {}, 401),
+    ({"Authorization": "cli-token"}, {}, 401),
+    ({"Authorization": "Basic cli-token"}, {}, 401),
+    (bearer("cli-token"), {}, 200),
+    (bearer("cli-token"), {"projectName": "anything"}, 200),
+    ({}, {"token": "cli-token"}, 200),
+    (bearer("proxy-dev"), {"projectName": "proxy"}, 200),
+    (bearer("proxy-dev"), {"projectName": "shop"}, 403),
+    (bearer("proxy-dev"), {}, 403),
+    (bearer("shop-dev"), {"projectName": "proxy"}, 403),
+]
+
+
+@pytest.mark.parametrize(("headers", "query", "expected"), CASES)
+def test_create(secured: httpx.Client, headers, query, expected: int) -> None:
+    answer = secured.post(CREATE, json=PAGE_EXAMPLE, headers=headers, params=query)
+    if expected == 200:
+        assert answer.status_code == 200, answer.text
+    elif expected == 401:
+        assert_error(answer, 401, "no_token")
+    else:
+        assert_error(answer, 403, "no_permission",
+                     project=query.get("projectName", "(none)"))
+
+
+@pytest.mark.parametrize("path", [restart_path(1), cancel_path(1)])
+def test_restart_and_cancel_need_a_token(secured: httpx.Client, path: str) -> None:
+    method = "POST" if path.endswith("restart") else "DELETE"
+    assert_error(secured.request(method, path), 401, "no_token")
+    allowed = secured.request(method, path, headers=bearer("proxy-dev"),
+                              params={"projectName": "proxy"})
+    assert allowed.json()["code"] in (6163, 6164)  # through the gateway, to aslan's rules
+
+
+def test_admin_api_and_preflight_need_no_token(secured: httpx.Client) -> None:
+    assert secured.get("/_mock/tasks").status_code == 200
+    preflight = secured.options(CREATE, headers={
+        "Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,content-type"})
+    assert preflight.status_code == 200
+
+
+def test_auth_is_off_by_default() -> None:
+    with TestClient(create_app()) as client:
+        assert client.post(CREATE, json=PAGE_EXAMPLE).status_code == 200
