@@ -49,7 +49,9 @@ def mock(mock_factory: Callable[..., Mock]) -> Mock:
     return mock_factory("--token", TOKEN)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def page_origin() -> Iterator[str]:
+    # A new origin per test: the browser caches preflight answers per origin and URL, and a
+    # later mock may get an earlier one's port.
     with page_server() as origin:
         yield origin

@@ -10,7 +10,7 @@ from urllib.parse import urlencode, urlsplit
 import yaml
 from browser_harness import REPO, SPEC, TOKEN, Mock, http_json, network_events, wait_until
 
-# WebDriver locator strategies (Selenium's ID, CSS), so that this module imports
+# WebDriver locator strategies (Selenium's By.ID, By.CSS_SELECTOR), so that this module imports
 # without Selenium and the browser fixture can skip with the reason.
 ID, CSS = "id", "css selector"
 
