@@ -32,8 +32,8 @@ def create_example() -> dict[str, Any]:
     return body["examples"]["documented"]["value"]
 
 
-def open_page(browser: Any, page_origin: str, mock: Mock) -> None:
-    query = urlencode({"api": mock.origin, "token": TOKEN})
+def open_page(browser: Any, page_origin: str, mock: Mock, token: str = TOKEN) -> None:
+    query = urlencode({"api": mock.origin, "token": token})
     browser.get(f"{page_origin}/index.html?{query}")
     wait_until(browser, lambda b: b.find_element(ID, "api").text == mock.origin)
 
@@ -168,6 +168,15 @@ def test_page_shows_an_error_forced_through_the_admin_api(browser, mock, page_or
     # Forced once: the next create goes through and the banner goes away.
     assert click(browser, "create")["outcome"] == "ok"
     assert error_banner(browser) == ""
+
+
+def test_page_shows_401_for_a_wrong_token(browser, mock, page_origin):
+    # Error answers carry CORS headers too, or the page would only see "Failed to fetch".
+    open_page(browser, page_origin, mock, token="not-the-token")
+    refused = click(browser, "create")
+    entry = catalogue_entry(401)
+    assert (refused["outcome"], refused["status"]) == ("error", "401"), refused
+    assert error_banner(browser) == f"{entry['message']} (401): {entry['reasons']['no_token']}"
 
 
 def readme_snippet() -> str:
