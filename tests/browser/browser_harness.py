@@ -75,8 +75,8 @@ def chromium() -> Iterator[Any]:
     options.binary_location = CHROMIUM
     for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={profile}"):
         options.add_argument(flag)
-    # The DevTools network events (preflights included) are read back by network_events().
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    # Read back by network_events() (DevTools events, preflights included) and console_lines().
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
     driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
     try:
         yield driver
@@ -100,6 +100,11 @@ def network_events(browser: Any) -> list[tuple[str, dict[str, Any]]]:
         if message["method"].startswith("Network."):
             events.append((message["method"], message["params"]))
     return events
+
+
+def console_lines(browser: Any) -> list[str]:
+    """What the browser wrote to the console since the last call (CORS refusals among them)."""
+    return [entry["message"] for entry in browser.get_log("browser")]
 
 
 def free_port() -> int:

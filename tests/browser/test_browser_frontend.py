@@ -8,7 +8,16 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import yaml
-from browser_harness import REPO, SPEC, TOKEN, Mock, http_json, network_events, wait_until
+from browser_harness import (
+    REPO,
+    SPEC,
+    TOKEN,
+    Mock,
+    console_lines,
+    http_json,
+    network_events,
+    wait_until,
+)
 
 # WebDriver locator strategies (Selenium's By.ID, By.CSS_SELECTOR), so that this module imports
 # without Selenium and the browser fixture can skip with the reason.
@@ -146,8 +155,11 @@ def test_without_cors_the_browser_blocks_the_call(browser, mock_factory, page_or
     assert status == 200, body
 
     open_page(browser, page_origin, mock)
+    console_lines(browser)  # drop what came before
     failed = click(browser, "create")
     assert failed["outcome"] == "network", failed
+    # The browser says why: CORS, not a dead server.
+    assert any("blocked by CORS policy" in line for line in console_lines(browser))
     assert (failed["errorName"], failed["errorMessage"]) == ("TypeError", "Failed to fetch")
     assert error_banner(browser) == f"Cannot reach {mock.origin}: TypeError: Failed to fetch"
     # The preflight was refused, so the browser never sent the POST: still only one task.
