@@ -15,6 +15,7 @@ import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from contract_tests.contract import Contract, load_contract
+from contract_tests.probes import unprobed_examples
 from contract_tests.report import Summary
 from contract_tests.settings import Settings, SettingsError, add_options, build_settings, raw_values
 
@@ -87,5 +88,7 @@ class GateReporter:
         terminalreporter.section("zadig contract summary")
         for line in self.summary.lines():
             terminalreporter.write_line(line)
+        for example in unprobed_examples(self.summary.contract):
+            terminalreporter.write_line(f"not checked (the gate has no probe for it): {example}")
         for note in self.notes:
             terminalreporter.write_line(note)

@@ -50,6 +50,9 @@ class Switches:
     accept_missing_field: bool = False
     ignore_auth: bool = False
     hang: str | None = None  # operation that never answers
+    crash_on_unknown_query: bool = False  # a 500 that only generated cases find
+    restart_in_any_state: bool = False
+    admin: bool = False  # a `/_mock`-like admin API that can force a task's status
     # Faithful variations.
     extra_fields: bool = False
     description: str | None = None
@@ -78,8 +81,8 @@ class State:
 def build_app(switches: Switches) -> Starlette:
     state = State(switches)
 
-    def answer(status: int, body: dict[str, Any], media_type: str = "application/json"):
-        if switches.extra_fields:
+    def answer(status: int, body: Any, media_type: str = "application/json") -> Response:
+        if switches.extra_fields and isinstance(body, dict):
             body = {**body, "request_id": "r-1", "trace": {"span": 7}}
         headers = {}
         if switches.extra_headers:
@@ -109,6 +112,8 @@ def build_app(switches: Switches) -> Starlette:
             await asyncio.sleep(switches.latency)
         if switches.hang == operation:
             await asyncio.sleep(3600)
+        if switches.crash_on_unknown_query and set(request.query_params) - {"projectName"}:
+            return Response("internal error", status_code=500)
         if switches.tokens and not switches.ignore_auth:
             token = request.headers.get("authorization", "").removeprefix("Bearer ")
             if token not in switches.tokens:
@@ -153,7 +158,7 @@ def build_app(switches: Switches) -> Starlette:
         status = state.tasks.get(key)
         if status is None:
             return error(6164, "获取工作流任务失败", "restart")
-        if status in ("running", "passed"):
+        if status in ("running", "passed") and not switches.restart_in_any_state:
             return error(6164, "不能重试已经通过任务", "restart")
         state.tasks[key] = "created"
         return answer(200, {"message": switches.success_message})
@@ -172,13 +177,29 @@ def build_app(switches: Switches) -> Starlette:
         state.tasks[key] = "cancelled"
         return answer(200, {"message": switches.success_message})
 
-    app = Starlette(
-        routes=[
-            Route(PREFIX, create, methods=["POST"]),
-            Route(PREFIX + "/id/{id}/pipelines/{pipeline}/restart", restart, methods=["POST"]),
-            Route(PREFIX + "/id/{id}/pipelines/{pipeline}", cancel, methods=["DELETE"]),
+    async def list_tasks(request: Request) -> Response:
+        tasks = state.tasks.items()
+        rows = [{"pipeline_name": p, "task_id": i, "status": s} for (p, i), s in tasks]
+        return answer(200, rows)
+
+    async def force_status(request: Request) -> Response:
+        key = _task_key(request)
+        if key not in state.tasks:
+            return Response(status_code=404)
+        state.tasks[key] = (await request.json())["status"]
+        return answer(200, {"status": state.tasks[key]})
+
+    routes = [
+        Route(PREFIX, create, methods=["POST"]),
+        Route(PREFIX + "/id/{id}/pipelines/{pipeline}/restart", restart, methods=["POST"]),
+        Route(PREFIX + "/id/{id}/pipelines/{pipeline}", cancel, methods=["DELETE"]),
+    ]
+    if switches.admin:
+        routes += [
+            Route("/_mock/tasks", list_tasks, methods=["GET"]),
+            Route("/_mock/tasks/{pipeline}/{id}", force_status, methods=["PATCH"]),
         ]
-    )
+    app = Starlette(routes=routes)
     app.state.fake = state
     return app
 
@@ -220,7 +241,9 @@ class ServerThread:
 
     def __init__(self, app: Any) -> None:
         self.port = free_port()
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="error")
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_level="error", lifespan="off"
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
