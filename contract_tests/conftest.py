@@ -9,7 +9,7 @@ import pytest
 from contract_tests import plugin
 from contract_tests.client import Target
 from contract_tests.contract import Contract
-from contract_tests.probes import auth_probes, body_schema_probes, example_probes
+from contract_tests.probes import Probe, auth_probes, body_schema_probes, example_probes
 from contract_tests.report import GENERATED_ROW, row_for
 from contract_tests.settings import Settings
 from contract_tests.tasks import TaskLedger
@@ -26,38 +26,32 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    config = metafunc.config
-    if plugin.CONTRACT not in config.stash:
+    """Rules come from the spec, so the suite's parameters are known only once it is read."""
+    if plugin.CONTRACT not in metafunc.config.stash:
         return
-    contract = config.stash[plugin.CONTRACT]
-    row = plugin.ROW_MARK
+    contract = metafunc.config.stash[plugin.CONTRACT]
     if "error_probe" in metafunc.fixturenames:
         probes = example_probes(contract) + body_schema_probes(contract)
-        metafunc.parametrize(
-            "error_probe",
-            [
-                pytest.param(p, id=p.id, marks=pytest.mark.contract_row(
-                    p.operation_id, row_for(contract, p.codes)))
-                for p in probes
-            ],
-        )
+        metafunc.parametrize("error_probe", _probe_params(contract, probes))
     if "auth_probe" in metafunc.fixturenames:
-        metafunc.parametrize(
-            "auth_probe",
-            [
-                pytest.param(p, id=p.id, marks=getattr(pytest.mark, row)(
-                    p.operation_id, row_for(contract, p.codes)))
-                for p in auth_probes(contract)
-            ],
-        )
+        metafunc.parametrize("auth_probe", _probe_params(contract, auth_probes(contract)))
     if "generated_operation" in metafunc.fixturenames:
-        metafunc.parametrize(
-            "generated_operation",
-            [
-                pytest.param(op, id=op, marks=getattr(pytest.mark, row)(op, GENERATED_ROW))
-                for op in contract.operations
-            ],
+        operations = [
+            pytest.param(op, id=op, marks=pytest.mark.contract_row(op, GENERATED_ROW))
+            for op in contract.operations
+        ]
+        metafunc.parametrize("generated_operation", operations)
+
+
+def _probe_params(contract: Contract, probes: list[Probe]) -> list:
+    return [
+        pytest.param(
+            probe,
+            id=probe.id,
+            marks=pytest.mark.contract_row(probe.operation_id, row_for(contract, probe.codes)),
         )
+        for probe in probes
+    ]
 
 
 @pytest.fixture(scope="session")

@@ -61,6 +61,7 @@ class Switches:
     extra_headers: bool = False
     latency: float = 0.0
     tokens: tuple[str, ...] = ()
+    world: dict[str, Any] = field(default_factory=lambda: WORLD)  # project -> workflows, envs
 
 
 @dataclass
@@ -132,7 +133,7 @@ def build_app(switches: Switches) -> Starlette:
         problem = _body_problem(body, switches.accept_missing_field)
         if problem:
             return error(400, problem)
-        project = WORLD.get(body.get("product_tmpl_name", ""))
+        project = switches.world.get(body.get("product_tmpl_name", ""))
         workflow = body.get("workflow_name", "")
         if project is None and not switches.accept_unknown_workflow:
             return error(6542, "mongo: no documents in result", "create")

@@ -119,6 +119,19 @@ def test_gate_passes_a_faithful_server(switches: Switches, profile: str) -> None
     assert run.exit_code == 0, "\n\n".join(run.texts.values())
 
 
+def test_safe_gate_skips_the_env_rule_when_the_default_fixture_is_absent() -> None:
+    """Production need not have the spec's example workflow: not a failure unless named."""
+    world = {"billing": {"workflows": {"billing-deploy"}, "envs": {"prod"}}}
+    with ServerThread(build_app(Switches(world=world))) as server:
+        default = run_gate(server.url)
+        named = run_gate(server.url, "--project", "billing", "--workflow", "billing-deploy")
+        wrong = run_gate(server.url, "--project", "billing", "--workflow", "no-such-workflow")
+    rule = "test_documented_error[createWorkflowTask-env_not_found]"
+    assert default.exit_code == 0 and default.outcomes[rule] == "skipped"
+    assert named.exit_code == 0 and named.outcomes[rule] == "passed"
+    assert wrong.exit_code == 1 and wrong.outcomes[rule] == "failed"
+
+
 def test_gate_passes_a_faithful_server_with_auth() -> None:
     with ServerThread(build_app(Switches(tokens=(TOKEN,)))) as server:
         run = run_gate(server.url, "--profile", "full", "--token", TOKEN)
