@@ -20,6 +20,11 @@ NO_BODY = object()
 BAD_TOKEN = "zadig-contract-invalid-token"
 
 
+def redact(text: str, secret: str | None) -> str:
+    """Keep the API token out of CI logs."""
+    return text.replace(secret, "$ZADIG_TOKEN") if secret else text
+
+
 class TargetDown(Exception):
     """The target did not answer within the timeout (now or earlier in the run)."""
 
@@ -36,6 +41,7 @@ class Exchange:
     response_headers: dict[str, str] = field(default_factory=dict)
     text: str = ""
     elapsed: float = 0.0
+    secret: str | None = field(default=None, repr=False)
 
     @property
     def media_type(self) -> str:
@@ -46,13 +52,18 @@ class Exchange:
         return json.loads(self.text)
 
     def curl(self) -> str:
+        """The request as a shell command; the configured token shows as $ZADIG_TOKEN."""
         parts = ["curl", "-sS", "-i", "-X", self.method]
+        token_header = ""
         for name, value in self.headers.items():
+            if self.secret and self.secret in value:
+                token_header = f' -H "{name}: {redact(value, self.secret)}"'
+                continue
             parts += ["-H", f"{name}: {value}"]
         if self.body is not None:
             parts += ["--data-binary", self.body.decode("utf-8", "replace")]
         parts.append(self.url)
-        return shlex.join(parts)
+        return shlex.join(parts[:1]) + token_header + " " + shlex.join(parts[1:])
 
     def describe_response(self, limit: int = 400) -> str:
         content_type = self.response_headers.get("content-type", "(no content-type)")
@@ -114,7 +125,7 @@ class Target:
             content = json.dumps(body, ensure_ascii=False).encode("utf-8")
         if content is not None:
             headers["Content-Type"] = "application/json"
-        exchange = Exchange(method.upper(), url, headers, content)
+        exchange = Exchange(method.upper(), url, headers, content, secret=self.token)
         started = time.monotonic()
         try:
             response = self._client.request(method.upper(), url, headers=headers, content=content)

@@ -19,7 +19,7 @@ from schemathesis.core.failures import FailureGroup
 
 from contract_tests.calls import note_created
 from contract_tests.checks import Rule, error_problems
-from contract_tests.client import Exchange, Target, TargetDown
+from contract_tests.client import Exchange, Target, TargetDown, redact
 from contract_tests.contract import CANCEL, CREATE, RESTART, Contract, Operation
 from contract_tests.settings import Settings
 from contract_tests.tasks import TaskLedger
@@ -114,11 +114,12 @@ def run_case(
         response = case.call(base_url=target.base_url, headers=headers, timeout=target.timeout)
     except requests.Timeout:
         target.breaker.timed_out.add(operation.operation_id)
-        rule.fail(None, "an answer within the request timeout", [case.as_curl_command(headers)])
+        curl = redact(case.as_curl_command(headers), target.token)
+        rule.fail(None, "an answer within the request timeout", [curl])
     except requests.ConnectionError as exc:
         target.breaker.unreachable = str(exc)
         rule.fail(None, "an answer", [f"cannot reach the target: {exc}"])
-    exchange = _exchange(case, response, headers, target.base_url)
+    exchange = _exchange(response, target.token)
     _note_task(case, operation, exchange, ledger)
     negative = case.meta is not None and case.meta.generation.mode == GenerationMode.NEGATIVE
     names = CHECKS + (NEGATIVE_CHECKS if negative else ())
@@ -126,7 +127,8 @@ def run_case(
     try:
         case.validate_response(response, checks=checks, headers=headers)
     except FailureGroup as exc:
-        rule.fail(exchange, "an answer the spec documents for this request", [str(exc)])
+        report = redact(str(exc), target.token)
+        rule.fail(exchange, "an answer the spec documents for this request", [report])
     problems = []
     if response.status_code == 400:
         problems = error_problems(contract, operation, exchange, set(operation.codes))
@@ -152,7 +154,7 @@ def _note_task(case: Case, operation: Operation, exchange: Exchange, ledger: Tas
         ledger.created(pipeline, task_id, ledger.known[(pipeline, task_id)])
 
 
-def _exchange(case: Case, response: Any, headers: dict[str, str], base_url: str) -> Exchange:
+def _exchange(response: Any, secret: str | None) -> Exchange:
     request = response.request
     body = request.body
     if isinstance(body, str):
@@ -165,4 +167,5 @@ def _exchange(case: Case, response: Any, headers: dict[str, str], base_url: str)
         status=response.status_code,
         response_headers={k.lower(): ", ".join(v) for k, v in response.headers.items()},
         text=response.content.decode(response.encoding or "utf-8", "replace"),
+        secret=secret,
     )

@@ -87,6 +87,16 @@ def test_gate_fails_a_server_that_ignores_auth() -> None:
     assert run.failed_matching("test_refused_without_valid_token[createWorkflowTask-auth_bad")
 
 
+def test_failures_do_not_print_the_token() -> None:
+    switches = Switches(tokens=(TOKEN,), wrong_code="cancel", crash_on_unknown_query=True)
+    with ServerThread(build_app(switches)) as server:
+        run = run_gate(server.url, "--token", TOKEN)
+    assert run.failed_matching("test_documented_error[cancelWorkflowTask")
+    assert run.failed_matching("test_generated_cases[")
+    assert TOKEN not in run.output
+    assert 'curl -H "Authorization: Bearer $ZADIG_TOKEN"' in run.output
+
+
 def test_gate_fails_fast_on_an_endpoint_that_never_answers() -> None:
     """With the default 10 s timeout, a hung endpoint fails the gate well within 2 minutes."""
     started = time.monotonic()
