@@ -45,6 +45,9 @@ def note_created(ledger: TaskLedger, operation_id: str, exchange: Exchange, proj
         pipeline, task_id = body["pipeline_name"], body["task_id"]
     except (ValueError, KeyError, TypeError):
         return
+    # A wrongly typed id ("7") still names a task that must be cancelled.
+    if isinstance(task_id, str) and task_id.isdigit():
+        task_id = int(task_id)
     if isinstance(pipeline, str) and isinstance(task_id, int) and not isinstance(task_id, bool):
         ledger.created(pipeline, task_id, project)
 

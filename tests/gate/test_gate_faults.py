@@ -87,6 +87,24 @@ def test_gate_fails_a_server_that_ignores_auth() -> None:
     assert run.failed_matching("test_refused_without_valid_token[createWorkflowTask-auth_bad")
 
 
+@pytest.mark.parametrize(
+    "switches",
+    [
+        pytest.param(Switches(admin=True, success_message="ok"), id="cancel answers wrongly"),
+        pytest.param(Switches(admin=True, task_id_as_string=True), id="task_id as a string"),
+    ],
+)
+def test_full_run_cancels_every_task_it_created_even_when_rules_fail(switches: Switches) -> None:
+    app = build_app(switches)
+    with ServerThread(app) as server:
+        run = run_gate(server.url, "--profile", "full")
+    assert run.exit_code == 1
+    tasks = app.state.fake.tasks
+    assert tasks, "the full profile created no task"
+    # Forced to passed by the status rules, those cannot be cancelled; all others are.
+    assert {status for status in tasks.values()} <= {"cancelled", "passed"}, tasks
+
+
 def test_failures_do_not_print_the_token() -> None:
     switches = Switches(tokens=(TOKEN,), wrong_code="cancel", crash_on_unknown_query=True)
     with ServerThread(build_app(switches)) as server:
