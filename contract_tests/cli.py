@@ -17,7 +17,9 @@ SUITE = Path(__file__).resolve().parent
 
 def pytest_args(argv: list[str]) -> list[str]:
     # No cache directory in the caller's working directory; the suite is the only test path.
-    return [str(SUITE), "-p", "no:cacheprovider", "-r", "fEs", *argv]
+    # This module imports the package before pytest could rewrite its asserts (it uses none).
+    quiet = ["-W", "ignore::pytest.PytestAssertRewriteWarning"]
+    return [str(SUITE), "-p", "no:cacheprovider", "-r", "fEs", *quiet, *argv]
 
 
 def main(argv: list[str] | None = None) -> int:
