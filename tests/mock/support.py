@@ -106,6 +106,13 @@ class MockProcess:
         self.stop()
         raise RuntimeError("mock did not answer")
 
+    def cpu_seconds(self) -> float:
+        """CPU time the process has used (user + system): unlike wall time, not inflated by
+        other processes competing for the machine."""
+        assert self.proc is not None
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def kill(self) -> None:
         """kill -9: no chance to flush or close anything."""
         assert self.proc is not None

@@ -35,6 +35,11 @@ def secured(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[httpx.
             yield client
 
 
+@pytest.fixture(autouse=True)
+def fresh(secured: httpx.Client) -> None:
+    assert secured.post("/_mock/reset").status_code == 200
+
+
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
