@@ -26,8 +26,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def trim_imports() -> None:
+    """Skip import work the server never uses, so that it answers sooner after start:
+    connexion imports `requests` only to fetch remote $refs (there are none: load it lazily,
+    on first use), and httpx's optional command line (rich, click) comes along with the
+    test client that connexion imports (httpx falls back to a stub without it)."""
+    import importlib.util
+
+    if "requests" not in sys.modules and (spec := importlib.util.find_spec("requests")):
+        loader = importlib.util.LazyLoader(spec.loader)
+        spec.loader = loader
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["requests"] = module
+        loader.exec_module(module)
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    trim_imports()
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="%(asctime)s %(message)s", stream=sys.stderr)
     # Imported late so that --help answers at once.
