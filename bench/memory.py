@@ -6,7 +6,9 @@ tracemalloc, plus the process RSS growth per task.
 
 --long N: starts the mock as a server, loads it with creates (wrk, 32 connections) in batches
 until N tasks exist, and prints per batch the answer rate, p50/p99 latency and the server's RSS;
-then compares the early and the late batches.
+then compares the early and the late batches. Around each batch one create of its own checks
+the ids: the id after a batch must be the id before it plus the batch's successful creates
+plus one (distinct, increasing, none lost or repeated).
 
     python bench/memory.py                        # 20,000 creates in-process
     python bench/memory.py --long 1000000         # one million creates over HTTP
@@ -25,6 +27,7 @@ import warnings
 from pathlib import Path
 
 from servers import CREATE_PATH, ENDPOINTS, ROOT, Server, default_mock_cmd
+from servers import request as probe
 
 sys.path.insert(0, str(ROOT))
 CREATE_BODY_BYTES = json.dumps(ENDPOINTS["create"].body).encode()
@@ -110,13 +113,22 @@ def long_run(total: int, batch_s: float, connections: int, threads: int) -> int:
         server.wait_ready()
         rss0 = rss_bytes(server.process.pid)
         done = 0
+        last_id = probe(server.port, ENDPOINTS["create"])[1]["task_id"]
         print(f"{'batch':>5} {'tasks':>9} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} "
               f"{'RSS MiB':>8} {'errors':>6}")
         while done < total:
             raw = wrk(server, ENDPOINTS["create"], batch_s, args)
-            done += raw["requests"] - raw["non_2xx_3xx"]
+            created = raw["requests"] - raw["non_2xx_3xx"]
+            done += created
             errors = raw["non_2xx_3xx"] + sum(
                 raw[k] for k in ("connect_errors", "read_errors", "write_errors", "timeouts"))
+            # wrk closes connections with requests in flight: those may have been created too.
+            now_id = probe(server.port, ENDPOINTS["create"])[1]["task_id"]
+            unaccounted = now_id - last_id - 1 - created
+            if not 0 <= unaccounted <= connections:
+                errors += 1
+                print(f"ids: {last_id} before, {now_id} after {created} creates", flush=True)
+            last_id = now_id
             rss = rss_bytes(server.process.pid)
             batch = {"tasks": done, "rps": raw["requests"] / (raw["duration_us"] / 1e6),
                      "p50": raw["p50_us"] / 1000, "p99": raw["p99_us"] / 1000, "rss": rss,
