@@ -25,7 +25,7 @@ SECTION_SUCCESS = "正常返回"
 SECTION_ERROR = "异常返回"
 SECTION_BODY = "body 参数说明"
 SECTION_PATH = "路径参数说明"
-SECTION_REQUEST = "注意事项"
+SECTION_AUTH = "注意事项"  # "需要有…的权限"
 
 
 @dataclass(frozen=True)
