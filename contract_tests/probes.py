@@ -18,9 +18,9 @@ from urllib.parse import quote
 from contract_tests.client import NO_BODY
 from contract_tests.contract import (
     PAGE_SAMPLE,
+    SECTION_AUTH,
     SECTION_BODY,
     SECTION_ERROR,
-    SECTION_AUTH,
     SECTION_PATH,
     Contract,
     Operation,
