@@ -18,6 +18,9 @@ Optimizations (--opt, comma-separated; `all` = every one), each measured by benc
              (connexion's AsyncOperation.fn re-decorates and re-inspects the handler per call)
   orjson     connexion's Jsonifier backed by orjson (AsyncApp(jsonifier=...)) instead of json
              with connexion's JSONEncoder class
+  mwmode     connexion as middleware (ConnexionMiddleware: routing, security, validation from
+             the spec) around a 15-line dispatcher calling the handler named by the routed
+             operationId with path parameters and the parsed body; no AsyncApp decorators
   rawresp    handlers return ready Starlette responses (orjson-encoded), skipping the
              jsonifier and connexion's response inference
 """
@@ -33,6 +36,7 @@ import warnings
 from typing import Any
 
 import orjson
+import uvicorn
 from spec import CREATE_BODY, SPEC_PATH, error_body
 from starlette.responses import Response
 
@@ -53,7 +57,9 @@ from connexion.utils import is_null, is_nullable  # noqa: E402
 from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator  # noqa: E402
 from connexion.validators.parameter import ParameterValidator  # noqa: E402
 
-ALL_OPTS = ("quiet", "slim", "nosec", "rsvalid", "rsparams", "cachedfn", "orjson", "rawresp")
+ALL_OPTS = (
+    "quiet", "slim", "nosec", "rsvalid", "rsparams", "cachedfn", "orjson", "mwmode", "rawresp",
+)
 
 WORLD = {(CREATE_BODY["product_tmpl_name"], CREATE_BODY["workflow_name"], CREATE_BODY["namespace"])}
 COUNTERS: dict[str, itertools.count] = {}
@@ -210,6 +216,30 @@ class OrjsonText:
         return orjson.dumps(data).decode()
 
 
+async def dispatch(scope: Any, receive: Any, send: Any) -> None:
+    """The app inside ConnexionMiddleware: the request is routed and validated already."""
+    routing = scope.get("extensions", {}).get("connexion_routing", {})
+    handler = HANDLERS.get(routing.get("operation_id"))
+    if handler is None:
+        await Response(b'{"message":"not found"}', 404, media_type="application/json")(
+            scope, receive, send)
+        return
+    kwargs = dict(scope.get("path_params", {}))
+    if scope["method"] == "POST" and handler is create_workflow_task:
+        chunks = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        kwargs["body"] = orjson.loads(b"".join(chunks))
+    answer_ = await handler(**kwargs)
+    if not isinstance(answer_, Response):
+        body, status = answer_
+        answer_ = Response(orjson.dumps(body), status, media_type="application/json")
+    await answer_(scope, receive, send)
+
+
 def build_app(opts: set[str]) -> connexion.AsyncApp:
     global RAW_RESPONSES
     # The spec's bearerAuth names no x-bearerInfoFunc; connexion reads this variable instead.
@@ -234,6 +264,10 @@ def build_app(opts: set[str]) -> connexion.AsyncApp:
         validator_map["parameter"] = RustParameterValidator
     if validator_map:
         kwargs["validator_map"] = validator_map
+    if "mwmode" in opts:
+        app = ConnexionMiddleware(dispatch, import_name=__name__, **kwargs)
+        app.add_api(SPEC_PATH, resolver=lambda operation_id: HANDLERS[operation_id])
+        return app
     app = connexion.AsyncApp(__name__, **kwargs)
     if "cachedfn" in opts:
         # Before add_api: the app's inner router builds its operations from this class.
@@ -260,8 +294,8 @@ def main() -> None:
     app = build_app(opts)
     logging.getLogger("connexion").setLevel(logging.ERROR)
     # Stock = what app.run() does: uvicorn defaults (access log on, info level).
-    app.run(host=args.host, port=args.port, access_log="quiet" not in opts,
-            log_level="warning" if "quiet" in opts else "info")
+    uvicorn.run(app, host=args.host, port=args.port, access_log="quiet" not in opts,
+                log_level="warning" if "quiet" in opts else "info")
 
 
 if __name__ == "__main__":
