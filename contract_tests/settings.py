@@ -47,8 +47,24 @@ def dest(option: Option) -> str:
 
 def add_options(parser: Any) -> None:
     group = parser.getgroup("zadig-contract", "Zadig workflow-task conformance gate")
+    taken = _flags_taken(parser)
     for option in OPTIONS:
-        group.addoption(option.flag, dest=dest(option), default=None, help=_help(option))
+        # Another plugin may own a flag (pytest-base-url has --base-url): share its value.
+        if option.flag not in taken:
+            group.addoption(option.flag, dest=dest(option), default=None, help=_help(option))
+
+
+def _flags_taken(parser: Any) -> set[str]:
+    groups = [getattr(parser, "_anonymous", None), *getattr(parser, "_groups", [])]
+    options = [option for group in groups if group is not None for option in group.options]
+    return {name for option in options for name in option.names()}
+
+
+def _getoption(config: Any, option: Option) -> Any:
+    try:
+        return config.getoption(dest(option))
+    except ValueError:
+        return config.getoption(option.flag.lstrip("-").replace("-", "_"), default=None)
 
 
 def _help(option: Option) -> str:
@@ -113,7 +129,7 @@ def raw_values(config: Any) -> dict[str, Any]:
     """Each option from the command line, else its environment variable, else its default."""
     values = {}
     for option in OPTIONS:
-        value = config.getoption(dest(option))
+        value = _getoption(config, option)
         if value is None:
             value = os.environ.get(option.env) or option.default
         if value is not None and option.kind is not str:

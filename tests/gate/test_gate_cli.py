@@ -62,6 +62,20 @@ def test_cli_rejects_an_unknown_profile(capsys) -> None:
     assert "--profile must be one of safe, full" in capsys.readouterr().err
 
 
+class PytestBaseUrl:
+    """Stands for pytest-base-url, which also defines --base-url."""
+
+    def pytest_addoption(self, parser) -> None:
+        parser.addoption("--base-url", dest="base_url", default=None)
+
+
+def test_gate_shares_base_url_with_a_plugin_that_owns_it() -> None:
+    with ServerThread(build_app(Switches())) as server:
+        run = run_gate(server.url, plugins=(PytestBaseUrl(),))
+    assert run.exit_code == 0, run.output[-2000:]
+    assert run.outcomes["test_documented_error[cancelWorkflowTask-task_not_found]"] == "passed"
+
+
 def test_unreachable_target_fails_at_once() -> None:
     started = time.monotonic()
     run = run_gate(f"http://127.0.0.1:{free_port()}", "--profile", "full")
