@@ -171,6 +171,8 @@ def unexpected_to_envelope(
 ) -> ConnexionResponse:
     if isinstance(exc, UnicodeDecodeError):
         return response(catalogue.error(400, "bad_body", error=f"invalid UTF-8: {exc}"))
+    if isinstance(exc, RecursionError):  # json.loads on a body nested thousands deep
+        return response(catalogue.error(400, "bad_body", error="JSON nested too deeply"))
     return response(catalogue.error(500, description=f"{type(exc).__name__}: {exc}"))
 
 

@@ -16,7 +16,8 @@ class ZadigError(Exception):
         self.body = body
 
     def render(self) -> bytes:
-        return json.dumps(self.body, ensure_ascii=False).encode()
+        # Lone surrogates (from \ud800 escapes in a request) cannot be UTF-8: replace them.
+        return json.dumps(self.body, ensure_ascii=False).encode("utf-8", "replace")
 
 
 @dataclass(frozen=True)

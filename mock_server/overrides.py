@@ -3,10 +3,13 @@ an operation (POST /_mock/next, like WireMock's scenarios and fault injection)."
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from mock_server.errors import Catalogue, ZadigError
+
+MAX_DELAY_MS = 120_000  # a forced delay longer than any client would wait is a mistake
 
 
 @dataclass
@@ -32,8 +35,9 @@ class Overrides:
             known = ", ".join(str(c) for c in sorted(self.catalogue.entries))
             raise self.catalogue.error(
                 400, description=f"code {forced.code} is not in the catalogue ({known})")
-        if forced.times < 1 or forced.delay_ms < 0:
-            raise self.catalogue.error(400, description="times must be >= 1, delay_ms >= 0")
+        if forced.times < 1 or not 0 <= forced.delay_ms <= MAX_DELAY_MS:
+            raise self.catalogue.error(
+                400, description=f"times must be >= 1, delay 0..{MAX_DELAY_MS} ms")
 
     def push(self, forced: Forced) -> None:
         self.check(forced)
@@ -60,6 +64,8 @@ class Overrides:
         try:
             code = int(prefer["code"]) if "code" in prefer else None
             delay = float(prefer.get("delay", 0))
+            if not math.isfinite(delay):
+                raise ValueError(f"delay={delay}")
         except ValueError as exc:
             raise self.catalogue.error(400, description=f"bad Prefer header: {exc}") from exc
         forced = Forced(operation, code, prefer.get("example"), delay)

@@ -76,6 +76,8 @@ def test_prefer_header_forces_an_error(client, prefer: str, code: int, reason) -
 def test_prefer_header_refuses_unknown_codes(client: httpx.Client) -> None:
     assert_error(create(client, Prefer="code=6999"), 400)
     assert_error(create(client, Prefer="code=6164, example=nope"), 400)
+    assert_error(create(client, Prefer="delay=inf"), 400)
+    assert_error(create(client, Prefer="delay=abc"), 400)
     assert create(client, Prefer="code=200").json()["task_id"] == 1
 
 

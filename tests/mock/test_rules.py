@@ -129,6 +129,9 @@ BAD_BODIES = [
     ("wrong content type", b'{}', {"content-type": "text/plain"}),
     ("no content type", b'{}', {}),
     ("too large", b'{"workflow_name": "' + b"x" * (1024 * 1024) + b'"}', JSON),
+    ("deeply nested", b"[" * 100_000, JSON),
+    ("lone surrogate", b'{"workflow_name": "\\ud800"}', JSON),
+    ("byte order mark", b'\xef\xbb\xbf{}', JSON),
 ]
 
 
