@@ -81,6 +81,11 @@ def error_problems(
     statuses = {contract.entry(code).status for code in codes}
     if exchange.status not in statuses:
         problems.append(f"HTTP status {exchange.status}, expected {sorted(statuses)}")
+    if exchange.status in REFUSED:
+        problems.append(
+            "the target refused the credentials: pass --token, and --project naming a project "
+            "the token may run workflows in"
+        )
     body, body_problems = json_body(exchange)
     problems += body_problems
     if body is None:
