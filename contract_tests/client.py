@@ -95,7 +95,10 @@ class Target:
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
-        self._client = httpx.Client(timeout=self.timeout, follow_redirects=False)
+        # Idle connections are dropped well before servers' keep-alive timeouts (uvicorn: 5 s),
+        # so a request never goes out on a connection the server is closing.
+        limits = httpx.Limits(keepalive_expiry=1.0)
+        self._client = httpx.Client(timeout=self.timeout, limits=limits, follow_redirects=False)
 
     def close(self) -> None:
         self._client.close()
@@ -135,9 +138,14 @@ class Target:
                 f"no answer within {self.timeout:g} s ({type(exc).__name__}) to:\n"
                 f"  {exchange.curl()}"
             ) from None
-        except httpx.TransportError as exc:
+        except httpx.ConnectError as exc:
             self.breaker.unreachable = f"{type(exc).__name__}: {exc}"
             raise TargetDown(f"cannot reach the target ({exc}) for:\n  {exchange.curl()}") from None
+        except httpx.TransportError as exc:
+            # One broken connection fails this rule only; the target may still be up.
+            raise TargetDown(
+                f"the connection broke ({type(exc).__name__}: {exc}) for:\n  {exchange.curl()}"
+            ) from None
         exchange.elapsed = time.monotonic() - started
         exchange.status = response.status_code
         exchange.response_headers = {k.lower(): v for k, v in response.headers.items()}
