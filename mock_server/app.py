@@ -39,6 +39,7 @@ from mock_server.overrides import Overrides
 from mock_server.seed import DEFAULT_SEED, build_world
 from mock_server.state import MockState
 from mock_server.store import MemoryStore, SqliteStore
+from mock_server.validators import validator_map
 from openapi import SPEC_PATH
 
 ADMIN_SPEC_PATH = Path(__file__).with_name("admin.yaml")
@@ -83,7 +84,7 @@ def create_app(
         LifespanMiddleware,
         ContextMiddleware,
     ]
-    app = AsyncApp(__name__, middlewares=middlewares)
+    app = AsyncApp(__name__, middlewares=middlewares, validator_map=validator_map())
     bad_ids = BadIdFallback(catalogue)
     for api_spec, base, handlers in (
         (spec, "", WorkflowTaskHandlers(mock.tasks)),
