@@ -48,7 +48,7 @@ class Journal:
     def _note(self, scope: Scope, status: int, ms: float, note: dict) -> None:
         query = scope.get("query_string", b"").decode("latin-1")
         self.entries.append({
-            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "time": iso_now(),
             "method": scope["method"],
             "path": scope["path"],
             "query": query,
@@ -58,6 +58,11 @@ class Journal:
         })
         log.info("%s %s%s %d %.1fms", scope["method"], scope["path"],
                  f"?{query}" if query else "", status, ms)
+
+
+def iso_now() -> str:
+    now = time.time()
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now % 1 * 1000):03d}Z"
 
 
 class Auth:

@@ -138,3 +138,17 @@ def test_swagger_ui_for_both_apis(client: httpx.Client) -> None:
         assert "swagger" in client.get(f"{base}/ui/").text.lower()
     assert client.get("/openapi.json").json()["info"]["title"].startswith("Zadig")
     assert "/reset" in client.get("/_mock/openapi.json").json()["paths"]
+
+
+def test_request_schemas_are_compiled_once() -> None:
+    from mock_server import validators
+
+    with TestClient(create_app()) as client:
+        client.post(CREATE, json=PAGE_EXAMPLE)
+        client.delete(cancel_path(1), params={"projectName": "proxy"})
+        compiled = len(validators._compiled)
+        assert compiled >= 2  # the create body and the path/query parameters
+        for _ in range(5):
+            client.post(CREATE, json=PAGE_EXAMPLE)
+            client.delete(cancel_path(1), params={"projectName": "proxy"})
+        assert len(validators._compiled) == compiled
