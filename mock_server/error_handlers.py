@@ -1,5 +1,7 @@
 """Every error in Zadig's envelope: connexion's problems, starlette's 404/405, anything
-unexpected, and ids that connexion's router does not match."""
+unexpected, and ids that connexion's router does not match.
+
+The handlers are coroutines: connexion runs a plain-function error handler in a worker thread."""
 
 from __future__ import annotations
 
@@ -22,11 +24,11 @@ def response(error: ZadigError, headers: dict[str, str] | None = None) -> Connex
     )
 
 
-def render(_request: ConnexionRequest, exc: ZadigError) -> ConnexionResponse:
+async def render(_request: ConnexionRequest, exc: ZadigError) -> ConnexionResponse:
     return response(exc)
 
 
-def problem_to_envelope(
+async def problem_to_envelope(
     catalogue: Catalogue, _request: ConnexionRequest, exc: ProblemException
 ) -> ConnexionResponse:
     # Validation (400), wrong content type (415): Zadig answers bad input with 400, code 400.
@@ -52,7 +54,7 @@ async def http_to_envelope(
     return response(catalogue.error(code, description=str(exc.detail)))
 
 
-def unexpected_to_envelope(
+async def unexpected_to_envelope(
     catalogue: Catalogue, _request: ConnexionRequest, exc: Exception
 ) -> ConnexionResponse:
     if isinstance(exc, UnicodeDecodeError):
