@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,10 +12,11 @@ import yaml
 
 from openapi import SPEC_PATH
 
-from .support import SPEC, MockProcess
+from .support import ROOT, SPEC, MockProcess
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 TOKEN = "schemathesis-token"
+HOOKS = "tests.mock.st_hooks"  # adds a check: schema-valid data is refused only by Zadig's rules
 
 
 def linked_spec(directory: Path) -> Path:
@@ -50,6 +52,7 @@ def test_schemathesis_all_checks_pass(tmp_path: Path, linked: bool) -> None:
              "--checks", "all", "--max-examples", "20", "--seed", "20261126",
              "--request-timeout", "10", "-H", f"Authorization: Bearer {TOKEN}"],
             cwd=tmp_path, capture_output=True, text=True, timeout=240,
+            env={**os.environ, "PYTHONPATH": str(ROOT), "SCHEMATHESIS_HOOKS": HOOKS},
         )
     summary = run.stdout[-3000:]
     assert run.returncode == 0, summary
@@ -58,3 +61,4 @@ def test_schemathesis_all_checks_pass(tmp_path: Path, linked: bool) -> None:
     assert f"Tested: {len(SPEC['paths'])}" in tail, summary
     if linked:
         assert "✅ Stateful" in tail, summary
+    assert "valid_data_refused_only_by_rules" not in run.stdout
