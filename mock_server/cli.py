@@ -61,5 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     except SeedError as exc:
         print(f"zadig-mock: {exc}", file=sys.stderr)
         return 2
-    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning")
+    # No websockets in this API: ws="none" also spares importing a websockets implementation.
+    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning",
+                ws="none")
     return 0
