@@ -21,12 +21,16 @@ Fixes (--opt, comma-separated; `all` = every one):
              the routed operationId gets the path parameters and the parsed body; AsyncApp's
              per-request decorator machinery is skipped. Other operations (the admin API) still
              go through AsyncApp.
+  gc         fewer garbage-collector passes: the startup objects frozen out of collection
+             (gc.freeze) and a larger first-generation threshold, so that a full pass over a
+             heap of stored tasks runs less often (p99)
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import gc
 import logging
 import sys
 from typing import Any
@@ -44,7 +48,7 @@ from stock_app import (
 
 sys.path.insert(0, str(ROOT))
 
-OPTS = ("asyncerr", "cachedfn", "rsvalid", "rsparams", "orjson", "fastops")
+OPTS = ("asyncerr", "cachedfn", "rsvalid", "rsparams", "orjson", "fastops", "gc")
 
 
 def as_coroutine(handler: Any) -> Any:
@@ -138,6 +142,10 @@ def main() -> None:
 
     logging.basicConfig(level=logging.WARNING)
     app = tune(create_app(), opts)
+    if "gc" in opts:
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(50_000, 20, 20)
     uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning")
 
 
