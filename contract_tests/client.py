@@ -95,9 +95,9 @@ class Target:
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
-        # Idle connections are dropped well before servers' keep-alive timeouts (uvicorn: 5 s),
-        # so a request never goes out on a connection the server is closing.
-        limits = httpx.Limits(keepalive_expiry=1.0)
+        # A fresh connection per request: a server may close a kept-alive one at any moment
+        # (idle timeout, after a 500), and a POST that fails that way cannot safely be resent.
+        limits = httpx.Limits(max_keepalive_connections=0)
         self._client = httpx.Client(timeout=self.timeout, limits=limits, follow_redirects=False)
 
     def close(self) -> None:

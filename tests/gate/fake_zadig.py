@@ -141,7 +141,8 @@ def build_app(switches: Switches) -> Starlette:
         if not known and not switches.accept_unknown_workflow:
             return error(6542, "mongo: no documents in result", "create")
         if project is not None and body.get("namespace") not in project["envs"]:
-            return error(6160, f"找不到 {body['product_tmpl_name']} 的 {body['namespace']} 环境 ")
+            env = body.get("namespace")
+            return error(6160, f"找不到 {body['product_tmpl_name']} 的 {env} 环境 ")
         task_id = state.next_id(workflow)
         if not body.get("targets"):
             return error(6160, "未配置工作流子任务", "create")
