@@ -102,10 +102,12 @@ async def in_process(creates: int, warmup: int) -> None:
     print(f"  projected for 1,000,000 tasks: {traced * 1_000_000 / creates / 2**20:,.0f} MiB")
 
 
-def long_run(total: int, batch_s: float, connections: int, threads: int) -> int:
+def long_run(
+    total: int, batch_s: float, connections: int, threads: int, mock_cmd: str | None = None
+) -> int:
     from run import wrk
 
-    server = Server("mock", default_mock_cmd())
+    server = Server("mock", mock_cmd or default_mock_cmd())
     server.start()
     args = argparse.Namespace(threads=threads, connections=connections)
     batches = []
@@ -158,9 +160,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", type=float, default=10, help="seconds per batch (--long)")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--mock-cmd", default=None, help="server command with {port} (--long)")
     args = parser.parse_args(argv)
     if args.long:
-        return long_run(args.long, args.batch, args.connections, args.threads)
+        return long_run(args.long, args.batch, args.connections, args.threads, args.mock_cmd)
     asyncio.run(in_process(args.creates, warmup=200))
     return 0
 
