@@ -192,6 +192,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     commands = builtin_commands(args.mock_cmd or default_mock_cmd())
     wanted = [n for n in args.servers.split(",") if n]
+    unknown = set(wanted) - set(commands)
+    if unknown:
+        print(f"unknown --servers {sorted(unknown)}; known: {', '.join(commands)}",
+              file=sys.stderr)
+        return 2
     servers = [Server(n, commands[n]) for n in wanted]
     servers += [Server(*spec.split("=", 1)) for spec in args.server]
     if any(s.is_prism for s in servers) and not Path(commands["prism"].split()[0]).exists():
