@@ -33,7 +33,8 @@ from mock_server.error_handlers import (
     unexpected_to_envelope,
 )
 from mock_server.errors import Catalogue, ZadigError
-from mock_server.handlers import WorkflowTaskHandlers
+from mock_server.handlers import SpecOperations, WorkflowTaskHandlers, operations
+from mock_server.jsonifier import orjson_jsonifier
 from mock_server.middleware import Auth, BodyGuard, Forcing, Journal
 from mock_server.overrides import Overrides
 from mock_server.seed import DEFAULT_SEED, build_world
@@ -66,6 +67,7 @@ def create_app(
     spec = load_yaml(SPEC_PATH)
     mock = build_state(spec, seed or DEFAULT_SEED, state_file, tokens, task_duration, clock)
     catalogue = mock.catalogue
+    task_handlers = WorkflowTaskHandlers(mock.tasks)
     middlewares = [
         ServerErrorMiddleware,
         *([partial(CORSMiddleware, allow_origins=["*"], allow_methods=["*"],
@@ -83,11 +85,15 @@ def create_app(
         RequestValidationMiddleware,
         LifespanMiddleware,
         ContextMiddleware,
+        # The spec's operations are answered here, routed and validated; the admin API goes
+        # on to AsyncApp's handlers.
+        partial(SpecOperations, operations=operations(spec, partial(handler_for, task_handlers))),
     ]
-    app = AsyncApp(__name__, middlewares=middlewares, validator_map=validator_map())
+    app = AsyncApp(__name__, middlewares=middlewares, validator_map=validator_map(),
+                   jsonifier=orjson_jsonifier())
     bad_ids = BadIdFallback(catalogue)
     for api_spec, base, handlers in (
-        (spec, "", WorkflowTaskHandlers(mock.tasks)),
+        (spec, "", task_handlers),
         (admin_spec(), ADMIN_BASE, AdminHandlers(mock)),
     ):
         app.add_api(api_spec, base_path=base or None, resolver=method_resolver(handlers))

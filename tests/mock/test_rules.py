@@ -144,6 +144,27 @@ def test_bad_body_is_400_in_envelope(client: httpx.Client, body: bytes, headers:
     assert create(client).json()["task_id"] == 1  # nothing was used up
 
 
+@pytest.mark.parametrize(("body", "says"), [
+    ({"workflow_name": 1, "product_tmpl_name": "p", "namespace": "", "targets": []},
+     "1 is not of type \"string\" - 'workflow_name'"),
+    ({"workflow_name": "w", "namespace": "", "targets": []},
+     "\"product_tmpl_name\" is a required property"),
+    ({"workflow_name": "w", "product_tmpl_name": "p", "namespace": "", "targets": [{}]},
+     "is a required property - 'targets.0'"),
+])
+def test_body_is_validated_against_the_spec(client: httpx.Client, body: dict, says: str) -> None:
+    """The schema itself refuses these (not the rules): the description names the violation."""
+    answer = client.post(CREATE, json=body)
+    assert_error(answer, 400)
+    assert says in answer.json()["description"]
+
+
+def test_query_parameter_is_validated_against_the_spec(client: httpx.Client) -> None:
+    answer = client.get("/_mock/requests", params={"limit": 0})
+    assert_error(answer, 400)
+    assert "less than the minimum of 1" in answer.json()["description"]
+
+
 def test_too_large_names_the_limit(client: httpx.Client) -> None:
     answer = client.post(CREATE, content=b" " * (1024 * 1024 + 1), headers=JSON)
     assert_error(answer, 400, "too_large", limit=1024 * 1024)
