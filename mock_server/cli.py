@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import sys
 
@@ -42,6 +43,16 @@ def trim_imports() -> None:
     sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 
+def calm_garbage_collector() -> None:
+    """Fewer collector passes while serving: what startup built is frozen out of collection,
+    and the youngest generation is collected after 50,000 allocations instead of 700, so that
+    full passes over a heap of stored tasks (the p99 spikes) come far less often. Stored tasks
+    hold no reference cycles; the few cycles a request makes are still collected."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     trim_imports()
@@ -61,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     except SeedError as exc:
         print(f"zadig-mock: {exc}", file=sys.stderr)
         return 2
+    calm_garbage_collector()
     # No websockets in this API: ws="none" also spares importing a websockets implementation.
     uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning",
                 ws="none")

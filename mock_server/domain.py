@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
+import orjson
+
 from mock_server.errors import Catalogue
 
 STATUSES = (
@@ -36,7 +38,7 @@ class Workflow:
     services: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a million stored tasks, no __dict__ each
 class Task:
     pipeline_name: str
     task_id: int
@@ -102,6 +104,25 @@ def outcome(task: Task, world: World) -> str:
     return "failed" if draw < world.failure_rate else "passed"
 
 
+class SharedTargets:
+    """One tuple for identical `targets` lists: clients send the same few bodies again and
+    again, and a million tasks should not hold a million copies. At most `limit` distinct
+    lists are remembered; others are stored as they come."""
+
+    def __init__(self, limit: int = 1024) -> None:
+        self.limit = limit
+        self.known: dict[bytes, tuple[dict[str, Any], ...]] = {}
+
+    def share(self, targets: list[dict[str, Any]]) -> tuple[dict[str, Any], ...]:
+        key = orjson.dumps(targets)  # same bytes: same items, same order
+        found = self.known.get(key)
+        if found is None:
+            found = tuple(targets)
+            if len(self.known) < self.limit:
+                self.known[key] = found
+        return found
+
+
 class WorkflowTasks:
     """Create, restart and cancel tasks as aslan v1.7.1 does; ids from a per-workflow counter."""
 
@@ -112,6 +133,7 @@ class WorkflowTasks:
         self.store = store
         self.errors = catalogue
         self.clock = clock
+        self.targets = SharedTargets()
 
     def create(self, body: dict[str, Any]) -> Task:
         project = body["product_tmpl_name"]
@@ -130,7 +152,8 @@ class WorkflowTasks:
         if not body["targets"]:
             raise self.errors.error(6160, "no_stages")
         now = self.clock()
-        task = Task(name, task_id, project, "created", now, now, tuple(body["targets"]))
+        targets = self.targets.share(body["targets"])
+        task = Task(name, task_id, project, "created", now, now, targets)
         self.store.add(task)
         return task
 
