@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib
+import importlib.util
 import logging
 import sys
+import types
+from typing import Any
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -27,19 +31,32 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def trim_imports() -> None:
-    """Skip import work the server never uses, so that it answers sooner after start:
-    connexion imports `requests` only to fetch remote $refs (there are none: load it lazily,
-    on first use), and httpx's optional command line (rich, click) comes along with the
-    test client that connexion imports (httpx falls back to a stub without it)."""
-    import importlib.util
+# Imported by connexion at start, used only for what the mock never does: fetching remote
+# $refs (the specs have none).
+DEFERRED = ("requests",)
 
-    if "requests" not in sys.modules and (spec := importlib.util.find_spec("requests")):
-        loader = importlib.util.LazyLoader(spec.loader)
-        spec.loader = loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["requests"] = module
-        loader.exec_module(module)
+
+class DeferredModule(types.ModuleType):
+    """Stands in for a module until one of its attributes is first read, then imports it.
+    (importlib's LazyLoader does not help here: `import requests` reads the module's __spec__,
+    which makes a LazyLoader module load at once.)"""
+
+    def __getattr__(self, name: str) -> Any:
+        del sys.modules[self.__name__]
+        real = importlib.import_module(self.__name__)
+        self.__dict__.update(real.__dict__)
+        return getattr(real, name)
+
+
+def trim_imports() -> None:
+    """Skip import work the server never uses, so that it answers sooner after start: the
+    DEFERRED modules are imported on first use, and httpx's optional command line (rich, click),
+    which comes with the test client that connexion imports, not at all (httpx falls back)."""
+    for name in DEFERRED:
+        if name not in sys.modules and importlib.util.find_spec(name):
+            module = DeferredModule(name)
+            module.__spec__ = None
+            sys.modules[name] = module
     sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 
