@@ -64,11 +64,22 @@ class Switches:
     world: dict[str, Any] = field(default_factory=lambda: WORLD)  # project -> workflows, envs
 
 
+@dataclass(frozen=True)
+class Sent:
+    """One request as the server received it."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    body: bytes
+
+
 @dataclass
 class State:
     switches: Switches
     counters: dict[str, int] = field(default_factory=dict)
     tasks: dict[tuple[str, int], str] = field(default_factory=dict)
+    journal: list[Sent] = field(default_factory=list)
 
     def next_id(self, workflow: str) -> int:
         s = self.switches
@@ -109,6 +120,8 @@ def build_app(switches: Switches) -> Starlette:
         return answer(status, body, switches.error_media_type)
 
     async def gate(request: Request, operation: str) -> Response | None:
+        query = dict(request.query_params)
+        state.journal.append(Sent(request.method, request.url.path, query, await request.body()))
         if switches.latency:
             await asyncio.sleep(switches.latency)
         if switches.hang == operation:
