@@ -80,7 +80,14 @@ class Contract:
 
 
 def load_contract(path: str | Path) -> Contract:
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path} is not YAML: {exc}") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("paths"), dict):
+        raise ValueError(f"{path} is not an OpenAPI spec (no `paths`)")
+    if CATALOGUE_KEY not in raw.get("components", {}):
+        raise ValueError(f"{path} has no components.{CATALOGUE_KEY} (the error catalogue)")
     catalogue = {
         int(code): CatalogueEntry(int(code), int(item["status"]), str(item["message"]))
         for code, item in raw["components"][CATALOGUE_KEY].items()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import string
@@ -9,6 +10,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from contract_tests.contract import Contract
 
@@ -148,6 +150,11 @@ def build_settings(values: dict[str, Any], contract: Contract, spec: Path) -> Se
         raise SettingsError("--base-url (or ZADIG_BASE_URL) is required")
     if values["zadig_profile"] not in PROFILES:
         raise SettingsError(f"--profile must be one of {', '.join(PROFILES)}")
+    _check_base_url(values["zadig_base_url"])
+    if not 0 < values["zadig_request_timeout"] < math.inf:
+        raise SettingsError("--request-timeout must be a number of seconds above 0")
+    if values["zadig_max_examples"] < 1:
+        raise SettingsError("--max-examples must be at least 1")
     seed = values["zadig_seed"]
     # Letters only: a lenient server finds no number in a name (or a non-integer id) built on it.
     mark = "".join(random.Random(seed).choices(string.ascii_lowercase, k=8))
@@ -162,6 +169,12 @@ def build_settings(values: dict[str, Any], contract: Contract, spec: Path) -> Se
         fixture=_fixture(values, contract),
         run_mark=mark,
     )
+
+
+def _check_base_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError(f"--base-url must be an http:// or https:// URL, got {url!r}")
 
 
 def _fixture(values: dict[str, Any], contract: Contract) -> Fixture:

@@ -10,10 +10,14 @@ import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
+
 from contract_tests.cli import main
 
 from .fake_zadig import ServerThread, Switches, build_app, free_port
 from .runner import run_gate
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def gate(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
@@ -60,6 +64,24 @@ def test_cli_without_base_url_is_a_usage_error(monkeypatch, capsys) -> None:
 def test_cli_rejects_an_unknown_profile(capsys) -> None:
     assert main(["--base-url", "http://127.0.0.1:9", "--profile", "everything"]) == 4
     assert "--profile must be one of safe, full" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--base-url", "127.0.0.1:9"], "--base-url must be an http:// or https:// URL"),
+        (["--request-timeout", "0"], "--request-timeout must be a number of seconds above 0"),
+        (["--request-timeout", "-1"], "--request-timeout must be a number of seconds above 0"),
+        (["--max-examples", "0"], "--max-examples must be at least 1"),
+        (["--spec", str(REPO / "README.md")], "README.md is not YAML"),
+        (["--spec", str(REPO / "pyproject.toml")], "pyproject.toml is not YAML"),
+    ],
+)
+def test_cli_configuration_mistakes_are_usage_errors(options, message, capsys) -> None:
+    argv = ["--base-url", "http://127.0.0.1:9", *options]
+    assert main([*argv, "-q"]) == 4
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err, err
 
 
 class PytestBaseUrl:
