@@ -15,7 +15,7 @@ import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from contract_tests.contract import Contract, load_contract
-from contract_tests.probes import unprobed_examples
+from contract_tests.probes import FULL_ONLY_WHY, full_only_examples, unprobed_examples
 from contract_tests.report import Summary
 from contract_tests.settings import Settings, SettingsError, add_options, build_settings, raw_values
 
@@ -90,5 +90,10 @@ class GateReporter:
             terminalreporter.write_line(line)
         for example in unprobed_examples(self.summary.contract):
             terminalreporter.write_line(f"not checked (the gate has no probe for it): {example}")
+        if not self.settings.full:
+            for example in full_only_examples(self.summary.contract):
+                terminalreporter.write_line(
+                    f"not checked by the safe profile: {example}: {FULL_ONLY_WHY}"
+                )
         for note in self.notes:
             terminalreporter.write_line(note)

@@ -1,10 +1,10 @@
 """Requests that the contract says must fail, one per documented error rule.
 
 Each probe names a 400 example of the spec (its `code` is the expected answer) or a rule of
-the request schema. Safe probes only use names that cannot exist, ids far above any real one,
-ids that are not integers and malformed bodies, so they cannot touch a real task. Probes
-marked `full` may reach the fixture (they change the task counter or, on a faulty target,
-create a task).
+the request schema. Safe probes never name the fixture workflow: only workflow and project
+names that cannot exist, ids far above any real one, ids that are not integers and malformed
+bodies, so even a server that skips a check cannot touch a real task. Probes marked `full`
+name the fixture (they change the task counter or, on a faulty target, create a task).
 """
 
 from __future__ import annotations
@@ -29,10 +29,13 @@ from contract_tests.settings import Settings
 
 # Situations only the project's mock can set up (through its admin API): see test_status_rules.
 MOCK_ONLY = {"task_not_restartable", "task_passed"}
-# Probes that change the target's state on a conforming deployment (the task counter).
-FULL_ONLY = {"no_stages"}
-# Probes that need the fixture project and workflow to exist on the target.
-NEEDS_FIXTURE = {"env_not_found"}
+# Probes that must name the fixture workflow to reach their code: a server that skipped the
+# check they aim at would create a real task (and a conforming one bumps the task counter).
+FULL_ONLY = {"env_not_found", "no_stages"}
+FULL_ONLY_WHY = (
+    "only reachable by naming a real workflow, which a lax server could turn into a real task: "
+    "run the full profile against staging to check it"
+)
 WRONG_TYPE_VALUE = {"string": 12345, "array": "not-an-array", "object": "not-an-object"}
 
 
@@ -73,8 +76,9 @@ def _project_query(settings: Settings) -> dict[str, str]:
 
 
 def _task_request(operation: Operation, task_id: Callable[[Settings], Any]) -> Callable:
+    # No task of a workflow that does not exist: not found, whatever the server checks first.
     def build(settings: Settings) -> Request:
-        path = task_path(operation, task_id(settings), settings.fixture.workflow)
+        path = task_path(operation, task_id(settings), settings.absent_name("workflow"))
         return Request(operation.method, path, _project_query(settings))
 
     return build
@@ -99,6 +103,14 @@ def _replace(key: str, value: Callable[[Settings], Any]) -> Callable[[dict, Sett
     return change
 
 
+def _absent_names(*keys: str) -> Callable[[dict, Settings], Any]:
+    def change(body: dict, settings: Settings) -> dict:
+        body.update({key: settings.absent_name(key) for key in keys})
+        return body
+
+    return change
+
+
 def _absent(what: str) -> Callable[[Settings], str]:
     return lambda settings: settings.absent_name(what)
 
@@ -108,8 +120,9 @@ def _absent(what: str) -> Callable[[Settings], str]:
 BUILDERS: dict[str, Callable[[Operation], Callable[[Settings], Request]]] = {
     "task_not_found": lambda op: _task_request(op, lambda s: s.absent_id()),
     "bad_task_id": lambda op: _task_request(op, lambda s: s.absent_name("id")),
+    # Both names absent (both answer 6542): no check order can make this create a task.
     "project_not_found": lambda op: _body_request(
-        op, _replace("product_tmpl_name", _absent("project"))
+        op, _absent_names("product_tmpl_name", "workflow_name")
     ),
     "workflow_not_found": lambda op: _body_request(
         op, _replace("workflow_name", _absent("workflow"))
@@ -128,6 +141,16 @@ def unprobed_examples(contract: Contract) -> list[str]:
         for operation in contract.operations.values()
         for name in operation.errors
         if name not in covered
+    ]
+
+
+def full_only_examples(contract: Contract) -> list[str]:
+    """Named examples the safe profile leaves alone (see FULL_ONLY)."""
+    return [
+        f"{operation.operation_id}: {name} ({error.code})"
+        for operation in contract.operations.values()
+        for name, error in operation.errors.items()
+        if name in FULL_ONLY
     ]
 
 

@@ -85,7 +85,6 @@ class Fixture:
     env: str
     service: str
     target_name: str
-    explicit: bool
 
     def body(self) -> dict[str, Any]:
         target = {
@@ -194,5 +193,4 @@ def _fixture(values: dict[str, Any], contract: Contract) -> Fixture:
         env=values["zadig_env"] or example.get("namespace", ""),
         service=service,
         target_name=target_name,
-        explicit=bool(values["zadig_project"] and values["zadig_workflow"]),
     )

@@ -29,7 +29,7 @@ FAULTS = [
     ("errors sent with HTTP 200", Switches(error_status=200), "safe",
      "test_documented_error[restartWorkflowTask-task_not_found]"),
     ("errors sent with HTTP 500", Switches(error_status=500), "safe",
-     "test_documented_error[createWorkflowTask-env_not_found]"),
+     "test_documented_error[createWorkflowTask-project_not_found]"),
     ("500 on malformed JSON", Switches(malformed_json_500=True), "safe",
      "test_documented_error[createWorkflowTask-bad_body]"),
     ("text/plain errors", Switches(error_media_type="text/plain"), "safe",
@@ -147,17 +147,18 @@ def test_gate_passes_a_faithful_server(switches: Switches, profile: str) -> None
     assert run.exit_code == 0, "\n\n".join(run.texts.values())
 
 
-def test_safe_gate_skips_the_env_rule_when_the_default_fixture_is_absent() -> None:
-    """Production need not have the spec's example workflow: not a failure unless named."""
+def test_only_the_full_profile_checks_the_unknown_env_rule() -> None:
+    """6160 is only reachable by naming a real workflow: safe leaves it, and says so."""
     world = {"billing": {"workflows": {"billing-deploy"}, "envs": {"prod"}}}
+    fixture = ("--project", "billing", "--workflow", "billing-deploy", "--env", "prod")
     with ServerThread(build_app(Switches(world=world))) as server:
-        default = run_gate(server.url)
-        named = run_gate(server.url, "--project", "billing", "--workflow", "billing-deploy")
-        wrong = run_gate(server.url, "--project", "billing", "--workflow", "no-such-workflow")
+        safe = run_gate(server.url, *fixture)
+        full = run_gate(server.url, "--profile", "full", *fixture)
     rule = "test_documented_error[createWorkflowTask-env_not_found]"
-    assert default.exit_code == 0 and default.outcomes[rule] == "skipped"
-    assert named.exit_code == 0 and named.outcomes[rule] == "passed"
-    assert wrong.exit_code == 1 and wrong.outcomes[rule] == "failed"
+    assert safe.exit_code == 0 and safe.outcomes[rule] == "skipped"
+    note = "not checked by the safe profile: createWorkflowTask: env_not_found (6160)"
+    assert note in safe.output
+    assert full.exit_code == 0 and full.outcomes[rule] == "passed"
 
 
 def test_gate_passes_a_faithful_server_with_auth() -> None:

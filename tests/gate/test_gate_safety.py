@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
+import pytest
+
 from contract_tests.settings import ABSENT_ID_FLOOR
 
 from .fake_zadig import ServerThread, Switches, build_app
@@ -29,3 +31,30 @@ def test_safe_task_ids_are_far_above_real_ones_or_have_no_digit() -> None:
             assert int(task_id) >= ABSENT_ID_FLOOR, task_id
         else:
             assert not any(char.isdigit() for char in task_id), task_id
+
+
+# The default fixture workflow (the spec's example, which the fake server has).
+FIXTURE_WORKFLOW = "proxy-workflow-dev"
+TOKEN = "gate-test-token"
+LAX = [
+    ("accepts unknown workflows", Switches(accept_unknown_workflow=True)),
+    ("accepts bodies missing a field", Switches(accept_missing_field=True)),
+    ("ignores auth", Switches(tokens=(TOKEN,), ignore_auth=True)),
+    ("restarts any task", Switches(restart_in_any_state=True, accept_unknown_workflow=True)),
+]
+
+
+@pytest.mark.parametrize("switches", [pytest.param(s, id=name) for name, s in LAX])
+def test_safe_profile_never_names_the_fixture_workflow(switches: Switches) -> None:
+    """A lax server could turn any create, restart or cancel naming a real workflow into an
+    action on a real task: the safe profile sends none."""
+    options = ("--token", TOKEN) if switches.tokens else ()
+    app = build_app(switches)
+    with ServerThread(app) as server:
+        run_gate(server.url, "--profile", "safe", *options, max_examples=10)
+    journal = app.state.fake.journal
+    assert len(journal) > 20
+    for sent in journal:
+        assert FIXTURE_WORKFLOW not in unquote(sent.path), sent
+        assert FIXTURE_WORKFLOW.encode() not in sent.body, sent
+    assert not [key for key in app.state.fake.tasks if key[0] == FIXTURE_WORKFLOW]
