@@ -3,7 +3,8 @@
 Safe confinement: every workflow and project name becomes one that cannot exist, every
 integer task id one far above any real id, and a non-integer id keeps its value only when it
 has no digit (a lenient server could read "+1" or "1.5" as task 1). Generated data thus
-stays free to be malformed, but never names a real task.
+stays free to be malformed, but never names a real task. The `projectName` query parameter
+is always the fixture project (see `scope_to_fixture`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from schemathesis import Case, GenerationMode
 from schemathesis.core.failures import FailureGroup
 
 from contract_tests.calls import note_created
-from contract_tests.checks import Rule, error_problems
+from contract_tests.checks import REFUSED, Rule, error_problems
 from contract_tests.client import Exchange, Target, TargetDown, redact
 from contract_tests.contract import CANCEL, CREATE, RESTART, Contract, Operation
 from contract_tests.settings import Settings
@@ -79,8 +80,7 @@ def confine(case: Case, settings: Settings) -> None:
             params["id"] = settings.absent_id(abs(value) % 1000)
         elif not NO_DIGITS.fullmatch(str(value)):
             params["id"] = settings.absent_name("id")
-    if case.query and isinstance(case.query.get("projectName"), str):
-        case.query["projectName"] = settings.absent_name("project")
+    scope_to_fixture(case, settings)
     if isinstance(case.body, dict):
         names = [key for key in ("workflow_name", "product_tmpl_name") if key in case.body]
         for key in names:
@@ -88,6 +88,21 @@ def confine(case: Case, settings: Settings) -> None:
                 case.body[key] = settings.absent_name(key)
         if not any(isinstance(case.body.get(key), str) for key in names):
             case.body["product_tmpl_name"] = settings.absent_name("project")
+
+
+def scope_to_fixture(case: Case, settings: Settings) -> None:
+    """Always the fixture project, even in a negative case: the gateway refuses a project-scoped
+    token without it, and then the case checks nothing (the service never reads it)."""
+    case.query = {**(case.query or {}), "projectName": settings.fixture.project}
+
+
+def refused_problems(settings: Settings, status: int) -> list[str]:
+    """A refusal of a request the credentials cover means the case checked nothing."""
+    if status not in REFUSED:
+        return []
+    if settings.token:
+        return [f"HTTP {status}: the token was refused for project {settings.fixture.project!r}"]
+    return [f"HTTP {status}: the target wants a token (pass --token)"]
 
 
 def run_case(
@@ -129,6 +144,9 @@ def run_case(
     except FailureGroup as exc:
         report = redact(str(exc), target.token)
         rule.fail(exchange, "an answer the spec documents for this request", [report])
+    refused = refused_problems(settings, response.status_code)
+    if refused:
+        rule.fail(exchange, "an answer past the gateway (the token covers the project)", refused)
     problems = []
     if response.status_code == 400:
         problems = error_problems(contract, operation, exchange, set(operation.codes))

@@ -13,7 +13,7 @@ from schemathesis import GenerationMode
 
 from contract_tests.client import Target
 from contract_tests.contract import CREATE, Contract
-from contract_tests.fuzz import api_operation, confine, load_schema, run_case
+from contract_tests.fuzz import api_operation, confine, load_schema, run_case, scope_to_fixture
 from contract_tests.report import GENERATED_ROW
 from contract_tests.settings import Settings
 from contract_tests.tasks import TaskLedger
@@ -74,6 +74,8 @@ def test_stateful_task_chains(
                 case.query = {"projectName": fixture.project}
             elif (params.get("pipeline"), params.get("id")) not in ledger.known:
                 confine(case, settings)
+            else:
+                scope_to_fixture(case, settings)
 
         def call(self, case, **kwargs):
             op = contract.operation(case.operation.definition.raw["operationId"])

@@ -61,6 +61,7 @@ class Switches:
     extra_headers: bool = False
     latency: float = 0.0
     tokens: tuple[str, ...] = ()
+    token_projects: dict[str, str] = field(default_factory=dict)  # token -> its only project
     world: dict[str, Any] = field(default_factory=lambda: WORLD)  # project -> workflows, envs
 
 
@@ -126,12 +127,15 @@ def build_app(switches: Switches) -> Starlette:
             await asyncio.sleep(switches.latency)
         if switches.hang == operation:
             await asyncio.sleep(3600)
-        if switches.crash_on_unknown_query and set(request.query_params) - {"projectName"}:
-            return Response("internal error", status_code=500)
         if switches.tokens and not switches.ignore_auth:
             token = request.headers.get("authorization", "").removeprefix("Bearer ")
             if token not in switches.tokens:
                 return Response("unauthorized", status_code=401, media_type="text/plain")
+            scope = switches.token_projects.get(token)
+            if scope is not None and query.get("projectName") != scope:
+                return Response("forbidden", status_code=403, media_type="text/plain")
+        if switches.crash_on_unknown_query and set(request.query_params) - {"projectName"}:
+            return Response("internal error", status_code=500)
         return None
 
     async def create(request: Request) -> Response:

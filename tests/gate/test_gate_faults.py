@@ -105,6 +105,27 @@ def test_full_run_cancels_every_task_it_created_even_when_rules_fail(switches: S
     assert {status for status in tasks.values()} <= {"cancelled", "passed"}, tasks
 
 
+def test_generated_cases_get_past_the_gateway_with_a_project_scoped_token() -> None:
+    """A token scoped to the fixture project: generated cases must reach the service."""
+    switches = Switches(
+        tokens=(TOKEN,), token_projects={TOKEN: "proxy"}, crash_on_unknown_query=True
+    )
+    with ServerThread(build_app(switches)) as server:
+        run = run_gate(server.url, "--token", TOKEN, "--project", "proxy")
+    assert run.exit_code == 1
+    assert run.failed_matching("test_generated_cases[")
+
+
+def test_generated_cases_refused_with_the_token_fail() -> None:
+    """A 403 for the project the token is meant to cover: nothing was checked, not a pass."""
+    switches = Switches(tokens=(TOKEN,), token_projects={TOKEN: "billing"})
+    with ServerThread(build_app(switches)) as server:
+        run = run_gate(server.url, "--token", TOKEN, "-k", "generated")
+    assert run.exit_code == 1
+    failed = run.failed_matching("test_generated_cases[")
+    assert failed and "the token was refused for project 'proxy'" in run.texts[failed[0]]
+
+
 def test_failures_do_not_print_the_token() -> None:
     switches = Switches(tokens=(TOKEN,), wrong_code="cancel", crash_on_unknown_query=True)
     with ServerThread(build_app(switches)) as server:

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -22,6 +23,7 @@ BODY = {
     "targets": [{"name": "proxy", "service_name": "proxy", "product_name": "proxy"}],
 }
 CREATE = "/api/aslan/workflow/workflowtask"
+SEED = Path(__file__).resolve().parents[2] / "mock_server" / "seed-example.yaml"
 
 
 def start_mock(*options: str) -> tuple[subprocess.Popen, str]:
@@ -99,3 +101,21 @@ def test_safe_run_leaves_the_mock_unchanged(mock: str) -> None:
     assert after == before
     # Not even the id counter moved (a refused create with empty targets would bump it).
     assert following == first + 1
+
+
+@pytest.fixture(scope="module")
+def seeded_mock() -> Iterator[str]:
+    process, url = start_mock("--seed", str(SEED))
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("profile", ["safe", "full"])
+def test_mock_conforms_with_a_project_scoped_token(seeded_mock: str, profile: str) -> None:
+    """The seed's shop-dev-token may only act in project shop: every rule gets past the gateway."""
+    fixture = ("--project", "shop", "--workflow", "shop-nightly", "--env", "staging")
+    options = ("--token", "shop-dev-token", *fixture, "--service", "cart")
+    run = run_gate(seeded_mock, "--profile", profile, *options)
+    assert run.exit_code == 0, "\n\n".join(run.texts.values())
+    assert run.outcomes["test_generated_cases[createWorkflowTask]"] == "passed"
