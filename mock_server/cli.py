@@ -42,7 +42,8 @@ class DeferredModule(types.ModuleType):
     which makes a LazyLoader module load at once.)"""
 
     def __getattr__(self, name: str) -> Any:
-        del sys.modules[self.__name__]
+        if sys.modules.get(self.__name__) is self:  # first use: make way for the real module
+            del sys.modules[self.__name__]
         real = importlib.import_module(self.__name__)
         self.__dict__.update(real.__dict__)
         return getattr(real, name)

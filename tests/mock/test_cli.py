@@ -56,3 +56,23 @@ def test_bad_seed_exits_with_a_message(tmp_path: Path) -> None:
                          cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert run.returncode == 2
     assert "unknown project nowhere" in run.stderr
+
+
+def test_deferred_import_loads_on_first_use() -> None:
+    """zadig-mock does not import `requests` at start, yet it works when connexion needs it."""
+    code = (
+        "import sys\n"
+        "from mock_server.cli import trim_imports\n"
+        "trim_imports()\n"
+        "import connexion\n"
+        "assert 'urllib3' not in sys.modules, 'requests was imported at start'\n"
+        "import requests\n"
+        "assert callable(requests.get) and 'urllib3' in sys.modules\n"
+        "real = sys.modules['requests']\n"
+        "assert not hasattr(requests, 'no_such_attribute')\n"
+        "assert sys.modules['requests'] is real, 'requests imported twice'\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, timeout=60)
+    assert out.stdout.strip() == "ok", out.stderr[-2000:]
