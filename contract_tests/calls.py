@@ -30,10 +30,12 @@ def call(
             auth=auth,
         )
     except TargetDown as exc:
-        rule.fail(None, "an answer within the request timeout", [str(exc)])
-        raise AssertionError("unreachable") from exc
-    note_created(ledger, operation_id, exchange, request.query.get("projectName", ""))
-    return exchange
+        down = str(exc)
+    else:
+        note_created(ledger, operation_id, exchange, request.query.get("projectName", ""))
+        return exchange
+    # Failed outside the handler, so the report shows the reason once, without a chain.
+    rule.fail(None, "an answer within the request timeout", [down])
 
 
 def note_created(ledger: TaskLedger, operation_id: str, exchange: Exchange, project: str) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from jsonschema import Draft4Validator
@@ -28,7 +28,7 @@ class Rule:
     section: str
     spec_ref: str
 
-    def fail(self, exchange: Exchange | None, expected: str, problems: list[str]) -> None:
+    def fail(self, exchange: Exchange | None, expected: str, problems: list[str]) -> NoReturn:
         lines = [
             f"contract rule broken: {self.title}",
             f"  documented in: page section «{self.section}»; spec {self.spec_ref}",

@@ -1,23 +1,28 @@
 """HTTP access to the target: one request at a time, recorded, with a bounded wait.
 
-A target that stops answering must fail the gate quickly instead of hanging it: after an
-operation times out once, further requests to it fail at once, and after two operations
-have timed out (or the target refused a connection) every request fails at once.
+A target that stops answering must fail the gate quickly instead of hanging it. Each request
+gets the request timeout in total (a target trickling its answer a byte at a time never trips
+a read timeout), and the whole run a budget: once it is spent every request fails at once.
+After an operation times out once, further requests to it fail at once, and after two
+operations have timed out (or the target refused a connection) every request fails at once.
 """
 
 from __future__ import annotations
 
 import json
 import shlex
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import httpx
 
 NO_BODY = object()
 BAD_TOKEN = "zadig-contract-invalid-token"
+T = TypeVar("T")
 
 
 def redact(text: str, secret: str | None) -> str:
@@ -27,6 +32,35 @@ def redact(text: str, secret: str | None) -> str:
 
 class TargetDown(Exception):
     """The target did not answer within the timeout (now or earlier in the run)."""
+
+
+class Deadline(TimeoutError):
+    """A request was still going when its time was up."""
+
+
+def within(seconds: float, work: Callable[[], T]) -> T:
+    """`work()`, or Deadline after `seconds` however the target dribbles its answer.
+
+    The request runs in a daemon thread: an HTTP client only bounds each read, so a total
+    limit needs a clock outside it. A request given up on keeps its thread until the
+    target closes the connection; the breaker makes sure few ever do.
+    """
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as exc:  # handed to the caller's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, name="zadig-contract-request", daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        raise Deadline(f"no complete answer within {seconds:g} s")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 @dataclass
@@ -40,7 +74,6 @@ class Exchange:
     status: int = 0
     response_headers: dict[str, str] = field(default_factory=dict)
     text: str = ""
-    elapsed: float = 0.0
     secret: str | None = field(default=None, repr=False)
 
     @property
@@ -73,12 +106,26 @@ class Exchange:
 
 @dataclass
 class Breaker:
-    """Remembers which operations stopped answering, so later requests fail fast."""
+    """Remembers which operations stopped answering, so later requests fail fast, and when
+    the run's budget ends."""
 
+    budget: float
     timed_out: set[str] = field(default_factory=set)
     unreachable: str | None = None
+    ends: float = field(init=False)
 
-    def check(self, operation: str) -> None:
+    def __post_init__(self) -> None:
+        self.ends = time.monotonic() + self.budget
+
+    def left(self) -> float:
+        return self.ends - time.monotonic()
+
+    def check(self, operation: str, budgeted: bool = True) -> None:
+        if budgeted and self.left() <= 0:
+            raise TargetDown(
+                f"the run budget of {self.budget:g} s is spent (--run-budget): the target "
+                "answers too slowly for the gate to finish"
+            )
         if self.unreachable:
             raise TargetDown(f"target unreachable earlier in this run: {self.unreachable}")
         if operation in self.timed_out or len(self.timed_out) >= 2:
@@ -91,10 +138,11 @@ class Target:
     base_url: str
     token: str | None
     timeout: float
-    breaker: Breaker = field(default_factory=Breaker)
+    budget: float
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
+        self.breaker = Breaker(self.budget)
         # A fresh connection per request: a server may close a kept-alive one at any moment
         # (idle timeout, after a 500), and a POST that fails that way cannot safely be resent.
         limits = httpx.Limits(max_keepalive_connections=0)
@@ -118,9 +166,11 @@ class Target:
         body: Any = NO_BODY,
         raw_body: bytes | None = None,
         auth: str = "configured",
+        budgeted: bool = True,
     ) -> Exchange:
-        """Send one request, with the credentials `auth` names (see `auth_headers`)."""
-        self.breaker.check(operation)
+        """Send one request, with the credentials `auth` names (see `auth_headers`).
+
+        `budgeted=False` (cleanup) still waits at most the request timeout per request."""
         url = self.base_url + path + ("?" + urlencode(query) if query else "")
         headers = {"Accept": "application/json", **self.auth_headers(auth)}
         content = raw_body
@@ -129,15 +179,12 @@ class Target:
         if content is not None:
             headers["Content-Type"] = "application/json"
         exchange = Exchange(method.upper(), url, headers, content, secret=self.token)
-        started = time.monotonic()
+        seconds = self.allowance(operation, budgeted)
+        request = self._client.build_request(method.upper(), url, headers=headers, content=content)
         try:
-            response = self._client.request(method.upper(), url, headers=headers, content=content)
-        except httpx.TimeoutException as exc:
-            self.breaker.timed_out.add(operation)
-            raise TargetDown(
-                f"no answer within {self.timeout:g} s ({type(exc).__name__}) to:\n"
-                f"  {exchange.curl()}"
-            ) from None
+            response = within(seconds, lambda: self._client.send(request))
+        except (Deadline, httpx.TimeoutException) as exc:
+            raise self.timed_out(operation, seconds, exc, exchange.curl()) from None
         except httpx.ConnectError as exc:
             self.breaker.unreachable = f"{type(exc).__name__}: {exc}"
             raise TargetDown(f"cannot reach the target ({exc}) for:\n  {exchange.curl()}") from None
@@ -146,17 +193,26 @@ class Target:
             raise TargetDown(
                 f"the connection broke ({type(exc).__name__}: {exc}) for:\n  {exchange.curl()}"
             ) from None
-        exchange.elapsed = time.monotonic() - started
         exchange.status = response.status_code
         exchange.response_headers = {k.lower(): v for k, v in response.headers.items()}
         exchange.text = response.text
         return exchange
 
+    def allowance(self, operation: str, budgeted: bool = True) -> float:
+        """Seconds the next request to `operation` may take; TargetDown if none."""
+        self.breaker.check(operation, budgeted)
+        return min(self.timeout, self.breaker.left()) if budgeted else self.timeout
+
+    def timed_out(self, operation: str, seconds: float, exc: Exception, curl: str) -> TargetDown:
+        self.breaker.timed_out.add(operation)
+        return TargetDown(f"no answer within {seconds:g} s ({type(exc).__name__}) to:\n  {curl}")
+
     def get_json(self, path: str) -> Any | None:
         """A best-effort GET outside the contract (the mock's admin API); None when absent."""
+        seconds = min(self.timeout, 5.0, max(self.breaker.left(), 0.0))
         try:
-            response = self._client.get(self.base_url + path, timeout=min(self.timeout, 5.0))
-        except httpx.HTTPError:
+            response = within(seconds, lambda: self._client.get(self.base_url + path))
+        except (Deadline, httpx.HTTPError):
             return None
         if response.status_code != 200:
             return None
@@ -166,5 +222,10 @@ class Target:
             return None
 
     def patch_json(self, path: str, body: Any) -> int:
-        response = self._client.patch(self.base_url + path, json=body)
+        """A PATCH outside the contract (the mock's admin API); 0 when it did not answer."""
+        try:
+            url = self.base_url + path
+            response = within(self.timeout, lambda: self._client.patch(url, json=body))
+        except (Deadline, httpx.HTTPError):
+            return 0
         return response.status_code

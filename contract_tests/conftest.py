@@ -76,6 +76,8 @@ def ledger(target: Target, contract: Contract, pytestconfig: pytest.Config) -> I
 
 @pytest.fixture(scope="session")
 def target(settings: Settings) -> Iterator[Target]:
-    client = Target(settings.base_url, settings.token, settings.request_timeout)
+    client = Target(
+        settings.base_url, settings.token, settings.request_timeout, settings.run_budget
+    )
     yield client
     client.close()

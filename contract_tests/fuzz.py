@@ -20,7 +20,7 @@ from schemathesis.core.failures import FailureGroup
 
 from contract_tests.calls import note_created
 from contract_tests.checks import REFUSED, Rule, error_problems
-from contract_tests.client import Exchange, Target, TargetDown, redact
+from contract_tests.client import Deadline, Exchange, Target, TargetDown, redact, within
 from contract_tests.contract import CANCEL, CREATE, RESTART, Contract, Operation
 from contract_tests.settings import Settings
 from contract_tests.tasks import TaskLedger
@@ -121,28 +121,33 @@ def run_case(
         operation.spec_ref("responses"),
     )
     headers = target.auth_headers()
+    response, down = None, ""
     try:
-        target.breaker.check(operation.operation_id)
+        seconds = target.allowance(operation.operation_id)
+        response = within(
+            seconds, lambda: case.call(base_url=target.base_url, headers=headers, timeout=seconds)
+        )
     except TargetDown as exc:
-        rule.fail(None, "an answer within the request timeout", [str(exc)])
-    try:
-        response = case.call(base_url=target.base_url, headers=headers, timeout=target.timeout)
-    except requests.Timeout:
-        target.breaker.timed_out.add(operation.operation_id)
+        down = str(exc)
+    except (Deadline, requests.Timeout) as exc:
         curl = redact(case.as_curl_command(headers), target.token)
-        rule.fail(None, "an answer within the request timeout", [curl])
+        down = str(target.timed_out(operation.operation_id, seconds, exc, curl))
     except requests.ConnectionError as exc:
         # Whether the whole target is gone, the gate's next plain request finds out.
-        rule.fail(None, "an answer", [f"cannot reach the target: {exc}"])
+        down = f"cannot reach the target: {exc}"
+    if response is None:
+        rule.fail(None, "an answer within the request timeout", [down])
     exchange = _exchange(response, target.token)
     _note_task(case, operation, exchange, ledger)
     negative = case.meta is not None and case.meta.generation.mode == GenerationMode.NEGATIVE
     names = CHECKS + (NEGATIVE_CHECKS if negative else ())
     checks = [getattr(schemathesis.checks, name) for name in names]
+    report = ""
     try:
         case.validate_response(response, checks=checks, headers=headers)
     except FailureGroup as exc:
         report = redact(str(exc), target.token)
+    if report:
         rule.fail(exchange, "an answer the spec documents for this request", [report])
     refused = refused_problems(settings, response.status_code)
     if refused:

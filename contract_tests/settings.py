@@ -40,6 +40,9 @@ OPTIONS = (
     Option("--target-name", "ZADIG_TARGET_NAME", "fixture target name (default: --service)"),
     Option("--spec", "ZADIG_SPEC", "OpenAPI spec to check against (default: the packaged one)"),
     Option("--request-timeout", "ZADIG_REQUEST_TIMEOUT", "seconds per request", 10.0, float),
+    Option(
+        "--run-budget", "ZADIG_RUN_BUDGET", "seconds for all requests of the run", 100.0, float
+    ),
     Option("--max-examples", "ZADIG_MAX_EXAMPLES", "generated cases per operation", 25, int),
     Option("--seed", "ZADIG_SEED", "seed for generated cases and names", None, int),
 )
@@ -107,6 +110,7 @@ class Settings:
     profile: str
     spec: Path
     request_timeout: float
+    run_budget: float
     max_examples: int
     seed: int | None
     fixture: Fixture
@@ -150,8 +154,10 @@ def build_settings(values: dict[str, Any], contract: Contract, spec: Path) -> Se
     if values["zadig_profile"] not in PROFILES:
         raise SettingsError(f"--profile must be one of {', '.join(PROFILES)}")
     _check_base_url(values["zadig_base_url"])
-    if not 0 < values["zadig_request_timeout"] < math.inf:
-        raise SettingsError("--request-timeout must be a number of seconds above 0")
+    for flag in ("request_timeout", "run_budget"):
+        if not 0 < values[f"zadig_{flag}"] < math.inf:
+            name = flag.replace("_", "-")
+            raise SettingsError(f"--{name} must be a number of seconds above 0")
     if values["zadig_max_examples"] < 1:
         raise SettingsError("--max-examples must be at least 1")
     seed = values["zadig_seed"]
@@ -163,6 +169,7 @@ def build_settings(values: dict[str, Any], contract: Contract, spec: Path) -> Se
         profile=values["zadig_profile"],
         spec=spec,
         request_timeout=values["zadig_request_timeout"],
+        run_budget=values["zadig_run_budget"],
         max_examples=values["zadig_max_examples"],
         seed=seed,
         fixture=_fixture(values, contract),

@@ -29,8 +29,9 @@ class TaskLedger:
         for (pipeline, task_id), project in list(self.open.items()):
             path = task_path(operation, task_id, pipeline)
             try:
+                # Past the run's budget too: a task left running costs more than a wait.
                 exchange = target.send(
-                    CANCEL, operation.method, path, query={"projectName": project}
+                    CANCEL, operation.method, path, query={"projectName": project}, budgeted=False
                 )
             except TargetDown as exc:
                 self.report.append(f"could not cancel task {pipeline}:{task_id}: {exc}")

@@ -283,3 +283,59 @@ class ServerThread:
         self.server.should_exit = True
         self.server.force_exit = True
         self.thread.join(timeout=5)
+
+
+class DribblingServer:
+    """A raw HTTP server that never finishes an answer: with `headers=True` it sends a status
+    line and headers, then one body byte per `pause`; otherwise it sends the status line and
+    headers themselves one byte per `pause`. No read timeout ever trips."""
+
+    def __init__(self, headers: bool = True, pause: float = 0.5) -> None:
+        self.headers = headers
+        self.pause = pause
+        self.stop = threading.Event()
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(64)
+        self.listener.settimeout(0.2)
+        self.port = self.listener.getsockname()[1]
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _accept(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                continue
+            threading.Thread(target=self._dribble, args=(conn,), daemon=True).start()
+
+    def _dribble(self, conn: socket.socket) -> None:
+        head = (
+            b"HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 100000\r\n\r\n"
+        )
+        with conn:
+            try:
+                conn.recv(65536)
+                if self.headers:
+                    conn.sendall(head)
+                    head = b" " * 100000
+                for byte in head:
+                    if self.stop.wait(self.pause):
+                        return
+                    conn.sendall(bytes([byte]))
+            except OSError:
+                return
+
+    def __enter__(self) -> DribblingServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join(timeout=5)
+        self.listener.close()

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from .fake_zadig import ServerThread, Switches, build_app
+from .fake_zadig import DribblingServer, ServerThread, Switches, build_app
 from .runner import run_gate
 
 TOKEN = "gate-test-token"
@@ -146,6 +146,30 @@ def test_gate_fails_fast_on_an_endpoint_that_never_answers() -> None:
     assert "test_documented_error[cancelWorkflowTask-task_not_found]" in run.failed()
     assert "no answer within 10 s" in run.output
     assert elapsed < 60, f"the gate took {elapsed:.0f} s on a hung endpoint"
+
+
+@pytest.mark.parametrize("headers", [True, False], ids=["dribbled body", "dribbled headers"])
+def test_gate_fails_fast_on_a_target_that_dribbles_its_answer(headers: bool) -> None:
+    """A byte every 0.5 s never trips a read timeout: the request timeout is a total one."""
+    started = time.monotonic()
+    with DribblingServer(headers=headers) as server:
+        run = run_gate(server.url, "--request-timeout", "2")
+    elapsed = time.monotonic() - started
+    assert run.exit_code == 1
+    assert "no answer within 2 s" in run.output
+    assert "During handling of the above exception" not in run.output
+    assert elapsed < 30, f"the gate took {elapsed:.0f} s on a dribbling target"
+
+
+def test_run_budget_ends_a_run_against_a_target_that_answers_slowly() -> None:
+    """Every answer within the request timeout, but too slow for the run to end in time."""
+    started = time.monotonic()
+    with ServerThread(build_app(Switches(latency=0.5))) as server:
+        run = run_gate(server.url, "--run-budget", "4")
+    elapsed = time.monotonic() - started
+    assert run.exit_code == 1
+    assert "the run budget of 4 s is spent" in run.output
+    assert elapsed < 15, f"the gate took {elapsed:.0f} s with a budget of 4 s"
 
 
 FAITHFUL = [
