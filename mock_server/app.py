@@ -37,7 +37,7 @@ from mock_server.handlers import SpecOperations, WorkflowTaskHandlers, operation
 from mock_server.jsonifier import orjson_jsonifier
 from mock_server.middleware import Auth, BodyGuard, Forcing, Journal
 from mock_server.overrides import Overrides
-from mock_server.seed import DEFAULT_SEED, build_world
+from mock_server.seed import build_world, default_seed
 from mock_server.state import MockState
 from mock_server.store import MemoryStore, SqliteStore
 from mock_server.validators import validator_map
@@ -65,7 +65,8 @@ def create_app(
 ) -> AsyncApp:
     """The mock as an ASGI app; its state is `app.mock` (a MockState)."""
     spec = load_yaml(SPEC_PATH)
-    mock = build_state(spec, seed or DEFAULT_SEED, state_file, tokens, task_duration, clock)
+    seed = default_seed(spec) if seed is None else seed
+    mock = build_state(spec, seed, state_file, tokens, task_duration, clock)
     catalogue = mock.catalogue
     task_handlers = WorkflowTaskHandlers(mock.tasks)
     middlewares = [

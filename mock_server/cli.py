@@ -11,20 +11,36 @@ import sys
 import types
 from typing import Any
 
+MAX_PORT = 65535
+
+
+def port(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= MAX_PORT:
+        raise argparse.ArgumentTypeError(f"{value} is not a TCP port (1..{MAX_PORT})")
+    return value
+
+
+def not_negative(text: str) -> float:
+    value = float(text)
+    if not 0 <= value < float("inf"):  # also refuses nan
+        raise argparse.ArgumentTypeError(f"{text} is not a number >= 0")
+    return value
+
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="zadig-mock", description="Stateful mock of Zadig's workflow-task API (v1.7.1).")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--port", type=port, default=8080)
     parser.add_argument("--seed", metavar="FILE", help="YAML world (default: the page's example)")
     parser.add_argument("--state", metavar="FILE", help="keep tasks in this SQLite file")
     parser.add_argument("--token", action="append", default=[], metavar="TOKEN",
                         help="accept this bearer token for any project (repeatable); "
                              "any token turns auth on")
-    parser.add_argument("--latency", type=float, default=0, metavar="MS",
+    parser.add_argument("--latency", type=not_negative, default=0, metavar="MS",
                         help="delay every API answer by MS milliseconds")
-    parser.add_argument("--task-duration", type=float, default=None, metavar="SECONDS",
+    parser.add_argument("--task-duration", type=not_negative, default=None, metavar="SECONDS",
                         help="time from created to passed/failed (0: tasks never move)")
     parser.add_argument("--no-cors", action="store_true", help="send no CORS headers")
     parser.add_argument("--quiet", action="store_true", help="no log line per request")
@@ -81,13 +97,14 @@ def main(argv: list[str] | None = None) -> int:
 
     from mock_server.app import create_app
     from mock_server.seed import SeedError, load_seed
+    from mock_server.store import StateFileError
 
     try:
         app = create_app(
             load_seed(args.seed), state_file=args.state, tokens=tuple(args.token),
             latency_ms=args.latency, task_duration=args.task_duration, cors=not args.no_cors,
         )
-    except SeedError as exc:
+    except (SeedError, StateFileError) as exc:
         print(f"zadig-mock: {exc}", file=sys.stderr)
         return 2
     calm_garbage_collector()

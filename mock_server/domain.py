@@ -18,7 +18,12 @@ STATUSES = (
 )
 # The clock moves a task along these steps; other statuses stay until changed by hand.
 LIFECYCLE = ("created", "queued", "running")
+ENDINGS = ("passed", "failed", "timeout", "cancelled")  # how a task can end
 INT64_MAX = 2**63 - 1
+
+
+class IdsExhausted(Exception):
+    """A workflow's task id counter is at int64's maximum (only a seed can get it there)."""
 
 Clock = Callable[[], float]
 
@@ -148,7 +153,12 @@ class WorkflowTasks:
         if env and env not in self.world.projects[project].envs:
             raise self.errors.error(6160, "env_not_found", project=project, env=env)
         # The counter is bumped before the stages check: an empty create leaves a gap.
-        task_id = self.store.next_id(name)
+        try:
+            task_id = self.store.next_id(name)
+        except IdsExhausted:
+            # MongoDB refuses to $inc past int64 and aslan answers its internal error.
+            raise self.errors.error(
+                500, description=f"task id counter of {name} is at the int64 maximum") from None
         if not body["targets"]:
             raise self.errors.error(6160, "no_stages")
         now = self.clock()

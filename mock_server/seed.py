@@ -1,70 +1,114 @@
-"""The mock's world: the page's example by default, or a YAML seed file."""
+"""The mock's world: by default the one in which the spec's create example succeeds, or a YAML
+seed file, checked against seed-schema.yaml."""
 
 from __future__ import annotations
 
 import time
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from mock_server.domain import STATUSES, Project, Task, Workflow, World
+import jsonschema_rs
+import yaml
 
-# The page's own example: its create request succeeds out of the box.
-DEFAULT_SEED: dict[str, Any] = {
-    "projects": {"proxy": {"envs": ["dev"], "services": ["proxy"]}},
-    "workflows": {"proxy-workflow-dev": {"project": "proxy", "services": ["proxy"]}},
-}
+from mock_server.domain import ENDINGS, STATUSES, Project, Task, Workflow, World
+
+SCHEMA_PATH = Path(__file__).with_name("seed-schema.yaml")
 
 
 class SeedError(ValueError):
     """The seed file does not describe a world."""
 
 
-def load_seed(path: str | Path | None) -> dict[str, Any]:
-    if path is None:
-        return DEFAULT_SEED
-    import yaml
+def default_seed(spec: dict[str, Any]) -> dict[str, Any]:
+    """The world of the spec's documented create example (the page's own): its project with
+    its env and services, and its workflow, so that the example succeeds out of the box."""
+    example = create_example(spec)
+    project = example["product_tmpl_name"]
+    services = sorted({target["service_name"] for target in example["targets"]})
+    return {
+        "projects": {project: {"envs": [example["namespace"]], "services": services}},
+        "workflows": {example["workflow_name"]: {"project": project, "services": services}},
+    }
 
+
+def create_example(spec: dict[str, Any]) -> dict[str, Any]:
+    for item in spec["paths"].values():
+        for op in item.values():
+            if isinstance(op, dict) and op.get("operationId") == "createWorkflowTask":
+                media = op["requestBody"]["content"]["application/json"]
+                return media["examples"]["documented"]["value"]
+    raise KeyError("createWorkflowTask has no documented example")
+
+
+def load_seed(path: str | Path | None) -> dict[str, Any] | None:
+    """The seed file's mapping (None without a file); SeedError names what is wrong."""
+    if path is None:
+        return None
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    except UnicodeDecodeError as exc:
+        raise SeedError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     except (OSError, yaml.YAMLError) as exc:
         raise SeedError(f"{path}: {exc}") from exc
-    if not isinstance(data, dict):
-        raise SeedError(f"{path}: expected a mapping with projects, workflows, ...")
+    try:
+        build_world(data)  # refuses what the server would refuse, naming the file
+    except SeedError as exc:
+        raise SeedError(f"{path}: {exc}") from exc
     return data
+
+
+@cache
+def seed_validator() -> Any:
+    return jsonschema_rs.Draft7Validator(seed_schema())
+
+
+def seed_schema() -> dict[str, Any]:
+    schema = yaml.load(SCHEMA_PATH.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    schema["properties"]["workflows"]["additionalProperties"]["properties"]["outcome"]["enum"] = (
+        list(ENDINGS))
+    schema["properties"]["tasks"]["items"]["properties"]["status"]["enum"] = list(STATUSES)
+    return schema
+
+
+def check(seed: Any) -> None:
+    """SeedError naming the first key that is not what seed-schema.yaml expects."""
+    try:
+        error = next(seed_validator().iter_errors(seed), None)
+    except ValueError as exc:  # e.g. a mapping key that YAML read as a number
+        raise SeedError(f"invalid seed: {exc} (names must be strings)") from None
+    if error is not None:
+        where = "/".join(str(part) for part in error.instance_path) or "the top level"
+        raise SeedError(f"invalid seed at {where}: {error.message}")
 
 
 def build_world(seed: dict[str, Any], now: float | None = None) -> World:
     """The World a seed mapping describes; SeedError names the first thing that is wrong."""
+    check(seed)
     now = time.time() if now is None else now
-    try:
-        projects = {
-            name: Project(name, frozenset(p.get("envs") or ()), frozenset(p.get("services") or ()))
-            for name, p in (seed.get("projects") or {}).items()
-        }
-        workflows = {name: _workflow(name, w, projects)
-                     for name, w in (seed.get("workflows") or {}).items()}
-        tokens = {str(t["token"]): _bound(t) for t in seed.get("tokens") or ()}
-        tasks = [_task(t, workflows, now) for t in seed.get("tasks") or ()]
-        lifecycle = seed.get("lifecycle") or {}
-        counters = {name: int(w["next_task_id"]) - 1
-                    for name, w in (seed.get("workflows") or {}).items()
-                    if w and "next_task_id" in w}
-        return World(
-            projects, workflows, tokens, tasks, counters,
-            task_duration=float(lifecycle.get("task_duration", 30.0)),
-            failure_rate=float(lifecycle.get("failure_rate", 0.0)),
-        )
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise SeedError(f"invalid seed: {exc!r}") from exc
+    projects = {
+        name: Project(name, frozenset(p.get("envs", ())), frozenset(p.get("services", ())))
+        for name, p in seed.get("projects", {}).items()
+    }
+    raw_workflows = seed.get("workflows", {})
+    workflows = {name: _workflow(name, w, projects) for name, w in raw_workflows.items()}
+    tokens = {t["token"]: _bound(t) for t in seed.get("tokens", ())}
+    tasks = [_task(t, workflows, now) for t in seed.get("tasks", ())]
+    lifecycle = seed.get("lifecycle", {})
+    counters = {name: w["next_task_id"] - 1 for name, w in raw_workflows.items()
+                if "next_task_id" in w}
+    return World(
+        projects, workflows, tokens, tasks, counters,
+        task_duration=float(lifecycle.get("task_duration", 30.0)),
+        failure_rate=float(lifecycle.get("failure_rate", 0.0)),
+    )
 
 
 def _workflow(name: str, raw: dict[str, Any], projects: dict[str, Project]) -> Workflow:
     if raw["project"] not in projects:
-        raise ValueError(f"workflow {name}: unknown project {raw['project']}")
-    outcome = raw.get("outcome")
-    if outcome is not None and outcome not in STATUSES:
-        raise ValueError(f"workflow {name}: unknown outcome {outcome}")
-    return Workflow(name, raw["project"], outcome, frozenset(raw.get("services") or ()))
+        raise SeedError(f"invalid seed at workflows/{name}/project: unknown project "
+                        f"{raw['project']!r} (projects: {', '.join(projects) or 'none'})")
+    return Workflow(name, raw["project"], raw.get("outcome"), frozenset(raw.get("services", ())))
 
 
 def _bound(raw: dict[str, Any]) -> frozenset[str] | None:
@@ -73,8 +117,10 @@ def _bound(raw: dict[str, Any]) -> frozenset[str] | None:
 
 
 def _task(raw: dict[str, Any], workflows: dict[str, Workflow], now: float) -> Task:
-    workflow = workflows[raw["pipeline"]]
+    workflow = workflows.get(raw["pipeline"])
+    if workflow is None:
+        known = ", ".join(workflows) or "none"
+        raise SeedError(f"invalid seed: task {raw['pipeline']}:{raw['task_id']} names unknown "
+                        f"workflow {raw['pipeline']!r} (workflows: {known})")
     status = raw.get("status", "created")
-    if status not in STATUSES:
-        raise ValueError(f"task {raw['pipeline']}:{raw['task_id']}: unknown status {status}")
-    return Task(workflow.name, int(raw["task_id"]), workflow.project, status, now, now)
+    return Task(workflow.name, raw["task_id"], workflow.project, status, now, now)

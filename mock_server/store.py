@@ -7,7 +7,11 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from mock_server.domain import Task, World
+from mock_server.domain import INT64_MAX, IdsExhausted, Task, World
+
+
+class StateFileError(ValueError):
+    """The --state file cannot be opened or is not the mock's SQLite database."""
 
 
 class MemoryStore:
@@ -30,8 +34,15 @@ class MemoryStore:
 
     def next_id(self, pipeline: str) -> int:
         # The event loop runs one handler at a time and this has no await: atomic.
-        value = self.counters.get(pipeline, 0) + 1
+        value = self.peek_id(pipeline)
         self.counters[pipeline] = value
+        return value
+
+    def peek_id(self, pipeline: str) -> int:
+        """The id next_id would hand out; IdsExhausted past int64 (aslan's counter type)."""
+        value = self.counters.get(pipeline, 0) + 1
+        if value > INT64_MAX:
+            raise IdsExhausted(pipeline)
         return value
 
     def add(self, task: Task) -> None:
@@ -63,21 +74,30 @@ class SqliteStore(MemoryStore):
 
     def __init__(self, path: str | Path) -> None:
         super().__init__()
-        # Used from the event loop and from test clients' threads, one at a time.
-        self.db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self.path = Path(path)
+        if self.path.is_dir():
+            raise StateFileError(f"{path}: is a directory, expected a file")
         self.lock = threading.Lock()
-        self.db.execute("PRAGMA journal_mode=WAL")
-        # NORMAL survives a killed process (the OS keeps the WAL); only power loss could drop
-        # the last commits.
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(SCHEMA)
+        try:
+            # Used from the event loop and from test clients' threads, one at a time.
+            self.db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            # NORMAL survives a killed process (the OS keeps the WAL); only power loss could
+            # drop the last commits.
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(SCHEMA)
+        except sqlite3.Error as exc:
+            raise StateFileError(f"{path}: {exc}") from exc
 
     def load(self, world: World) -> None:
         """Keep a state file's tasks when it has been seeded before; else seed it."""
-        if self.db.execute("SELECT 1 FROM meta WHERE key = 'seeded'").fetchone():
-            self._read()
-        else:
-            self.reset(world)
+        try:
+            if self.db.execute("SELECT 1 FROM meta WHERE key = 'seeded'").fetchone():
+                self._read()
+            else:
+                self.reset(world)
+        except (sqlite3.Error, ValueError, IndexError) as exc:
+            raise StateFileError(f"{self.path}: not a zadig-mock state file ({exc})") from exc
 
     def reset(self, world: World) -> None:
         super().load(world)
@@ -91,21 +111,19 @@ class SqliteStore(MemoryStore):
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('seeded', '1')")
 
     def next_id(self, pipeline: str) -> int:
-        value = super().next_id(pipeline)
-        with self.lock:
+        value = self.peek_id(pipeline)
+        with self.lock:  # stored first: the counter in memory never runs ahead of the file
             self.db.execute("INSERT OR REPLACE INTO counters VALUES (?, ?)", (pipeline, value))
+        self.counters[pipeline] = value
         return value
 
     def add(self, task: Task) -> None:
         self.put(task)
 
     def put(self, task: Task) -> None:
-        super().put(task)
         with self.lock:
             self.db.execute("INSERT OR REPLACE INTO tasks VALUES (?,?,?,?,?,?,?)", _row(task))
-
-    def close(self) -> None:
-        self.db.close()
+        super().put(task)
 
     def _read(self) -> None:
         rows = self.db.execute("SELECT * FROM tasks").fetchall()

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from .support import CREATE, PAGE_EXAMPLE, ROOT, MockProcess
 
@@ -49,13 +50,65 @@ def test_one_log_line_per_request(tmp_path: Path) -> None:
     assert f"POST {CREATE} 200" in api[0] and " 400 " in api[1]
 
 
-def test_bad_seed_exits_with_a_message(tmp_path: Path) -> None:
-    seed = tmp_path / "seed.yaml"
-    seed.write_text("workflows: {w: {project: nowhere}}\n")
-    run = subprocess.run([sys.executable, "-m", "mock_server", "--seed", str(seed)],
-                         cwd=ROOT, capture_output=True, text=True, timeout=60)
+def run_mock(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mock_server", *args],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (("--port", "99999"), "argument --port: 99999 is not a TCP port (1..65535)"),
+    (("--port", "-1"), "argument --port: -1 is not a TCP port"),
+    (("--port", "0"), "argument --port: 0 is not a TCP port"),
+    (("--latency", "-5"), "argument --latency: -5 is not a number >= 0"),
+    (("--latency", "nan"), "argument --latency: nan is not a number >= 0"),
+    (("--task-duration", "-1"), "argument --task-duration: -1 is not a number >= 0"),
+])
+def test_bad_option_is_a_usage_error(args: tuple[str, ...], says: str) -> None:
+    run = run_mock(*args)
     assert run.returncode == 2
-    assert "unknown project nowhere" in run.stderr
+    assert "usage: zadig-mock" in run.stderr and says in run.stderr, run.stderr
+
+
+SEEDS = [
+    ("workflows: {w: {project: nowhere}}\n",
+     "invalid seed at workflows/w/project: unknown project 'nowhere'"),
+    (b"\xff\xfe", "not UTF-8 text"),
+    ("projects: [unclosed\n", "while parsing"),
+    ("projekts: {proxy: {}}\n", "'projekts' was unexpected"),
+    ("projects: {proxy: {envs: dev}}\n", 'at projects/proxy/envs: "dev" is not of type "array"'),
+]
+
+
+@pytest.mark.parametrize(("content", "says"), SEEDS)
+def test_bad_seed_exits_with_a_message(tmp_path: Path, content: str | bytes, says: str) -> None:
+    seed = tmp_path / "seed.yaml"
+    if isinstance(content, bytes):
+        seed.write_bytes(content)
+    else:
+        seed.write_text(content)
+    run = run_mock("--seed", str(seed))
+    assert run.returncode == 2
+    assert f"zadig-mock: {seed}: " in run.stderr and says in run.stderr, run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def state_files(tmp_path: Path) -> list[tuple[Path, str]]:
+    not_sqlite = tmp_path / "notes.txt"
+    not_sqlite.write_text("not a database, just text that is long enough to have a header\n" * 3)
+    return [
+        (tmp_path / "missing" / "dir" / "x.sqlite", "unable to open database file"),
+        (tmp_path, "is a directory"),
+        (not_sqlite, "file is not a database"),
+    ]
+
+
+def test_bad_state_file_exits_with_a_message(tmp_path: Path) -> None:
+    for path, says in state_files(tmp_path):
+        run = run_mock("--state", str(path))
+        assert run.returncode == 2, run.stderr
+        last = run.stderr.strip().splitlines()[-1]
+        assert last.startswith(f"zadig-mock: {path}: {says}"), run.stderr
+        assert "Traceback" not in run.stderr
 
 
 def test_deferred_import_loads_on_first_use() -> None:

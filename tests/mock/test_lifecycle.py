@@ -8,9 +8,18 @@ import pytest
 from starlette.testclient import TestClient
 
 from mock_server.app import create_app
-from mock_server.seed import SeedError, build_world, load_seed
+from mock_server.domain import INT64_MAX
+from mock_server.seed import SeedError, build_world, default_seed, load_seed
 
-from .support import CREATE, PAGE_EXAMPLE, PIPELINE, FakeClock, assert_error, restart_path
+from .support import (
+    CREATE,
+    PAGE_EXAMPLE,
+    PIPELINE,
+    SPEC,
+    FakeClock,
+    assert_error,
+    restart_path,
+)
 
 EXAMPLE_SEED = Path(__file__).resolve().parents[2] / "mock_server" / "seed-example.yaml"
 
@@ -33,7 +42,7 @@ def test_lifecycle_follows_the_clock(clock: FakeClock) -> None:
 
 
 def test_restart_starts_the_lifecycle_again(clock: FakeClock) -> None:
-    seed = {**load_seed(None), "lifecycle": {"task_duration": 30, "failure_rate": 1.0}}
+    seed = {**default_seed(SPEC), "lifecycle": {"task_duration": 30, "failure_rate": 1.0}}
     with TestClient(create_app(seed, clock=clock)) as client:
         client.post(CREATE, json=PAGE_EXAMPLE)
         clock.advance(30)
@@ -80,17 +89,55 @@ def test_example_seed(clock: FakeClock) -> None:
         assert ("shop-nightly", 2) not in statuses(client)
 
 
-@pytest.mark.parametrize("seed", [
-    {"workflows": {"w": {"project": "missing"}}},
-    {"projects": {"p": {}}, "workflows": {"w": {"project": "p"}},
-     "tasks": [{"pipeline": "w", "task_id": 1, "status": "done"}]},
-    {"projects": {"p": {}}, "tasks": [{"pipeline": "w", "task_id": 1}]},
-    {"tokens": [{"projects": ["p"]}]},
-    {"projects": ["p"]},
+WORLD = {"projects": {"p": {"envs": ["dev"]}}, "workflows": {"w": {"project": "p"}}}
+
+
+@pytest.mark.parametrize(("seed", "says"), [
+    ({"workflows": {"w": {"project": "missing"}}},
+     "at workflows/w/project: unknown project 'missing'"),
+    ({**WORLD, "tasks": [{"pipeline": "w", "task_id": 1, "status": "done"}]},
+     "at tasks/0/status: "),
+    ({**WORLD, "tasks": [{"pipeline": "x", "task_id": 1}]}, "names unknown workflow 'x'"),
+    ({"tokens": [{"projects": ["p"]}]}, '"token" is a required property'),
+    ({"projects": ["p"]}, 'at projects: ["p"] is not of type "object"'),
+    ({"projects": {"proxy": {"envs": "dev"}}},
+     'at projects/proxy/envs: "dev" is not of type "array"'),
+    ({**WORLD, "tokens": [{"token": "t", "projects": "shop"}]},
+     'at tokens/0/projects: "shop" is not of type "array"'),
+    ({"projects": {"p": {}}, "workflows": {"w": {"project": "p", "outcome": "running"}}},
+     "at workflows/w/outcome: "),
+    ({"projects": {"p": {}}, "workflows": {"w": {"project": "p", "next_task_id": 0}}},
+     "at workflows/w/next_task_id: 0 is less than the minimum of 1"),
+    ({**WORLD, "tasks": [{"pipeline": "w", "task_id": INT64_MAX + 1}]},
+     "at tasks/0/task_id: 9223372036854775808 is greater than the maximum"),
+    ({"projekts": {"p": {}}}, "at the top level: Additional properties are not allowed "
+                              "('projekts' was unexpected)"),
+    ({"projects": {1: {}}}, "names must be strings"),
+    ({"lifecycle": {"failure_rate": 2}}, "at lifecycle/failure_rate: 2 is greater than"),
 ])
-def test_bad_seed_is_refused(seed: dict) -> None:
-    with pytest.raises(SeedError):
+def test_bad_seed_is_refused(seed: dict, says: str) -> None:
+    with pytest.raises(SeedError) as refused:
         build_world(seed)
+    assert says in str(refused.value)
+
+
+@pytest.mark.parametrize("state", [False, True])
+def test_id_counter_stops_at_int64(tmp_path: Path, state: bool) -> None:
+    """A seed can put a task at int64's maximum: the next create is refused in the envelope,
+    and the counter does not move (aslan's counter is an int64)."""
+    seed = {**default_seed(SPEC), "tasks": [{"pipeline": PIPELINE, "task_id": INT64_MAX}]}
+    state_file = tmp_path / "state.sqlite" if state else None
+    with TestClient(create_app(seed, state_file=state_file, task_duration=0),
+                    raise_server_exceptions=False) as client:
+        for _ in range(2):
+            answer = client.post(CREATE, json=PAGE_EXAMPLE)
+            assert_error(answer, 500)
+            assert "int64" in answer.json()["description"]
+        assert [t["task_id"] for t in client.get("/_mock/tasks").json()] == [INT64_MAX]
+    if state:
+        with TestClient(create_app(seed, state_file=state_file, task_duration=0),
+                        raise_server_exceptions=False) as client:
+            assert_error(client.post(CREATE, json=PAGE_EXAMPLE), 500)
 
 
 def test_unreadable_seed_file(tmp_path: Path) -> None:
