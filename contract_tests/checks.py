@@ -64,13 +64,20 @@ def json_body(exchange: Exchange) -> tuple[Any, list[str]]:
         return None, problems + ["the body is not JSON"]
 
 
-def expected_error(contract: Contract, code: int) -> str:
+def expected_error(contract: Contract, operation: Operation, code: int) -> str:
+    """The answer for `code`: the envelope's fields as the spec's error schema lists them."""
     entry = contract.entry(code)
-    return (
-        f"HTTP {entry.status}, {JSON}, envelope "
-        f'{{"code": {code}, "description": <any text>, "extra": {{}}, '
-        f'"message": "{entry.message}", "type": "error"}}'
-    )
+    fixed = {"code": code, "message": entry.message}
+    fields = []
+    for name, prop in operation.error_schema.get("properties", {}).items():
+        if name in fixed:
+            value = json.dumps(fixed[name], ensure_ascii=False)
+        elif len(prop.get("enum", [])) == 1:
+            value = json.dumps(prop["enum"][0], ensure_ascii=False)
+        else:
+            value = f"<any {prop.get('type', 'value')}>"
+        fields.append(f'"{name}": {value}')
+    return f"HTTP {entry.status}, {JSON}, envelope {{{', '.join(fields)}}}"
 
 
 def error_problems(

@@ -42,7 +42,6 @@ class DocumentedError:
     name: str
     code: int
     summary: str
-    description: str
 
 
 @dataclass(frozen=True)
@@ -132,7 +131,6 @@ def _operation(raw: dict[str, Any], path: str, method: str, spec: dict[str, Any]
             name=name,
             code=int(example["value"]["code"]),
             summary=str(example.get("summary", name)),
-            description=str(example["value"].get("description", "")),
         )
         for name, example in failure.get("examples", {}).items()
     }

@@ -24,5 +24,6 @@ def test_documented_error(
     exchange = call(target, ledger, rule, operation.operation_id, error_probe.build(settings))
     problems = error_problems(contract, operation, exchange, set(error_probe.codes))
     if problems:
-        expected = " or ".join(expected_error(contract, code) for code in sorted(error_probe.codes))
+        codes = sorted(error_probe.codes)
+        expected = " or ".join(expected_error(contract, operation, code) for code in codes)
         rule.fail(exchange, expected, problems)

@@ -76,4 +76,4 @@ def test_refused_in_state(
     exchange = call(admin, ledger, rule, operation_id, request)
     problems = error_problems(contract, operation, exchange, {error.code})
     if problems:
-        rule.fail(exchange, expected_error(contract, error.code), problems)
+        rule.fail(exchange, expected_error(contract, operation, error.code), problems)
