@@ -12,7 +12,7 @@ from mock_server.state import MockState
 @dataclass
 class AdminHandlers:
     mock: MockState
-
+    forced_defaults: dict[str, Any]  # admin.yaml's defaults for a queued Forced
     async def reset_mock(self) -> tuple[dict, int]:
         self.mock.reset()
         return {"message": "reset"}, 200
@@ -58,10 +58,8 @@ class AdminHandlers:
             known = ", ".join(sorted(self.mock.operations))
             raise self.mock.catalogue.error(
                 400, description=f"unknown operation {operation!r} ({known})")
-        self.mock.overrides.push(Forced(
-            operation, body.get("code"), body.get("example"),
-            body.get("delay_ms") or 0, body.get("times") or 1,
-        ))
+        given = {key: value for key, value in body.items() if value is not None}
+        self.mock.overrides.push(Forced(**{**self.forced_defaults, **given}))
         return [f.as_dict() for f in self.mock.overrides.queue], 200
 
     async def clear_forced(self) -> tuple[dict, int]:

@@ -24,18 +24,27 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 
 from mock_server.admin import AdminHandlers
+from mock_server.auth import Auth
+from mock_server.body_guard import BodyGuard
 from mock_server.domain import STATUSES, Clock, WorkflowTasks
 from mock_server.error_handlers import (
-    BadIdFallback,
+    BadIds,
     http_to_envelope,
     problem_to_envelope,
     render,
     unexpected_to_envelope,
 )
 from mock_server.errors import Catalogue, ZadigError
-from mock_server.handlers import SpecOperations, WorkflowTaskHandlers, operations
+from mock_server.forcing import Forcing
+from mock_server.handlers import (
+    SpecOperations,
+    WorkflowTaskHandlers,
+    operations,
+    spec_operations,
+    target_fields,
+)
+from mock_server.journal import Journal
 from mock_server.jsonifier import orjson_jsonifier
-from mock_server.middleware import Auth, BodyGuard, Forcing, Journal
 from mock_server.overrides import Overrides
 from mock_server.seed import build_world, default_seed
 from mock_server.state import MockState
@@ -64,11 +73,15 @@ def create_app(
     body_limit: int = BODY_LIMIT,
 ) -> AsyncApp:
     """The mock as an ASGI app; its state is `app.mock` (a MockState)."""
-    spec = load_yaml(SPEC_PATH)
+    spec, admin = load_yaml(SPEC_PATH), admin_spec()
     seed = default_seed(spec) if seed is None else seed
-    mock = build_state(spec, seed, state_file, tokens, task_duration, clock)
+    forced_schema = admin["components"]["schemas"]["Forced"]
+    mock = build_state(spec, seed, state_file, tokens, task_duration, clock,
+                       max_delay_ms=forced_schema["properties"]["delay_ms"]["maximum"])
     catalogue = mock.catalogue
-    task_handlers = WorkflowTaskHandlers(mock.tasks)
+    task_handlers = WorkflowTaskHandlers(mock.tasks, target_fields(spec))
+    with_body = frozenset(op["operationId"] for api in (spec, admin)
+                          for _, _, op, _ in spec_operations(api) if "requestBody" in op)
     middlewares = [
         ServerErrorMiddleware,
         *([partial(CORSMiddleware, allow_origins=["*"], allow_methods=["*"],
@@ -82,23 +95,24 @@ def create_app(
         partial(Auth, tokens=mock.tasks.world.tokens, catalogue=catalogue),
         partial(Forcing, overrides=mock.overrides, operations=mock.operations,
                 latency_ms=latency_ms),
-        partial(BodyGuard, catalogue=catalogue, limit=body_limit),
+        partial(BodyGuard, catalogue=catalogue, limit=body_limit, with_body=with_body),
         RequestValidationMiddleware,
         LifespanMiddleware,
         ContextMiddleware,
         # The spec's operations are answered here, routed and validated; the admin API goes
         # on to AsyncApp's handlers.
-        partial(SpecOperations, operations=operations(spec, partial(handler_for, task_handlers))),
+        partial(SpecOperations, operations=operations(spec, partial(handler_for, task_handlers)),
+                overrides=mock.overrides),
     ]
     app = AsyncApp(__name__, middlewares=middlewares, validator_map=validator_map(),
                    jsonifier=orjson_jsonifier())
-    bad_ids = BadIdFallback(catalogue)
+    bad_ids = BadIds()
     for api_spec, base, handlers in (
         (spec, "", task_handlers),
-        (admin_spec(), ADMIN_BASE, AdminHandlers(mock)),
+        (admin, ADMIN_BASE, AdminHandlers(mock, defaults(forced_schema))),
     ):
         app.add_api(api_spec, base_path=base or None, resolver=method_resolver(handlers))
-        bad_ids.add(api_spec, base, partial(handler_for, handlers))
+        bad_ids.add(api_spec, base)
     app.add_error_handler(ZadigError, render)
     app.add_error_handler(ProblemException, partial(problem_to_envelope, catalogue))
     app.add_error_handler(HTTPException, partial(http_to_envelope, catalogue, bad_ids))
@@ -109,7 +123,7 @@ def create_app(
 
 def build_state(
     spec: dict[str, Any], seed: dict[str, Any], state_file: str | Path | None,
-    tokens: tuple[str, ...], task_duration: float | None, clock: Clock,
+    tokens: tuple[str, ...], task_duration: float | None, clock: Clock, *, max_delay_ms: float,
 ) -> MockState:
     world = build_world(seed, clock())
     world.tokens.update({token: None for token in tokens})  # --token: any project
@@ -118,12 +132,14 @@ def build_state(
     store = SqliteStore(state_file) if state_file else MemoryStore()
     store.load(world)
     catalogue = Catalogue.from_spec(spec)
-    operations = frozenset(
-        op["operationId"] for item in spec["paths"].values()
-        for op in item.values() if isinstance(op, dict) and "operationId" in op
-    )
+    operation_ids = frozenset(op["operationId"] for _, _, op, _ in spec_operations(spec))
     tasks = WorkflowTasks(world, store, catalogue, clock)
-    return MockState(seed, tasks, catalogue, operations, Overrides(catalogue))
+    return MockState(seed, tasks, catalogue, operation_ids, Overrides(catalogue, max_delay_ms))
+
+
+def defaults(schema: dict[str, Any]) -> dict[str, Any]:
+    """The defaults a schema's properties declare."""
+    return {name: p["default"] for name, p in schema["properties"].items() if "default" in p}
 
 
 def admin_spec() -> dict[str, Any]:

@@ -9,6 +9,7 @@ import importlib.util
 import logging
 import sys
 import types
+import warnings
 from typing import Any
 
 MAX_PORT = 65535
@@ -89,6 +90,9 @@ def calm_garbage_collector() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # connexion imports starlette's test client, which warns under starlette 1.x about httpx;
+    # the served mock never uses it.
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     trim_imports()
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="%(asctime)s %(message)s", stream=sys.stderr)

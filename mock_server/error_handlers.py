@@ -5,9 +5,8 @@ The handlers are coroutines: connexion runs a plain-function error handler in a 
 
 from __future__ import annotations
 
-import json
+import logging
 import re
-from collections.abc import Callable
 from typing import Any
 
 from connexion.exceptions import ProblemException
@@ -15,6 +14,9 @@ from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
 
 from mock_server.errors import Catalogue, ZadigError
+from mock_server.handlers import spec_operations
+
+log = logging.getLogger("zadig_mock")
 
 
 def response(error: ZadigError, headers: dict[str, str] | None = None) -> ConnexionResponse:
@@ -38,13 +40,12 @@ async def problem_to_envelope(
 
 
 async def http_to_envelope(
-    catalogue: Catalogue, bad_ids: BadIdFallback, request: ConnexionRequest, exc: HTTPException
+    catalogue: Catalogue, bad_ids: BadIds, request: ConnexionRequest, exc: HTTPException
 ) -> ConnexionResponse:
     method, path = request.method, request.url.path
     if exc.status_code == 404:
-        answer = await bad_ids.answer(request)
-        if answer is not None:
-            return answer
+        if bad_ids.matches(method, path):
+            return response(catalogue.error(400, "bad_task_id"))
         return response(catalogue.error(404, "no_route", method=method, path=path))
     if exc.status_code == 405:
         # starlette's 405 carries the Allow header (RFC 9110); keep it.
@@ -55,57 +56,41 @@ async def http_to_envelope(
 
 
 async def unexpected_to_envelope(
-    catalogue: Catalogue, _request: ConnexionRequest, exc: Exception
+    catalogue: Catalogue, request: ConnexionRequest, exc: Exception
 ) -> ConnexionResponse:
-    if isinstance(exc, UnicodeDecodeError):
-        return response(catalogue.error(400, "bad_body", error=f"invalid UTF-8: {exc}"))
-    if isinstance(exc, RecursionError):  # json.loads on a body nested thousands deep
-        return response(catalogue.error(400, "bad_body", error="JSON nested too deeply"))
+    # The traceback goes to the log (stderr), never to the client.
+    log.error("unexpected error answering %s %r", request.method, request.url.path, exc_info=exc)
     return response(catalogue.error(500, description=f"{type(exc).__name__}: {exc}"))
 
 
 INT_SEGMENT = re.compile(r"[+-]?[0-9]+")
 
 
-class BadIdFallback:
-    """Routes that connexion did not match because an integer path parameter is not what its
-    router accepts: aslan parses the id with ParseInt, so a non-integer is 400 `invalid task id`
-    and a negative id (which connexion's router refuses) is an ordinary lookup."""
+class BadIds:
+    """Routes that connexion's router did not match because an integer path parameter is not an
+    integer ([+-]?[0-9]+, as its IntegerConverter and aslan's ParseInt accept): aslan answers
+    those 400 `invalid task id`, not 404."""
 
-    def __init__(self, catalogue: Catalogue) -> None:
-        self.catalogue = catalogue
-        self.routes: list[tuple] = []
+    def __init__(self) -> None:
+        self.routes: list[tuple[str, re.Pattern, list[str], set[str]]] = []
 
-    def add(self, spec: dict[str, Any], base: str, resolve: Callable[[str], Callable]) -> None:
-        """Routes of `spec` under `base`; `resolve` gives an operationId's handler."""
-        for template, item in spec["paths"].items():
-            for method, op in item.items():
-                params = [p for p in op.get("parameters", []) if p.get("in") == "path"]
-                ints = {p["name"] for p in params if p["schema"].get("type") == "integer"}
-                if ints:
-                    names = re.findall(r"{(\w+)}", template)
-                    parts = re.split(r"{\w+}", base + template)
-                    pattern = re.compile("([^/]+)".join(map(re.escape, parts)))
-                    # An operation with a body cannot be called from the path alone.
-                    fn = None if "requestBody" in op else resolve(op["operationId"])
-                    self.routes.append((method.upper(), pattern, names, ints, fn))
+    def add(self, spec: dict[str, Any], base: str) -> None:
+        """The routes of `spec` under `base` that have integer path parameters."""
+        for template, method, _op, params in spec_operations(spec):
+            ints = {p["name"] for p in params
+                    if p.get("in") == "path" and p["schema"].get("type") == "integer"}
+            if ints:
+                names = re.findall(r"{(\w+)}", template)
+                parts = re.split(r"{\w+}", base + template)
+                pattern = re.compile("([^/]+)".join(map(re.escape, parts)))
+                self.routes.append((method.upper(), pattern, names, ints))
 
-    async def answer(self, request: ConnexionRequest) -> ConnexionResponse | None:
-        for method, pattern, names, ints, fn in self.routes:
-            match = pattern.fullmatch(request.url.path)
-            if method != request.method or not match:
-                continue
-            # The path is already percent-decoded.
-            args = dict(zip(names, match.groups(), strict=True))
-            if not all(INT_SEGMENT.fullmatch(args[n]) for n in ints):
-                return response(self.catalogue.error(400, "bad_task_id"))
-            if fn is None:
-                return None
-            args.update({n: int(args[n]) for n in ints})
-            try:
-                body, status = await fn(**args)
-            except ZadigError as exc:
-                return response(exc)
-            return ConnexionResponse(status_code=status, body=json.dumps(body),
-                                     content_type="application/json")
-        return None
+    def matches(self, method: str, path: str) -> bool:
+        """`path` (percent-decoded) is such a route with a non-integer where an integer goes."""
+        for route_method, pattern, names, ints in self.routes:
+            match = pattern.fullmatch(path)
+            if route_method == method and match:
+                args = dict(zip(names, match.groups(), strict=True))
+                if not all(INT_SEGMENT.fullmatch(args[n]) for n in ints):
+                    return True
+        return False

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,18 +12,26 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_server.domain import WorkflowTasks
+from mock_server.forcing import FORCED, forced_error
+from mock_server.overrides import Overrides
+from mock_server.validators import PARSED_BODY
 
 SUCCESS = {"message": "success"}
 
 
 @dataclass
 class WorkflowTaskHandlers:
-    """Keyword names are the spec's parameter names (`id`, `pipeline`) and `body`."""
+    """Keyword names are the spec's parameter names (`id`, `pipeline`) and `body`.
+    `target_fields`: the fields of a target the spec names; like Go's decoding into a struct,
+    the others are dropped."""
 
     tasks: WorkflowTasks
+    target_fields: tuple[str, ...]
 
     async def create_workflow_task(self, body: dict[str, Any]) -> tuple[dict, int]:
-        task = self.tasks.create(body)
+        fields = self.target_fields
+        targets = [{k: target[k] for k in fields if k in target} for target in body["targets"]]
+        task = self.tasks.create({**body, "targets": targets})
         return {"pipeline_name": task.pipeline_name, "task_id": task.task_id}, 200
 
     async def restart_workflow_task(self, id: int, pipeline: str) -> tuple[dict, int]:
@@ -34,6 +43,24 @@ class WorkflowTaskHandlers:
         return SUCCESS, 200
 
 
+def spec_operations(spec: dict[str, Any]) -> Iterator[tuple[str, str, dict, list[dict]]]:
+    """(path template, method, operation, its parameters incl. the path item's) of `spec`."""
+    for template, item in spec["paths"].items():
+        shared = item.get("parameters", [])
+        for method, op in item.items():
+            if isinstance(op, dict) and "operationId" in op:
+                yield template, method, op, [*shared, *op.get("parameters", [])]
+
+
+def target_fields(spec: dict[str, Any]) -> tuple[str, ...]:
+    """The properties of a create target in the spec."""
+    for _, _, op, _ in spec_operations(spec):
+        if op["operationId"] == "createWorkflowTask":
+            schema = op["requestBody"]["content"]["application/json"]["schema"]
+            return tuple(schema["properties"]["targets"]["items"]["properties"])
+    raise KeyError("createWorkflowTask")
+
+
 @dataclass(frozen=True)
 class Operation:
     """What a handler is called with, read from the spec's operation."""
@@ -43,31 +70,33 @@ class Operation:
     has_body: bool
 
 
-def operations(spec: dict[str, Any], resolve: Any) -> dict[str, Operation]:
+def operations(spec: dict[str, Any], resolve: Callable[[str], Any]) -> dict[str, Operation]:
     """operationId -> Operation for every operation of `spec`; `resolve` names the handler."""
-    found = {}
-    for item in spec["paths"].values():
-        shared = item.get("parameters", [])
-        for op in item.values():
-            if isinstance(op, dict) and "operationId" in op:
-                params = [*shared, *op.get("parameters", [])]
-                names = tuple(p["name"] for p in params if p.get("in") == "path")
-                found[op["operationId"]] = Operation(
-                    resolve(op["operationId"]), names, "requestBody" in op)
-    return found
+    return {
+        op["operationId"]: Operation(
+            resolve(op["operationId"]),
+            tuple(p["name"] for p in params if p.get("in") == "path"),
+            "requestBody" in op,
+        )
+        for _, _, op, params in spec_operations(spec)
+    }
 
 
 class SpecOperations:
     """Innermost ASGI middleware: answers the operations it knows, after connexion's routing
-    (operationId, typed path parameters) and request validation; passes everything else on
-    (the admin API, served by connexion's AsyncApp).
+    (operationId, typed path parameters) and request validation (which parsed the body); passes
+    everything else on (the admin API, served by connexion's AsyncApp). A forced error is
+    answered here, after validation, and changes nothing.
 
     Why not AsyncApp's own handler call: connexion 3.3 rebuilds its decorator chain and
     re-inspects the handler's signature on every request, more time than the mock's work."""
 
-    def __init__(self, app: ASGIApp, *, operations: dict[str, Operation]) -> None:
+    def __init__(
+        self, app: ASGIApp, *, operations: dict[str, Operation], overrides: Overrides,
+    ) -> None:
         self.app = app
         self.operations = operations
+        self.overrides = overrides
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         routing = scope.get("extensions", {}).get("connexion_routing", {})
@@ -78,7 +107,10 @@ class SpecOperations:
         path_params = scope["path_params"]  # converted by connexion's router (integer ids)
         kwargs = {name: path_params[name] for name in operation.path_params}
         if operation.has_body:
-            kwargs["body"] = orjson.loads(await read_body(receive))  # validated already
+            kwargs["body"] = scope[PARSED_BODY]
+        forced = scope.get(FORCED)
+        if forced is not None:
+            raise forced_error(self.overrides, forced, scope, kwargs)
         body, status = await operation.handler(**kwargs)  # ZadigError: to the error handlers
         await json_response(body, status)(scope, receive, send)
 
@@ -86,11 +118,3 @@ class SpecOperations:
 def json_response(body: Any, status: int) -> Response:
     return Response(orjson.dumps(body), status, media_type="application/json")
 
-
-async def read_body(receive: Receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body"):
-            return b"".join(chunks)

@@ -9,8 +9,6 @@ from typing import Any
 
 from mock_server.errors import Catalogue, ZadigError
 
-MAX_DELAY_MS = 120_000  # a forced delay longer than any client would wait is a mistake
-
 
 @dataclass
 class Forced:
@@ -25,25 +23,38 @@ class Forced:
 
 
 class Overrides:
-    def __init__(self, catalogue: Catalogue) -> None:
+    """The queue of forced answers; `max_delay_ms` is the admin API's bound on `delay_ms`."""
+
+    def __init__(self, catalogue: Catalogue, max_delay_ms: float) -> None:
         self.catalogue = catalogue
+        self.max_delay_ms = max_delay_ms
         self.queue: list[Forced] = []
 
-    def check(self, forced: Forced) -> None:
-        """Refuse what cannot be answered, in the envelope."""
-        if forced.code is not None and forced.code != 200 and forced.code not in self.catalogue:
-            known = ", ".join(str(c) for c in sorted(self.catalogue.entries))
-            raise self.catalogue.error(
-                400, description=f"code {forced.code} is not in the catalogue ({known})")
-        if forced.times < 1 or not 0 <= forced.delay_ms <= MAX_DELAY_MS:
-            raise self.catalogue.error(
-                400, description=f"times must be >= 1, delay 0..{MAX_DELAY_MS} ms")
-
-    def push(self, forced: Forced) -> None:
-        self.check(forced)
+    def checked(self, forced: Forced) -> Forced:
+        """`forced` ready to use (code 200 means a normal answer), or a 400 in the envelope
+        saying why it cannot be answered."""
         if forced.code == 200:
             forced.code = None
-        self.queue.append(forced)
+            if forced.example is not None:
+                raise self.refuse("example= names a reason of an error code: give code= too")
+        code, example = forced.code, forced.example
+        if code is None and example is not None:
+            raise self.refuse(f"example={example} needs code= (the error it is a reason of)")
+        if code is not None and code not in self.catalogue:
+            known = ", ".join(str(c) for c in sorted(self.catalogue.entries))
+            raise self.refuse(f"code {code} is not in the catalogue ({known})")
+        if example is not None and example not in self.catalogue.entries[code].reasons:
+            known = ", ".join(self.catalogue.entries[code].reasons) or "none"
+            raise self.refuse(f"code {code} has no example {example!r} ({known})")
+        if forced.times < 1 or not 0 <= forced.delay_ms <= self.max_delay_ms:
+            raise self.refuse(f"times must be >= 1, delay 0..{self.max_delay_ms:g} ms")
+        return forced
+
+    def refuse(self, why: str) -> ZadigError:
+        return self.catalogue.error(400, description=why)
+
+    def push(self, forced: Forced) -> None:
+        self.queue.append(self.checked(forced))
 
     def clear(self) -> None:
         self.queue.clear()
@@ -67,17 +78,9 @@ class Overrides:
             if not math.isfinite(delay):
                 raise ValueError(f"delay={delay}")
         except ValueError as exc:
-            raise self.catalogue.error(400, description=f"bad Prefer header: {exc}") from exc
-        forced = Forced(operation, code, prefer.get("example"), delay)
-        self.check(forced)
-        if forced.code == 200:
-            forced.code = None
-        return forced
+            raise self.refuse(f"bad Prefer header: {exc}") from exc
+        return self.checked(Forced(operation, code, prefer.get("example"), delay))
 
-    def error(self, forced: Forced) -> ZadigError:
-        entry = self.catalogue.entries[forced.code]
-        if forced.example is not None and forced.example not in entry.reasons:
-            known = ", ".join(entry.reasons) or "none"
-            return self.catalogue.error(
-                400, description=f"code {forced.code} has no example {forced.example!r} ({known})")
-        return self.catalogue.error(forced.code, forced.example)
+    def error(self, forced: Forced, params: dict[str, Any]) -> ZadigError:
+        """The forced error, its description filled from the request (`params`)."""
+        return self.catalogue.error(forced.code, forced.example, **params)

@@ -2,10 +2,13 @@
 
 connexion 3.3 builds a new jsonschema (pure Python) validator, and deep-copies parameter schemas,
 on every request; here each schema is compiled once by jsonschema-rs and kept. Bodies are parsed
-by orjson. What is checked, and the 400 that connexion raises, stay connexion's."""
+by orjson, and what orjson refuses but Go's decoder (aslan's) takes is taken too. What is checked,
+and the 400 that connexion raises, stay connexion's."""
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 import jsonschema_rs
@@ -14,6 +17,8 @@ from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import BadRequestProblem
 from connexion.utils import is_null, is_nullable
 from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, ParameterValidator
+
+PARSED_BODY = "zadig_mock.body"  # scope key: the request body as parsed for validation
 
 # id(schema) -> (schema, compiled): the schema is kept so that its id cannot be reused.
 _compiled: dict[int, tuple[dict, Any]] = {}
@@ -54,15 +59,49 @@ def first_error(schema: dict, value: Any) -> str | None:
     return f"{error.message} - {path!r}" if path else error.message
 
 
+def parse_json(body: bytes) -> Any:
+    """The JSON document `body`, as Go's encoding/json reads it: besides what orjson takes, lone
+    surrogate escapes (read as U+FFFD) and numbers beyond a double (Go skips them in fields it
+    ignores). NaN, Infinity, a byte order mark and trailing commas stay errors."""
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        refused = exc
+    try:
+        document = json.loads(body.decode("utf-8"), parse_constant=_not_json, parse_int=_integer)
+        return _without_surrogates(document)
+    except (ValueError, RecursionError):
+        raise BadRequestProblem(detail=str(refused)) from None
+
+
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _integer(text: str) -> int | float:
+    # As orjson: an integer beyond 64 bits becomes a float (inf when beyond a double).
+    return int(text) if len(text) <= 20 and -(2**63) <= int(text) < 2**64 else float(text)
+
+
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(node: Any) -> Any:
+    if isinstance(node, str):
+        return LONE_SURROGATE.sub("\ufffd", node)
+    if isinstance(node, list):
+        return [_without_surrogates(item) for item in node]
+    if isinstance(node, dict):
+        return {_without_surrogates(k): _without_surrogates(v) for k, v in node.items()}
+    return node
+
+
 class CompiledJSONBodyValidator(JSONRequestBodyValidator):
     async def _parse(self, stream: Any, scope: Any) -> Any:
         body = b"".join([message async for message in stream])
-        if not body:
-            return None
-        try:
-            return orjson.loads(body)
-        except orjson.JSONDecodeError as exc:
-            raise BadRequestProblem(detail=str(exc)) from None
+        parsed = parse_json(body) if body else None
+        scope[PARSED_BODY] = parsed  # for the handler: the body is parsed once
+        return parsed
 
     def _validate(self, body: Any) -> None:
         if not self._nullable and body is None:

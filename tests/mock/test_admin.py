@@ -76,6 +76,7 @@ def test_prefer_header_forces_an_error(client, prefer: str, code: int, reason) -
 def test_prefer_header_refuses_unknown_codes(client: httpx.Client) -> None:
     assert_error(create(client, Prefer="code=6999"), 400)
     assert_error(create(client, Prefer="code=6164, example=nope"), 400)
+    assert_error(create(client, Prefer="delay=120001"), 400)
     assert_error(create(client, Prefer="delay=inf"), 400)
     assert_error(create(client, Prefer="delay=abc"), 400)
     assert create(client, Prefer="code=200").json()["task_id"] == 1
@@ -114,6 +115,47 @@ def test_queue_refuses_what_it_cannot_answer(client: httpx.Client) -> None:
     assert client.get("/_mock/next").json() == []
 
 
+@pytest.mark.parametrize("queued", [False, True])
+def test_forced_description_names_the_request(client: httpx.Client, queued: bool) -> None:
+    """The catalogue's templates are filled from the request, as the real error would be."""
+    def forced(code: int, example: str | None, method: str, path: str, **kwargs) -> httpx.Response:
+        if not queued:
+            prefer = f"code={code}" + (f", example={example}" if example else "")
+            return client.request(method, path, headers={"Prefer": prefer}, **kwargs)
+        assert client.post("/_mock/next", json={"code": code, "example": example}).is_success
+        return client.request(method, path, **kwargs)
+
+    create(client)
+    answer = forced(6163, "task_passed", "DELETE", cancel_path(1))
+    assert_error(answer, 6163, "task_passed", pipeline=PIPELINE, id=1)
+    answer = forced(6160, "env_not_found", "POST", CREATE, json={**PAGE_EXAMPLE, "namespace": "qa"})
+    assert_error(answer, 6160, "env_not_found", project="proxy", env="qa")
+    answer = forced(404, None, "POST", restart_path(7), params={"projectName": "proxy"})
+    assert_error(answer, 404, "no_route", method="POST", path=restart_path(7))
+    answer = forced(403, None, "DELETE", cancel_path(1), params={"projectName": "shop"})
+    assert_error(answer, 403, "no_permission", project="shop")
+    assert "<" not in client.get("/_mock/requests").text  # no raw placeholder anywhere
+    assert [t["status"] for t in client.get("/_mock/tasks").json()] == ["created"]
+
+
+def test_forced_examples_are_checked_when_given(client: httpx.Client) -> None:
+    refused = [
+        {"code": 6163, "example": "bogus"},
+        {"example": "task_passed"},
+        {"code": 200, "example": "task_passed"},
+        {"code": 6542, "example": "task_passed"},
+    ]
+    for entry in refused:
+        answer = client.post("/_mock/next", json=entry)
+        assert_error(answer, 400)
+        assert "example" in answer.json()["description"], entry
+    assert client.get("/_mock/next").json() == []
+    answer = client.delete(cancel_path(1), headers={"Prefer": "example=task_passed"})
+    assert_error(answer, 400)
+    assert "code=" in answer.json()["description"]
+    assert create(client).json()["task_id"] == 1  # nothing ran
+
+
 def test_cors_preflight_and_headers(client: httpx.Client) -> None:
     origin = "http://localhost:5173"
     preflight = client.options(CREATE, headers={
@@ -138,17 +180,3 @@ def test_swagger_ui_for_both_apis(client: httpx.Client) -> None:
         assert "swagger" in client.get(f"{base}/ui/").text.lower()
     assert client.get("/openapi.json").json()["info"]["title"].startswith("Zadig")
     assert "/reset" in client.get("/_mock/openapi.json").json()["paths"]
-
-
-def test_request_schemas_are_compiled_once() -> None:
-    from mock_server import validators
-
-    with TestClient(create_app()) as client:
-        client.post(CREATE, json=PAGE_EXAMPLE)
-        client.delete(cancel_path(1), params={"projectName": "proxy"})
-        compiled = len(validators._compiled)
-        assert compiled >= 2  # the create body and the path/query parameters
-        for _ in range(5):
-            client.post(CREATE, json=PAGE_EXAMPLE)
-            client.delete(cancel_path(1), params={"projectName": "proxy"})
-        assert len(validators._compiled) == compiled

@@ -42,12 +42,24 @@ def test_one_log_line_per_request(tmp_path: Path) -> None:
     try:
         httpx.post(f"{proc.url}{CREATE}", json=PAGE_EXAMPLE)
         httpx.delete(f"{proc.url}{CREATE}/id/7/pipelines/proxy-workflow-dev")
+        httpx.get(f"{proc.url}/api/aslan/a%0Afake%20line%00")  # decoded: a newline, a NUL
     finally:
         proc.stop()
     lines = proc.proc.stderr.read().decode().splitlines()
     api = [line for line in lines if "/api/aslan" in line]
-    assert len(api) == 2, lines
+    assert len(api) == 3, lines
     assert f"POST {CREATE} 200" in api[0] and " 400 " in api[1]
+    assert "GET /api/aslan/a%0Afake%20line%00 404" in api[2]
+    assert not any(line.startswith("fake") for line in lines)
+
+
+def test_no_warning_at_start() -> None:
+    run = subprocess.run([sys.executable, "-m", "mock_server", "--seed", "/nonexistent.yaml"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=60,
+                         env={k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"})
+    assert run.returncode == 2
+    assert run.stderr.splitlines() == [
+        "zadig-mock: /nonexistent.yaml: [Errno 2] No such file or directory: '/nonexistent.yaml'"]
 
 
 def run_mock(*args: str) -> subprocess.CompletedProcess:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
+from starlette.testclient import TestClient
 
+from mock_server.app import create_app
 from mock_server.domain import STATUSES
 
 from .support import (
@@ -15,6 +19,8 @@ from .support import (
     cancel_path,
     restart_path,
 )
+
+SUCCESS = {"message": "success"}
 
 
 def create(client: httpx.Client, **changes: object) -> httpx.Response:
@@ -114,6 +120,16 @@ def test_non_integer_id(client: httpx.Client, path, bad_id: str) -> None:
 
 
 JSON = {"content-type": "application/json"}
+PAGE_BODY = json.dumps(PAGE_EXAMPLE).encode()
+
+
+def page_body_with(value: bytes, where: str = "top") -> bytes:
+    """The page's create body, valid but for an extra field (top level or in the target) set
+    to `value` as written: aslan's decoder skips fields it does not know, if they are JSON."""
+    if where == "top":
+        return PAGE_BODY[:-1] + b', "note": ' + value + b"}"
+    return PAGE_BODY.replace(b'"product_name": "proxy"}', b'"product_name": "proxy", "x": '
+                             + value + b"}")
 BAD_BODIES = [
     ("malformed", b'{"workflow_name": ', JSON),
     ("trailing comma", b'{"workflow_name": "proxy-workflow-dev",}', JSON),
@@ -130,8 +146,10 @@ BAD_BODIES = [
     ("no content type", b'{}', {}),
     ("too large", b'{"workflow_name": "' + b"x" * (1024 * 1024) + b'"}', JSON),
     ("deeply nested", b"[" * 100_000, JSON),
-    ("lone surrogate", b'{"workflow_name": "\\ud800"}', JSON),
-    ("byte order mark", b'\xef\xbb\xbf{}', JSON),
+    ("byte order mark", b"\xef\xbb\xbf" + PAGE_BODY, JSON),
+    ("NaN", page_body_with(b"NaN"), JSON),
+    ("Infinity", page_body_with(b"-Infinity"), JSON),
+    ("single quotes", PAGE_BODY.replace(b'"', b"'"), JSON),
 ]
 
 
@@ -182,3 +200,59 @@ def test_unknown_route_and_wrong_method(client, method, path, code, reason) -> N
     assert_error(answer, code, reason, method=method, path=path)
     if code == 405:
         assert answer.headers["allow"]
+
+
+ODD_BUT_JSON = {
+    "lone surrogate": b'"\\ud800 and \\udfff"',
+    "number beyond a double": b"1e999999",
+    "5000 digits": b"7" * 5000,
+    "5000 digits with a fraction": b"7" * 5000 + b".5",
+    "integer beyond 64 bits": b"-18446744073709551617",
+    "nested 500 deep": b"[" * 500 + b"]" * 500,
+}
+
+
+@pytest.mark.parametrize("where", ["top", "target"])
+@pytest.mark.parametrize("value", ODD_BUT_JSON.values(), ids=ODD_BUT_JSON.keys())
+def test_odd_but_valid_json_in_ignored_fields(client: httpx.Client, value: bytes, where) -> None:
+    """Valid JSON that Go's decoder takes (lone surrogates become U+FFFD; numbers in fields it
+    ignores are skipped): the create succeeds, and the admin API still answers valid JSON."""
+    answer = client.post(CREATE, content=page_body_with(value, where), headers=JSON)
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"pipeline_name": PIPELINE, "task_id": 1}
+    listed = client.get("/_mock/tasks")
+    assert listed.status_code == 200
+    assert json.loads(listed.content)[0]["targets"] == PAGE_EXAMPLE["targets"]
+
+
+def test_lone_surrogate_in_a_name_is_a_replacement_character(client: httpx.Client) -> None:
+    body = PAGE_BODY.replace(b'"proxy-workflow-dev"', b'"\\ud800"')
+    assert_error(client.post(CREATE, content=body, headers=JSON), 6542, "workflow_not_found")
+
+
+@pytest.mark.parametrize("body", [b"\xff", b"{", b"\x00" * 100])
+def test_restart_and_cancel_ignore_any_body(client: httpx.Client, body: bytes) -> None:
+    """They take no body: aslan never reads one, so none is refused (not even invalid UTF-8)."""
+    create(client)
+    cancel = client.request("DELETE", cancel_path(1), content=body, headers=JSON)
+    assert cancel.json() == SUCCESS
+    assert client.post(restart_path(1), content=body, headers=JSON).json() == SUCCESS
+    missing = client.request("DELETE", cancel_path(9), content=body)
+    assert_error(missing, 6163, "task_not_found")
+
+
+def test_unexpected_error_is_a_500_envelope_and_logged(caplog: pytest.LogCaptureFixture) -> None:
+    """A bug answers 500 in the envelope; its traceback goes to the log, not to the client."""
+    app = create_app(task_duration=0)
+
+    def broken(body: object) -> None:
+        raise RuntimeError("boom")
+
+    app.mock.tasks.create = broken
+    with TestClient(app, raise_server_exceptions=False) as client:
+        answer = client.post(CREATE, json=PAGE_EXAMPLE)
+    assert_error(answer, 500)
+    assert answer.json()["description"] == "RuntimeError: boom"
+    logged = [r for r in caplog.records if r.name == "zadig_mock" and r.exc_info]
+    assert len(logged) == 1 and "POST" in logged[0].getMessage()
+    assert "Traceback" in caplog.text and 'raise RuntimeError("boom")' in caplog.text

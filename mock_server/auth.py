@@ -1,0 +1,46 @@
+"""Auth like Zadig's gateway in front of the API paths."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from mock_server.errors import Catalogue
+
+
+class Auth:
+    """A known bearer token (header or ?token=), and a token bound to projects only within them
+    (named by ?projectName=). No tokens: auth is off."""
+
+    def __init__(
+        self, app: ASGIApp, *, tokens: dict[str, frozenset[str] | None], catalogue: Catalogue,
+        prefix: str = "/api/",
+    ) -> None:
+        self.app = app
+        self.tokens = tokens
+        self.errors = catalogue
+        self.prefix = prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.tokens and scope["type"] == "http" and scope["path"].startswith(self.prefix):
+            self.check(scope)
+        await self.app(scope, receive, send)
+
+    def check(self, scope: Scope) -> None:
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        token = bearer(scope) or (query.get("token") or [None])[0]
+        if token not in self.tokens:
+            raise self.errors.error(401, "no_token")
+        projects = self.tokens[token]
+        project = (query.get("projectName") or [""])[0]
+        if projects is not None and project not in projects:
+            raise self.errors.error(403, "no_permission", project=project or "(none)")
+
+
+def bearer(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            kind, _, token = value.decode("latin-1").partition(" ")
+            return token.strip() if kind.lower() == "bearer" else None
+    return None
