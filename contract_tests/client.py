@@ -23,6 +23,7 @@ import httpx
 NO_BODY = object()
 BAD_TOKEN = "zadig-contract-invalid-token"
 T = TypeVar("T")
+NO_ROUTE = {404, 405, 501}
 
 
 def redact(text: str, secret: str | None) -> str:
@@ -143,6 +144,7 @@ class Target:
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
         self.breaker = Breaker(self.budget)
+        self.statuses: set[int] = set()  # every HTTP status the target answered
         # A fresh connection per request: a server may close a kept-alive one at any moment
         # (idle timeout, after a 500), and a POST that fails that way cannot safely be resent.
         limits = httpx.Limits(max_keepalive_connections=0)
@@ -194,6 +196,7 @@ class Target:
                 f"the connection broke ({type(exc).__name__}: {exc}) for:\n  {exchange.curl()}"
             ) from None
         exchange.status = response.status_code
+        self.statuses.add(response.status_code)
         exchange.response_headers = {k.lower(): v for k, v in response.headers.items()}
         exchange.text = response.text
         return exchange
@@ -206,6 +209,15 @@ class Target:
     def timed_out(self, operation: str, seconds: float, exc: Exception, curl: str) -> TargetDown:
         self.breaker.timed_out.add(operation)
         return TargetDown(f"no answer within {seconds:g} s ({type(exc).__name__}) to:\n  {curl}")
+
+    def route_hint(self) -> str | None:
+        """When nothing but 'no such route' came back, the URL is the likely culprit."""
+        if self.statuses and self.statuses <= NO_ROUTE:
+            return (
+                f"every answer was HTTP {'/'.join(map(str, sorted(self.statuses)))}: --base-url "
+                f"{self.base_url} is probably wrong (it must be the root the API paths hang from)"
+            )
+        return None
 
     def get_json(self, path: str) -> Any | None:
         """A best-effort GET outside the contract (the mock's admin API); None when absent."""

@@ -137,6 +137,7 @@ def run_case(
         down = f"cannot reach the target: {exc}"
     if response is None:
         rule.fail(None, "an answer within the request timeout", [down])
+    target.statuses.add(response.status_code)
     exchange = _exchange(response, target.token)
     _note_task(case, operation, exchange, ledger)
     negative = case.meta is not None and case.meta.generation.mode == GenerationMode.NEGATIVE

@@ -51,7 +51,10 @@ class Summary:
         header = ("operation", "status/code", "checked", "passed", "failed", "skipped")
         table = [header]
         for key in self.rows():
-            counts = self.counts.get(key, dict.fromkeys(OUTCOMES, 0))
+            counts = self.counts.get(key)
+            if counts is None:  # deselected (-k), or after -x stopped the run
+                table.append((*key, "-", "-", "-", "not run"))
+                continue
             checked = counts["passed"] + counts["failed"]
             table.append((*key, *(str(n) for n in (checked, *counts.values()))))
         widths = [max(len(row[i]) for row in table) for i in range(len(header))]

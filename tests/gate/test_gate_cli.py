@@ -104,3 +104,19 @@ def test_unreachable_target_fails_at_once() -> None:
     assert run.exit_code == 1
     assert "cannot reach the target" in run.output
     assert time.monotonic() - started < 60
+
+
+def test_summary_marks_rows_that_did_not_run() -> None:
+    with ServerThread(build_app(Switches())) as server:
+        run = run_gate(server.url, "-k", "cancelWorkflowTask-task_not_found")
+    assert run.exit_code == 0, run.output[-2000:]
+    rows = {tuple(line.split()[:2]): line.split()[2:] for line in run.output.splitlines()}
+    assert rows[("cancelWorkflowTask", "400/6163")] == ["1", "1", "0", "0"]
+    assert rows[("createWorkflowTask", "400/6542")] == ["-", "-", "-", "not", "run"]
+
+
+def test_a_wrong_base_url_gets_a_hint() -> None:
+    with ServerThread(build_app(Switches())) as server:
+        run = run_gate(server.url + "/zadig")
+    assert run.exit_code == 1
+    assert f"--base-url {server.url}/zadig is probably wrong" in run.output
