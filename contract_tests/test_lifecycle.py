@@ -55,25 +55,22 @@ def test_create_again_gives_greater_id(tasks, settings, contract, target, ledger
         )
 
 
-@pytest.mark.contract_row(CANCEL, SUCCESS_ROW)
-def test_cancel_created_task(tasks, settings, contract, target, ledger) -> None:
-    rule = _rule(contract, CANCEL, "cancel of a created task answers success")
-    act(CANCEL, tasks.first(), settings, contract, target, ledger, rule)
+# The steps after the two creates, in order: (test id, operation, the rule).
+ACTIONS = [
+    ("cancel_created_task", CANCEL, "cancel of a created task answers success"),
+    ("cancel_cancelled_task_again", CANCEL, "cancel of a cancelled task answers success again"),
+    ("restart_cancelled_task", RESTART, "restart of a cancelled task answers success"),
+    ("cancel_restarted_task", CANCEL, "cancel of a restarted task answers success"),
+]
 
 
-@pytest.mark.contract_row(CANCEL, SUCCESS_ROW)
-def test_cancel_cancelled_task_again(tasks, settings, contract, target, ledger) -> None:
-    rule = _rule(contract, CANCEL, "cancel of a cancelled task answers success again")
-    act(CANCEL, tasks.first(), settings, contract, target, ledger, rule)
-
-
-@pytest.mark.contract_row(RESTART, SUCCESS_ROW)
-def test_restart_cancelled_task(tasks, settings, contract, target, ledger) -> None:
-    rule = _rule(contract, RESTART, "restart of a cancelled task answers success")
-    act(RESTART, tasks.first(), settings, contract, target, ledger, rule)
-
-
-@pytest.mark.contract_row(CANCEL, SUCCESS_ROW)
-def test_cancel_restarted_task(tasks, settings, contract, target, ledger) -> None:
-    rule = _rule(contract, CANCEL, "cancel of a restarted task answers success")
-    act(CANCEL, tasks.first(), settings, contract, target, ledger, rule)
+@pytest.mark.parametrize(
+    ("operation_id", "title"),
+    [
+        pytest.param(op, title, id=name, marks=pytest.mark.contract_row(op, SUCCESS_ROW))
+        for name, op, title in ACTIONS
+    ],
+)
+def test_task_action(operation_id, title, tasks, settings, contract, target, ledger) -> None:
+    rule = _rule(contract, operation_id, title)
+    act(operation_id, tasks.first(), settings, contract, target, ledger, rule)

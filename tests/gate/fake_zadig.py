@@ -51,7 +51,8 @@ class Switches:
     ignore_auth: bool = False
     hang: str | None = None  # operation that never answers
     crash_on_unknown_query: bool = False  # a 500 that only generated cases find
-    restart_in_any_state: bool = False
+    restart_accepted_in: tuple[str, ...] = ()  # task states where restart is wrongly accepted
+    cancel_of_passed_accepted: bool = False
     admin: bool = False  # a `/_mock`-like admin API that can force a task's status
     # Faithful variations.
     extra_fields: bool = False
@@ -168,33 +169,33 @@ def build_app(switches: Switches) -> Starlette:
         pipeline = switches.pipeline_name or workflow
         return answer(200, {"pipeline_name": pipeline, "task_id": answered})
 
-    async def restart(request: Request) -> Response:
-        if (refused := await gate(request, "restart")) is not None:
+    async def act(request: Request, operation: str, code: int, missing: str) -> Response:
+        """Restart or cancel: the steps they share; `refusal` holds each one's state rule."""
+        if (refused := await gate(request, operation)) is not None:
             return refused
         key = _task_key(request)
         if key is None:
             return error(400, "invalid task id")
         status = state.tasks.get(key)
         if status is None:
-            return error(6164, "获取工作流任务失败", "restart")
-        if status in ("running", "passed") and not switches.restart_in_any_state:
-            return error(6164, "不能重试已经通过任务", "restart")
-        state.tasks[key] = "created"
+            return error(code, missing, operation)
+        if (why := refusal(operation, key, status)) is not None:
+            return error(code, why, operation)
+        state.tasks[key] = "created" if operation == "restart" else "cancelled"
         return answer(200, {"message": switches.success_message})
 
+    def refusal(operation: str, key: tuple[str, int], status: str) -> str | None:
+        if operation == "restart" and status in ("running", "passed"):
+            return None if status in switches.restart_accepted_in else "不能重试已经通过任务"
+        if operation == "cancel" and status == "passed" and not switches.cancel_of_passed_accepted:
+            return f"task: {key[0]}:{key[1]} is passed, cannot cancel"
+        return None
+
+    async def restart(request: Request) -> Response:
+        return await act(request, "restart", 6164, "获取工作流任务失败")
+
     async def cancel(request: Request) -> Response:
-        if (refused := await gate(request, "cancel")) is not None:
-            return refused
-        key = _task_key(request)
-        if key is None:
-            return error(400, "invalid task id")
-        status = state.tasks.get(key)
-        if status is None:
-            return error(6163, "mongo: no documents in result", "cancel")
-        if status == "passed":
-            return error(6163, f"task: {key[0]}:{key[1]} is passed, cannot cancel", "cancel")
-        state.tasks[key] = "cancelled"
-        return answer(200, {"message": switches.success_message})
+        return await act(request, "cancel", 6163, "mongo: no documents in result")
 
     async def list_tasks(request: Request) -> Response:
         tasks = state.tasks.items()

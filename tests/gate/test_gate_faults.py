@@ -41,7 +41,7 @@ FAULTS = [
     ("missing required field accepted (full)", Switches(accept_missing_field=True), "full",
      "test_documented_error[createWorkflowTask-missing_targets-full]"),
     ("success with the wrong message", Switches(success_message="ok"), "full",
-     "test_cancel_created_task"),
+     "test_task_action[cancel_created_task]"),
     ("task_id as a string", Switches(task_id_as_string=True), "full",
      "test_create_answers_workflow_and_id"),
     ("pipeline_name is not the workflow", Switches(pipeline_name="proxy"), "full",
@@ -50,8 +50,13 @@ FAULTS = [
      "test_create_again_gives_greater_id"),
     ("500 on an unknown query parameter", Switches(crash_on_unknown_query=True), "safe",
      "test_generated_cases["),
-    ("restart of a passed task accepted", Switches(admin=True, restart_in_any_state=True), "full",
-     "test_refused_in_state[restartWorkflowTask-task_not_restartable-passed]"),
+    ("restart of a passed task accepted", Switches(admin=True, restart_accepted_in=("passed",)),
+     "full", "test_refused_in_state[restartWorkflowTask-task_not_restartable-passed]"),
+    ("restart of a running task accepted",
+     Switches(admin=True, restart_accepted_in=("running",)), "full",
+     "test_refused_in_state[restartWorkflowTask-task_not_restartable-running]"),
+    ("cancel of a passed task accepted", Switches(admin=True, cancel_of_passed_accepted=True),
+     "full", "test_refused_in_state[cancelWorkflowTask-task_passed-passed]"),
 ]
 
 

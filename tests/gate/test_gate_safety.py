@@ -40,7 +40,8 @@ LAX = [
     ("accepts unknown workflows", Switches(accept_unknown_workflow=True)),
     ("accepts bodies missing a field", Switches(accept_missing_field=True)),
     ("ignores auth", Switches(tokens=(TOKEN,), ignore_auth=True)),
-    ("restarts any task", Switches(restart_in_any_state=True, accept_unknown_workflow=True)),
+    ("restarts any task", Switches(restart_accepted_in=("running", "passed"))),
+    ("cancels passed tasks", Switches(cancel_of_passed_accepted=True)),
 ]
 
 
