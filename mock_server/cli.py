@@ -48,33 +48,61 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-# Imported by connexion at start, used only for what the mock never does: fetching remote
-# $refs (the specs have none).
-DEFERRED = ("requests",)
+# Imported by connexion at start, used only for what the served mock never does: fetching remote
+# $refs (the specs have none) and remote token info (no SecurityMiddleware here), and
+# AsyncApp.test_client() (starlette's test client).
+# Module -> the names that `from module import name` takes from it at start.
+DEFERRED: dict[str, tuple[str, ...]] = {
+    "requests": (), "httpx": (), "starlette.testclient": ("TestClient",),
+}
 
 
 class DeferredModule(types.ModuleType):
-    """Stands in for a module until one of its attributes is first read, then imports it.
-    (importlib's LazyLoader does not help here: `import requests` reads the module's __spec__,
-    which makes a LazyLoader module load at once.)"""
+    """Stands in for a module until one of its attributes is first read (or one of `names`
+    first called), then imports it. (importlib's LazyLoader does not help here: `import
+    requests` reads the module's __spec__, which makes a LazyLoader module load at once.)"""
 
-    def __getattr__(self, name: str) -> Any:
+    def __init__(self, name: str, names: tuple[str, ...] = ()) -> None:
+        super().__init__(name)
+        self.__spec__ = None
+        for attr in names:
+            setattr(self, attr, DeferredCallable(self, attr))
+
+    def load(self) -> types.ModuleType:
         if sys.modules.get(self.__name__) is self:  # first use: make way for the real module
             del sys.modules[self.__name__]
         real = importlib.import_module(self.__name__)
         self.__dict__.update(real.__dict__)
-        return getattr(real, name)
+        return real
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # the import system probing (`__path__`): no use yet
+            raise AttributeError(name)
+        return getattr(self.load(), name)
+
+
+class DeferredCallable:
+    """Stands in for a class or function taken from a DeferredModule by `from module import
+    name`: the module is imported when it is first called."""
+
+    def __init__(self, module: DeferredModule, name: str) -> None:
+        self.module = module
+        self.name = name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return getattr(self.module.load(), self.name)(*args, **kwargs)
 
 
 def trim_imports() -> None:
     """Skip import work the server never uses, so that it answers sooner after start: the
-    DEFERRED modules are imported on first use, and httpx's optional command line (rich, click),
-    which comes with the test client that connexion imports, not at all (httpx falls back)."""
-    for name in DEFERRED:
+    DEFERRED modules are imported on first use, and httpx's optional command line (rich, click)
+    not at all (httpx falls back)."""
+    for name, names in DEFERRED.items():
         if name not in sys.modules and importlib.util.find_spec(name):
-            module = DeferredModule(name)
-            module.__spec__ = None
-            sys.modules[name] = module
+            module = sys.modules[name] = DeferredModule(name, names)
+            package, _, attr = name.rpartition(".")
+            if package:  # `import a.b` then reads b from a
+                setattr(sys.modules[package], attr, module)
     sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 

@@ -124,7 +124,8 @@ def test_bad_state_file_exits_with_a_message(tmp_path: Path) -> None:
 
 
 def test_deferred_import_loads_on_first_use() -> None:
-    """zadig-mock does not import `requests` at start, yet it works when connexion needs it."""
+    """zadig-mock imports neither `requests` nor starlette's test client at start, yet both work
+    when connexion needs them."""
     code = (
         "import sys\n"
         "from mock_server.cli import trim_imports\n"
@@ -136,6 +137,12 @@ def test_deferred_import_loads_on_first_use() -> None:
         "real = sys.modules['requests']\n"
         "assert not hasattr(requests, 'no_such_attribute')\n"
         "assert sys.modules['requests'] is real, 'requests imported twice'\n"
+        "assert 'httpx._client' not in sys.modules, 'the test client was imported at start'\n"
+        "import starlette.testclient\n"
+        "client = connexion.AsyncApp('x').test_client()\n"
+        "from starlette.testclient import TestClient\n"
+        "assert isinstance(client, TestClient) and 'httpx._client' in sys.modules\n"
+        "assert starlette.testclient is sys.modules['starlette.testclient']\n"
         "print('ok')\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
