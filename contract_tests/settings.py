@@ -40,9 +40,7 @@ OPTIONS = (
     Option("--target-name", "ZADIG_TARGET_NAME", "fixture target name (default: --service)"),
     Option("--spec", "ZADIG_SPEC", "OpenAPI spec to check against (default: the packaged one)"),
     Option("--request-timeout", "ZADIG_REQUEST_TIMEOUT", "seconds per request", 10.0, float),
-    Option(
-        "--run-budget", "ZADIG_RUN_BUDGET", "seconds for all requests of the run", 100.0, float
-    ),
+    Option("--run-budget", "ZADIG_RUN_BUDGET", "seconds for all requests of the run", 100.0, float),
     Option("--max-examples", "ZADIG_MAX_EXAMPLES", "generated cases per operation", 25, int),
     Option("--seed", "ZADIG_SEED", "seed for generated cases and names", None, int),
 )

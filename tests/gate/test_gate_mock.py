@@ -71,17 +71,19 @@ def test_mock_conforms(mock: str, profile: str) -> None:
     # Full runs the lifecycle and the mock-only status rules; they must have run, not skipped.
     if profile == "full":
         assert run.outcomes["test_create_again_gives_greater_id"] == "passed"
-        assert run.outcomes[
-            "test_refused_in_state[cancelWorkflowTask-task_passed-passed]"
-        ] == "passed"
+        assert (
+            run.outcomes["test_refused_in_state[cancelWorkflowTask-task_passed-passed]"] == "passed"
+        )
 
 
 @pytest.mark.parametrize("profile", ["safe", "full"])
 def test_mock_with_token_conforms(mock_with_token: str, profile: str) -> None:
     run = run_gate(mock_with_token, "--profile", profile, "--token", TOKEN)
     assert run.exit_code == 0, "\n\n".join(run.texts.values())
-    assert run.outcomes["test_refused_without_valid_token[createWorkflowTask-auth_none_token]"] \
+    assert (
+        run.outcomes["test_refused_without_valid_token[createWorkflowTask-auth_none_token]"]
         == "passed"
+    )
 
 
 def test_gate_without_token_fails_a_mock_that_wants_one(mock_with_token: str) -> None:
