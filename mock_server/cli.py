@@ -10,6 +10,7 @@ import logging
 import sys
 import types
 import warnings
+from importlib.machinery import PathFinder
 from typing import Any
 
 MAX_PORT = 65535
@@ -48,12 +49,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-# Imported by connexion at start, used only for what the served mock never does: fetching remote
-# $refs (the specs have none) and remote token info (no SecurityMiddleware here), and
-# AsyncApp.test_client() (starlette's test client).
+# Imported at start, used only for what the served mock never does: by connexion, fetching
+# remote $refs (the specs have none), remote token info (no SecurityMiddleware here) and
+# AsyncApp.test_client() (starlette's test client); by uvicorn, --reload and --workers.
 # Module -> the names that `from module import name` takes from it at start.
 DEFERRED: dict[str, tuple[str, ...]] = {
     "requests": (), "httpx": (), "starlette.testclient": ("TestClient",),
+    "uvicorn.supervisors": ("ChangeReload", "Multiprocess"),
 }
 
 
@@ -83,14 +85,20 @@ class DeferredModule(types.ModuleType):
 
 class DeferredCallable:
     """Stands in for a class or function taken from a DeferredModule by `from module import
-    name`: the module is imported when it is first called."""
+    name`: the module is imported when it is first called or one of its attributes read."""
 
     def __init__(self, module: DeferredModule, name: str) -> None:
         self.module = module
         self.name = name
 
+    def target(self) -> Any:
+        return getattr(self.module.load(), self.name)
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return getattr(self.module.load(), self.name)(*args, **kwargs)
+        return self.target()(*args, **kwargs)
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(self.target(), attr)
 
 
 def trim_imports() -> None:
@@ -98,12 +106,24 @@ def trim_imports() -> None:
     DEFERRED modules are imported on first use, and httpx's optional command line (rich, click)
     not at all (httpx falls back)."""
     for name, names in DEFERRED.items():
-        if name not in sys.modules and importlib.util.find_spec(name):
+        if name not in sys.modules and installed(name):
             module = sys.modules[name] = DeferredModule(name, names)
             package, _, attr = name.rpartition(".")
-            if package:  # `import a.b` then reads b from a
+            if package in sys.modules:  # `import a.b` then reads b from a
                 setattr(sys.modules[package], attr, module)
     sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+
+
+def installed(name: str) -> bool:
+    """Whether module `name` can be imported, found without importing it or its packages
+    (importlib.util.find_spec would import the packages: uvicorn's imports its supervisors)."""
+    first, *rest = name.split(".")
+    spec = importlib.util.find_spec(first)
+    for part in rest:
+        if spec is None or not spec.submodule_search_locations:
+            return False
+        spec = PathFinder.find_spec(f"{spec.name}.{part}", spec.submodule_search_locations)
+    return spec is not None
 
 
 def calm_garbage_collector() -> None:

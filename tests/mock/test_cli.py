@@ -124,8 +124,8 @@ def test_bad_state_file_exits_with_a_message(tmp_path: Path) -> None:
 
 
 def test_deferred_import_loads_on_first_use() -> None:
-    """zadig-mock imports neither `requests` nor starlette's test client at start, yet both work
-    when connexion needs them."""
+    """zadig-mock imports neither `requests`, starlette's test client nor uvicorn's supervisors
+    at start, yet each works when first used."""
     code = (
         "import sys\n"
         "from mock_server.cli import trim_imports\n"
@@ -143,6 +143,11 @@ def test_deferred_import_loads_on_first_use() -> None:
         "from starlette.testclient import TestClient\n"
         "assert isinstance(client, TestClient) and 'httpx._client' in sys.modules\n"
         "assert starlette.testclient is sys.modules['starlette.testclient']\n"
+        "import uvicorn\n"
+        "assert 'uvicorn.supervisors.basereload' not in sys.modules, 'supervisors imported'\n"
+        "from uvicorn.supervisors import Multiprocess\n"
+        "assert Multiprocess.__name__ == 'Multiprocess'\n"
+        "assert 'uvicorn.supervisors.basereload' in sys.modules\n"
         "print('ok')\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
