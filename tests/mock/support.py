@@ -22,14 +22,11 @@ SPEC = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
 CATALOGUE = SPEC["components"]["x-zadig-error-catalogue"]
 
 CREATE = "/api/aslan/workflow/workflowtask"
-PIPELINE = "proxy-workflow-dev"
-# The page's create example, trailing commas removed.
-PAGE_EXAMPLE = {
-    "workflow_name": PIPELINE,
-    "product_tmpl_name": "proxy",
-    "namespace": "dev",
-    "targets": [{"name": "proxy", "service_name": "proxy", "product_name": "proxy"}],
-}
+# The page's create example, as the spec documents it (trailing commas removed).
+PAGE_EXAMPLE: dict[str, Any] = (
+    SPEC["paths"][CREATE]["post"]["requestBody"]["content"]["application/json"]
+    ["examples"]["documented"]["value"])
+PIPELINE = PAGE_EXAMPLE["workflow_name"]
 
 
 def restart_path(task_id: object, pipeline: str = PIPELINE) -> str:
