@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -180,3 +181,28 @@ def test_swagger_ui_for_both_apis(client: httpx.Client) -> None:
         assert "swagger" in client.get(f"{base}/ui/").text.lower()
     assert client.get("/openapi.json").json()["info"]["title"].startswith("Zadig")
     assert "/reset" in client.get("/_mock/openapi.json").json()["paths"]
+
+
+def test_world_shows_the_seed(client: httpx.Client) -> None:
+    """Out of the box: the world of the spec's create example, auth off."""
+    world = client.get("/_mock/world").json()
+    project = PAGE_EXAMPLE["product_tmpl_name"]
+    service = PAGE_EXAMPLE["targets"][0]["service_name"]
+    assert world["projects"] == {
+        project: {"envs": [PAGE_EXAMPLE["namespace"]], "services": [service]}}
+    assert world["workflows"] == {
+        PIPELINE: {"project": project, "outcome": None, "services": [service]}}
+    assert world["auth"] is False
+    assert set(world["lifecycle"]) == {"task_duration", "failure_rate"}
+
+
+def test_world_of_a_seed_file() -> None:
+    from mock_server.seed import load_seed
+
+    seed = load_seed(Path(__file__).parents[2] / "mock_server" / "seed-example.yaml")
+    with TestClient(create_app(seed)) as client:
+        world = client.get("/_mock/world").json()
+    assert world["projects"]["shop"] == {"envs": ["staging"], "services": ["cart", "checkout"]}
+    assert world["workflows"]["shop-nightly"]["outcome"] == "failed"
+    assert world["auth"] is True
+    assert world["lifecycle"] == {"task_duration": 30.0, "failure_rate": 0.0}
