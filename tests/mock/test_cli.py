@@ -153,3 +153,29 @@ def test_deferred_import_loads_on_first_use() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT, timeout=60)
     assert out.stdout.strip() == "ok", out.stderr[-2000:]
+
+
+def test_collector_is_back_on_when_serving(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Start-up runs with the garbage collector off; serving (and a refused start) with it on."""
+    import gc
+
+    import uvicorn
+
+    from mock_server import cli
+
+    seen = {}
+
+    def serve(app: object, **options: object) -> None:
+        seen.update(enabled=gc.isenabled(), threshold=gc.get_threshold(), options=options)
+
+    monkeypatch.setattr(uvicorn, "run", serve)
+    try:
+        assert cli.main(["--port", "8123", "--quiet"]) == 0
+        assert seen["enabled"] and seen["threshold"][0] == 50_000
+        assert seen["options"]["port"] == 8123
+        assert cli.main(["--seed", "/nonexistent/seed.yaml"]) == 2
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(700, 10, 10)
+        gc.enable()
