@@ -40,13 +40,13 @@ from mock_server.handlers import (
     SpecOperations,
     WorkflowTaskHandlers,
     operations,
-    spec_operations,
     target_fields,
 )
 from mock_server.journal import Journal
 from mock_server.jsonifier import orjson_jsonifier
 from mock_server.overrides import Overrides
 from mock_server.seed import build_world, default_seed
+from mock_server.spec import spec_operations
 from mock_server.state import MockState
 from mock_server.store import MemoryStore, SqliteStore
 from mock_server.validators import validator_map

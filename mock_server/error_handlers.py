@@ -14,7 +14,7 @@ from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
 
 from mock_server.errors import Catalogue, ZadigError
-from mock_server.handlers import spec_operations
+from mock_server.spec import spec_operations
 
 log = logging.getLogger("zadig_mock")
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from mock_server.domain import WorkflowTasks
 from mock_server.forcing import FORCED, forced_error
 from mock_server.overrides import Overrides
+from mock_server.spec import create_body, spec_operations
 from mock_server.validators import PARSED_BODY
 
 SUCCESS = {"message": "success"}
@@ -43,22 +44,9 @@ class WorkflowTaskHandlers:
         return SUCCESS, 200
 
 
-def spec_operations(spec: dict[str, Any]) -> Iterator[tuple[str, str, dict, list[dict]]]:
-    """(path template, method, operation, its parameters incl. the path item's) of `spec`."""
-    for template, item in spec["paths"].items():
-        shared = item.get("parameters", [])
-        for method, op in item.items():
-            if isinstance(op, dict) and "operationId" in op:
-                yield template, method, op, [*shared, *op.get("parameters", [])]
-
-
 def target_fields(spec: dict[str, Any]) -> tuple[str, ...]:
     """The properties of a create target in the spec."""
-    for _, _, op, _ in spec_operations(spec):
-        if op["operationId"] == "createWorkflowTask":
-            schema = op["requestBody"]["content"]["application/json"]["schema"]
-            return tuple(schema["properties"]["targets"]["items"]["properties"])
-    raise KeyError("createWorkflowTask")
+    return tuple(create_body(spec)["schema"]["properties"]["targets"]["items"]["properties"])
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import jsonschema_rs
 import yaml
 
 from mock_server.domain import ENDINGS, STATUSES, Project, Task, Workflow, World
+from mock_server.spec import create_body
 
 SCHEMA_PATH = Path(__file__).with_name("seed-schema.yaml")
 
@@ -33,12 +34,7 @@ def default_seed(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def create_example(spec: dict[str, Any]) -> dict[str, Any]:
-    for item in spec["paths"].values():
-        for op in item.values():
-            if isinstance(op, dict) and op.get("operationId") == "createWorkflowTask":
-                media = op["requestBody"]["content"]["application/json"]
-                return media["examples"]["documented"]["value"]
-    raise KeyError("createWorkflowTask has no documented example")
+    return create_body(spec)["examples"]["documented"]["value"]
 
 
 def load_seed(path: str | Path | None) -> dict[str, Any] | None:

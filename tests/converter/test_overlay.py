@@ -72,9 +72,14 @@ def test_unknown_path_or_method_is_an_error(extra, named):
         overlay.apply(SPEC, extra)
 
 
-def test_cli_reports_an_unknown_overlay_path(tmp_path, run_cli):
+def one_operation_page(tmp_path):
     doc = tmp_path / "page.md"
     doc.write_text("## 一\n#### 请求\n```\nGET /a\n```\n", encoding="utf-8")
+    return doc
+
+
+def test_cli_reports_an_unknown_overlay_path(tmp_path, run_cli):
+    doc = one_operation_page(tmp_path)
     extra = tmp_path / "overlay.yaml"
     extra.write_text("paths:\n  /nope:\n    get: {operationId: x}\n", encoding="utf-8")
     code, out, err = run_cli("convert", str(doc), "--overlay", str(extra))
@@ -90,8 +95,7 @@ def test_overlay_that_is_not_a_mapping_is_an_error(tmp_path):
 
 
 def test_overlay_that_is_not_yaml_is_a_clear_error(tmp_path, run_cli):
-    doc = tmp_path / "page.md"
-    doc.write_text("## 一\n#### 请求\n```\nGET /a\n```\n", encoding="utf-8")
+    doc = one_operation_page(tmp_path)
     extra = tmp_path / "overlay.yaml"
     extra.write_text("a: [\n", encoding="utf-8")
     code, _, err = run_cli("convert", str(doc), "--overlay", str(extra))
