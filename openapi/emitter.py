@@ -7,43 +7,50 @@ from typing import Any
 
 import yaml
 
-from .model import ConversionError, Example, Field, Operation, Page
-
-SCALARS = {
-    "string": {"type": "string"},
-    "str": {"type": "string"},
-    "int": {"type": "integer"},
-    "integer": {"type": "integer"},
-    "int32": {"type": "integer", "format": "int32"},
-    "int64": {"type": "integer", "format": "int64"},
-    "long": {"type": "integer", "format": "int64"},
-    "float": {"type": "number", "format": "float"},
-    "double": {"type": "number", "format": "double"},
-    "number": {"type": "number"},
-    "bool": {"type": "boolean"},
-    "boolean": {"type": "boolean"},
-    "object": {"type": "object"},
-    "map": {"type": "object"},
-}
-ARRAY = re.compile(r"^(?:(?P<item>.+?)\s*(?:array|\[\])|\[\](?P<item2>.+)|array)$", re.I)
-# The pages' error examples carry Zadig codes; codes that are HTTP statuses are
-# answered with that status, every other (6xxx) code with 400.
-DEFAULT_ERROR_STATUS = 400
+from . import vocabulary as vocab
+from .model import ConversionError, ErrorCode, Example, Field, Operation, Page
 
 
 def emit(page: Page) -> dict[str, Any]:
     """The OpenAPI document for a page, before any overlay."""
-    version = re.search(r"v(\d+(?:\.\d+)*)", page.permalink)
-    info: dict[str, Any] = {"title": page.title,
-                            "version": version.group(1) if version else "0.0.0"}
-    if page.permalink:
-        info["description"] = f"Converted from the API page `{page.permalink}`."
+    return emit_pages([page])
+
+
+def emit_pages(pages: list[Page]) -> dict[str, Any]:
+    """One OpenAPI document with the operations of every page, tagged with its title.
+
+    The caller has checked that no operation is defined twice."""
+    versions = [_version(page) for page in pages]
+    first = pages[0]
+    if len(pages) == 1:
+        info: dict[str, Any] = {"title": first.title, "version": versions[0]}
+        if first.permalink:
+            info["description"] = f"Converted from the API page `{first.permalink}`."
+    else:
+        info = {"title": "Zadig API", "version": max(versions, key=_version_key)}
+        links = [f"`{page.permalink}`" for page in pages if page.permalink]
+        if links:
+            info["description"] = "Converted from the API pages " + ", ".join(links) + "."
     paths: dict[str, dict[str, Any]] = {}
-    for op in page.operations:
-        paths.setdefault(op.path, {})[op.method] = _operation(op, page.title)
-    return {"openapi": "3.0.3", "info": info,
-            "tags": [{"name": page.title, "description": f"{page.title} API"}],
-            "paths": paths}
+    tags: list[dict[str, str]] = []
+    for page in pages:
+        if page.title not in [tag["name"] for tag in tags]:
+            tags.append({"name": page.title, "description": f"{page.title} API"})
+        for op in page.operations:
+            try:
+                paths.setdefault(op.path, {})[op.method] = _operation(op, page.title)
+            except ConversionError as exc:
+                raise ConversionError(exc.line, exc.message, page.source) from None
+    return {"openapi": "3.0.3", "info": info, "tags": tags, "paths": paths}
+
+
+def _version(page: Page) -> str:
+    version = re.search(r"v(\d+(?:\.\d+)*)", page.permalink)
+    return version.group(1) if version else "0.0.0"
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
 
 
 class _Dumper(yaml.SafeDumper):
@@ -60,29 +67,21 @@ _Dumper.add_representer(str, _str)
 
 def dump(document: dict[str, Any]) -> str:
     """YAML text of a document; stable, so that a fresh conversion compares equal."""
-    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
-                     width=1000)
+    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1000)
 
 
 def schema_for(f: Field) -> dict[str, Any]:
     """The JSON schema of one table row (and of its nested table, if any)."""
-    kind = f.type.strip().lower()
-    match = ARRAY.match(kind)
-    if kind in SCALARS:
-        schema = dict(SCALARS[kind])
-        if f.children and schema["type"] != "object":
-            raise ConversionError(f.children[0].line, f"nested table for '{f.name}', whose "
-                                  f"type {f.type} has no fields")
-        if f.children:
-            schema.update(_object(f.children))
-    elif match:
-        item = (match.group("item") or match.group("item2") or "").strip()
-        item_field = Field(f.name, item or "object", "", None, True, f.line, f.children)
-        schema = {"type": "array",
-                  "items": schema_for(item_field) if item or f.children else {}}
-    else:
-        raise ConversionError(f.line, f"unknown type '{f.type}' for '{f.name}'; known: "
-                              + ", ".join(sorted(SCALARS)) + " and '<type> Array'")
+    schema = dict(f.reading.schema)
+    if f.children:
+        if schema.get("type") not in ("object", None):
+            raise ConversionError(
+                f.children[0].line,
+                f"nested table for '{f.name}', whose type {f.type} has no fields",
+            )
+        schema.update(_object(f.children))
+    for _ in range(f.reading.depth):
+        schema = {"type": "array", "items": schema}
     if f.description:
         schema["description"] = f.description
     if f.default is not None:
@@ -100,12 +99,12 @@ def _object(fields: list[Field]) -> dict[str, Any]:
 
 
 def _operation(op: Operation, tag: str) -> dict[str, Any]:
-    out: dict[str, Any] = {"tags": [tag], "summary": op.summary,
-                           "operationId": _operation_id(op)}
+    out: dict[str, Any] = {"tags": [tag], "summary": op.summary, "operationId": _operation_id(op)}
     if op.notes:
         out["description"] = "\n".join(f"- {note}" for note in op.notes)
     params = [_parameter(f, "path") for f in op.path_params]
     params += [_parameter(f, "query") for f in op.query_params]
+    params += [_parameter(f, "header") for f in op.header_params]
     if params:
         out["parameters"] = params
     if op.body_fields or op.body_example:
@@ -140,32 +139,81 @@ def _body(op: Operation) -> dict[str, Any]:
     elif op.body_example:
         media["schema"] = infer_schema(op.body_example.value)
     if op.body_example:
-        media["examples"] = _examples(op.body_example)
+        media["examples"] = _examples([op.body_example])
     required = any(f.required for f in op.body_fields) or not op.body_fields
     return {"required": required, "content": {"application/json": media}}
 
 
 def _responses(op: Operation) -> dict[str, Any]:
-    responses: dict[str, Any] = {"200": {"description": "正常返回"}}
-    if op.success_example:
-        responses["200"]["content"] = {"application/json": {
-            "schema": infer_schema(op.success_example.value),
-            "examples": _examples(op.success_example)}}
-    if op.error_example:
-        code = op.error_example.value["code"]
-        status = code if isinstance(code, int) and 400 <= code <= 599 else DEFAULT_ERROR_STATUS
-        responses[str(status)] = {"description": "异常返回", "content": {"application/json": {
-            "schema": infer_schema(op.error_example.value),
-            "examples": _examples(op.error_example)}}}
+    responses: dict[str, Any] = {vocab.SUCCESS_STATUS: {"description": "正常返回"}}
+    if op.success_examples:
+        responses[vocab.SUCCESS_STATUS]["content"] = {
+            "application/json": {
+                "schema": infer_schema(op.success_examples[0].value),
+                "examples": _examples(op.success_examples),
+            }
+        }
+    by_status: dict[int, list[Example]] = {}
+    for example in op.error_examples:
+        by_status.setdefault(error_status(example.value["code"]), []).append(example)
+    coded: dict[int, list[ErrorCode]] = {}
+    for code in op.error_codes:
+        coded.setdefault(error_status(code.code), []).append(code)
+    for status in sorted(set(by_status) | set(coded)):
+        examples = by_status.get(status, [])
+        codes = coded.get(status, [])
+        description = "异常返回"
+        if codes:
+            description += "；错误码：" + "；".join(f"{c.code} {c.message}".strip() for c in codes)
+        values = [e.value for e in examples] + [
+            {"code": c.code, "message": c.message} for c in codes
+        ]
+        documented = examples + [
+            Example({"code": c.code, "message": c.message}, c.line) for c in codes
+        ]
+        responses[str(status)] = {
+            "description": description,
+            "content": {
+                "application/json": {
+                    "schema": _merged_schema(values),
+                    "examples": _examples(documented),
+                }
+            },
+        }
     return responses
 
 
-def _examples(example: Example) -> dict[str, Any]:
-    value = example.value
-    summary = "Example from the page"
-    if isinstance(value, dict) and "code" in value:
-        summary += f" (code {value['code']})"
-    return {"documented": {"summary": summary, "value": value}}
+def error_status(code: Any) -> int:
+    """The HTTP status answering an error example with this Zadig code."""
+    code = int(code)
+    return code if code in vocab.HTTP_ERROR_CODES else vocab.DEFAULT_ERROR_STATUS
+
+
+def _merged_schema(values: list[Any]) -> dict[str, Any]:
+    """A loose schema every example fits: the properties of all of them."""
+    schema = infer_schema(values[0])
+    for value in values[1:]:
+        other = infer_schema(value)
+        if schema.get("type") == other.get("type") == "object":
+            for key, prop in other["properties"].items():
+                schema["properties"].setdefault(key, prop)
+        elif schema != other:
+            return {}
+    return schema
+
+
+def _examples(examples: list[Example]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for number, example in enumerate(examples, 1):
+        value = example.value
+        summary = "Example from the page"
+        if isinstance(value, dict) and "code" in value:
+            summary += f" (code {value['code']})"
+        out["documented" if number == 1 else f"documented_{number}"] = {
+            "summary": summary,
+            "value": value,
+        }
+    return out
 
 
 def infer_schema(value: Any) -> dict[str, Any]:
@@ -181,6 +229,8 @@ def infer_schema(value: Any) -> dict[str, Any]:
     if isinstance(value, list):
         return {"type": "array", "items": infer_schema(value[0]) if value else {}}
     if isinstance(value, dict):
-        return {"type": "object",
-                "properties": {key: infer_schema(item) for key, item in value.items()}}
+        return {
+            "type": "object",
+            "properties": {key: infer_schema(item) for key, item in value.items()},
+        }
     return {}

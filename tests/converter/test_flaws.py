@@ -91,7 +91,7 @@ def test_warnings_reach_stderr_with_line_numbers(tmp_path, run_cli):
     assert code == 0 and out.startswith("openapi: 3.0.3")
     row = MISMATCH.splitlines().index(next(
         line for line in MISMATCH.splitlines() if "`pipelines`" in line)) + 1
-    assert f"warning: line {row}: table names 'pipelines'" in err
+    assert f"warning: {doc}:{row}: table names 'pipelines'" in err
     assert "placed in query" in err
 
 
