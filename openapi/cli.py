@@ -33,20 +33,38 @@ def convert_pages(
     Two pages defining the same operation stop the conversion, naming both. With
     `skip_empty`, a page without any endpoint is skipped with a warning."""
     pages: list[Page] = []
-    owners: dict[tuple[str, str], tuple[str, int]] = {}
-    for name, text in sources:
-        try:
-            page = parser.parse(text)
-        except NoOperation as exc:
-            if not skip_empty:
+    try:
+        for name, text in sources:
+            try:
+                page = parser.parse(text)
+            except NoOperation as exc:
+                if not skip_empty:
+                    raise ConversionError(exc.line, exc.message, name) from None
+                warn(name, "no operation on this page; skipped")
+                continue
+            except ConversionError as exc:
                 raise ConversionError(exc.line, exc.message, name) from None
-            warn(name, "no operation on this page; skipped")
-            continue
-        except ConversionError as exc:
-            raise ConversionError(exc.line, exc.message, name) from None
-        page.source = name
-        for message in page.warnings:
-            warn(name, message)
+            page.source = name
+            pages.append(page)
+        if not pages:
+            raise ConversionError(1, "no page with an operation", sources[0][0])
+        _refuse_duplicates(pages)
+        parser.align_paths(pages)
+        document = emitter.emit_pages(pages)
+    finally:
+        for page in pages:
+            for message in page.warnings:
+                warn(page.source, message)
+    if overlay_path:
+        document = overlay.apply(document, overlay.load(overlay_path))
+    return emitter.dump(document)
+
+
+def _refuse_duplicates(pages: list[Page]) -> None:
+    """Two pages defining one operation (same method, same path whatever its parameter
+    names) would silently replace one another: stop, naming both."""
+    owners: dict[tuple[str, str], tuple[str, int]] = {}
+    for page in pages:
         for op in page.operations:
             key = parser.operation_key(op)
             if key in owners:
@@ -54,16 +72,9 @@ def convert_pages(
                 raise ConversionError(
                     op.line,
                     f"{op.method.upper()} {op.path} is already defined in {first}:{line}",
-                    name,
+                    page.source,
                 )
-            owners[key] = (name, op.line)
-        pages.append(page)
-    if not pages:
-        raise ConversionError(1, "no page with an operation", sources[0][0] if sources else "")
-    document = emitter.emit_pages(pages)
-    if overlay_path:
-        document = overlay.apply(document, overlay.load(overlay_path))
-    return emitter.dump(document)
+            owners[key] = (page.source, op.line)
 
 
 def page_files(paths: list[str]) -> tuple[list[Path], bool]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import jsonschema
 import yaml
 
 from . import vocabulary as vocab
@@ -33,15 +34,27 @@ def emit_pages(pages: list[Page]) -> dict[str, Any]:
             info["description"] = "Converted from the API pages " + ", ".join(links) + "."
     paths: dict[str, dict[str, Any]] = {}
     tags: list[dict[str, str]] = []
+    ids: set[str] = set()
     for page in pages:
         if page.title not in [tag["name"] for tag in tags]:
             tags.append({"name": page.title, "description": f"{page.title} API"})
         for op in page.operations:
             try:
-                paths.setdefault(op.path, {})[op.method] = _operation(op, page.title)
+                out = _operation(op, page.title, page.warnings)
             except ConversionError as exc:
                 raise ConversionError(exc.line, exc.message, page.source) from None
+            out["operationId"] = _unique(out["operationId"], ids)
+            paths.setdefault(op.path, {})[op.method] = out
     return {"openapi": "3.0.3", "info": info, "tags": tags, "paths": paths}
+
+
+def _unique(operation_id: str, ids: set[str]) -> str:
+    candidate, number = operation_id, 1
+    while candidate in ids:
+        number += 1
+        candidate = f"{operation_id}_{number}"
+    ids.add(candidate)
+    return candidate
 
 
 def _version(page: Page) -> str:
@@ -98,7 +111,7 @@ def _object(fields: list[Field]) -> dict[str, Any]:
     return schema
 
 
-def _operation(op: Operation, tag: str) -> dict[str, Any]:
+def _operation(op: Operation, tag: str, warnings: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {"tags": [tag], "summary": op.summary, "operationId": _operation_id(op)}
     if op.notes:
         out["description"] = "\n".join(f"- {note}" for note in op.notes)
@@ -108,7 +121,7 @@ def _operation(op: Operation, tag: str) -> dict[str, Any]:
     if params:
         out["parameters"] = params
     if op.body_fields or op.body_example:
-        out["requestBody"] = _body(op)
+        out["requestBody"] = _body(op, warnings)
     out["responses"] = _responses(op)
     return out
 
@@ -132,14 +145,24 @@ def _parameter(f: Field, location: str) -> dict[str, Any]:
     return param
 
 
-def _body(op: Operation) -> dict[str, Any]:
+def _body(op: Operation, warnings: list[str]) -> dict[str, Any]:
     media: dict[str, Any] = {}
     if op.body_fields:
         media["schema"] = _object(op.body_fields)
     elif op.body_example:
         media["schema"] = infer_schema(op.body_example.value)
     if op.body_example:
-        media["examples"] = _examples([op.body_example])
+        problem = _mismatch(op.body_example.value, media["schema"])
+        if problem:
+            # An example the spec's own schema rejects is an error to every linter: keep
+            # it where no tool takes it for a valid request.
+            warnings.append(
+                f"line {op.body_example.line + 1}: body example does not fit the "
+                f"parameter table ({problem}): kept as x-page-example"
+            )
+            media["x-page-example"] = op.body_example.value
+        else:
+            media["examples"] = _examples([op.body_example])
     required = any(f.required for f in op.body_fields) or not op.body_fields
     return {"required": required, "content": {"application/json": media}}
 
@@ -149,7 +172,7 @@ def _responses(op: Operation) -> dict[str, Any]:
     if op.success_examples:
         responses[vocab.SUCCESS_STATUS]["content"] = {
             "application/json": {
-                "schema": infer_schema(op.success_examples[0].value),
+                "schema": _merged_schema([e.value for e in op.success_examples]),
                 "examples": _examples(op.success_examples),
             }
         }
@@ -165,22 +188,25 @@ def _responses(op: Operation) -> dict[str, Any]:
         description = "异常返回"
         if codes:
             description += "；错误码：" + "；".join(f"{c.code} {c.message}".strip() for c in codes)
-        values = [e.value for e in examples] + [
-            {"code": c.code, "message": c.message} for c in codes
-        ]
-        documented = examples + [
-            Example({"code": c.code, "message": c.message}, c.line) for c in codes
-        ]
+        values = [e.value for e in examples] + [_code_value(c) for c in codes]
+        documented = _examples(examples)
+        for c in codes:
+            documented[f"code_{c.code}"] = {
+                "summary": f"Code {c.code} from the page's 错误码 list",
+                "value": _code_value(c),
+            }
         responses[str(status)] = {
             "description": description,
             "content": {
-                "application/json": {
-                    "schema": _merged_schema(values),
-                    "examples": _examples(documented),
-                }
+                "application/json": {"schema": _merged_schema(values), "examples": documented}
             },
         }
     return responses
+
+
+def _code_value(code: ErrorCode) -> dict[str, Any]:
+    """What the page says of a listed code: the code and its meaning, nothing invented."""
+    return {"code": code.code, "message": code.message}
 
 
 def error_status(code: Any) -> int:
@@ -189,17 +215,37 @@ def error_status(code: Any) -> int:
     return code if code in vocab.HTTP_ERROR_CODES else vocab.DEFAULT_ERROR_STATUS
 
 
+def _mismatch(value: Any, schema: dict[str, Any]) -> str:
+    """Why `value` does not fit `schema` (empty when it does)."""
+    error = jsonschema.exceptions.best_match(jsonschema.Draft4Validator(schema).iter_errors(value))
+    if error is None:
+        return ""
+    where = "/".join(str(part) for part in error.absolute_path)
+    return f"{where}: {error.message}" if where else error.message
+
+
 def _merged_schema(values: list[Any]) -> dict[str, Any]:
-    """A loose schema every example fits: the properties of all of them."""
+    """A loose schema every example fits."""
     schema = infer_schema(values[0])
     for value in values[1:]:
-        other = infer_schema(value)
-        if schema.get("type") == other.get("type") == "object":
-            for key, prop in other["properties"].items():
-                schema["properties"].setdefault(key, prop)
-        elif schema != other:
-            return {}
+        schema = _merge_schemas(schema, infer_schema(value))
     return schema
+
+
+def _merge_schemas(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    if a == b:
+        return a
+    types = {a.get("type"), b.get("type")}
+    if types == {"object"}:
+        props = dict(a["properties"])
+        for key, prop in b["properties"].items():
+            props[key] = _merge_schemas(props[key], prop) if key in props else prop
+        return {"type": "object", "properties": props}
+    if types == {"array"}:
+        return {"type": "array", "items": _merge_schemas(a["items"], b["items"])}
+    if types == {"integer", "number"}:
+        return {"type": "number"}
+    return {}
 
 
 def _examples(examples: list[Example]) -> dict[str, Any]:

@@ -230,11 +230,10 @@ def _split_rows(rows: list[list[str]], lines: list[int], source: list[str]) -> l
     for index, line in enumerate(lines):
         text = source[line - 1].strip() if 0 < line <= len(source) else "|"
         if "|" not in text:
-            blocks += _table_block(rows, lines, kept) + [
-                Block(
-                    "paragraph", line, text, warning="no blank line between a table and this text"
-                )
-            ]
+            after = _paragraph(text, line)
+            if after[0].kind == "paragraph":
+                after[0].warning = "no blank line between a table and this text"
+            blocks += _table_block(rows, lines, kept) + after
             kept = []
         elif not DELIMITER_ROW.match(text):
             kept.append(index)
@@ -277,6 +276,7 @@ class _Section:
         self.op = op
         self.sub = ""
         self.type_name = ""
+        self.sub_line = op.line
         self.started = False  # a section the vocabulary knows was seen
         self.has_text = False
         self.request_line = op.line
@@ -308,6 +308,7 @@ class _Section:
             )
             return
         self.sub, self.type_name = kind
+        self.sub_line = block.line
         self.started = True
         if self.sub == "type_def" and self.type_name in self.types:
             self.pending.append(
@@ -345,8 +346,11 @@ class _Section:
         elif self.sub == "notes":
             self.op.notes.append(block.text)
         elif self.sub == "error_codes":
+            # Prose around the codes ("错误码说明如下：") is skipped; lines opening with a
+            # number are codes.
             for offset, row in enumerate(block.text.splitlines()):
-                self._code_item(row, block.line + offset, warnings)
+                if ERROR_CODE_ITEM.match(row.strip()):
+                    self._code_item(row, block.line + offset, warnings)
 
     def _fence(self, block: Block, warnings: list[str]) -> None:
         sub = self.sub
@@ -462,7 +466,7 @@ class _Section:
             if self.type_name in self.types:
                 self.types[self.type_name][0].extend(fields)
             else:
-                self.types[self.type_name] = (fields, block.line)
+                self.types[self.type_name] = (fields, self.sub_line)
         elif self.sub == "path_params":
             self.path_table += fields
         elif self.sub == "query_params":
@@ -748,7 +752,9 @@ def _default(
         value = None
     if value is not None:
         return value, ""
-    if re.fullmatch(r"[\w.\-+\[\]{}\",: ]+", bare) and not re.search(r"\s", bare.strip()):
+    # Text that looks like a value (ASCII, one word) but is not one of the type is a slip
+    # worth a warning; prose ("默认为空，查询所有项目") is simply moved to the description.
+    if bare.isascii() and not re.search(r"\s", bare.strip()):
         warnings.append(
             f"line {line}: default '{text}' is not a valid {kind or 'value'}: "
             "kept in the description, no default"
@@ -810,6 +816,34 @@ def operation_key(op: Operation) -> tuple[str, str]:
     """Two operations are the same when method and path match, whatever the names of
     their path parameters."""
     return op.method, re.sub(r"{[^{}]+}", "{}", op.path)
+
+
+def align_paths(pages: list[Page]) -> None:
+    """Spell each path template one way: `/env/{name}` and `/env/{envName}` are the same
+    path to OpenAPI, which refuses both. Later spellings take the first one's names."""
+    first: dict[str, tuple[str, Page, int]] = {}
+    for page in pages:
+        for op in page.operations:
+            key = operation_key(op)[1]
+            if key not in first:
+                first[key] = (op.path, page, op.line)
+                continue
+            path, owner, line = first[key]
+            if path == op.path:
+                continue
+            renames = dict(
+                zip(
+                    re.findall(r"{([^{}]+)}", op.path), re.findall(r"{([^{}]+)}", path), strict=True
+                )
+            )
+            for f in op.path_params:
+                f.name = renames.get(f.name, f.name)
+            where = f"line {line}" if owner is page else f"{owner.source}:{line}"
+            page.warnings.append(
+                f"line {op.line}: path {op.path} is spelled {path} at "
+                f"{where}: parameters renamed to match"
+            )
+            op.path = path
 
 
 def _check_unique(operations: list[Operation]) -> None:

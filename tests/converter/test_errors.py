@@ -61,6 +61,29 @@ CASES = {
         _section("#### 请求\n```\nPOST /api/t\n```\n#### body 参数说明\n"
                  + table("`a`|string|甲|无|是") + "\n其中 `a` 中的参数说明如下：\n\n"
                  + table("`b`|string|乙|无|是")), "`b`|", "type string has no fields"),
+    "error code that is not a number": (
+        _section(OK_REQUEST + "#### 错误码\n|错误码|描述|\n|---|---|\n|6001|甲|\n|E02|乙|\n"),
+        "|E02|", "error code 'E02' is not a number"),
+    "error code table without numbers": (
+        _section(OK_REQUEST + "#### 错误码\n|名称|描述|\n|---|---|\n|甲|乙|\n"),
+        "|名称|", "needs a '错误码' column"),
+    "error code list item not understood": (
+        _section(OK_REQUEST + "#### 错误码\n- 6001: 甲\n- 参见日志\n"),
+        "- 参见日志", "'参见日志' under 错误码"),
+    "second request line in one operation": (
+        _section(OK_REQUEST + "```\nGET /api/other\n```\n"), "GET /api/other",
+        "a second request line"),
+    "two request lines in one block": (
+        _section("#### 请求\n```\nGET /api/a\nPOST /api/b\n```\n"), "POST /api/b",
+        "several request lines"),
+    "query string part that is not a name": (
+        _section("#### 请求\n```\nGET /api/t?na%me=1\n```\n"), "GET /api/t?",
+        "'na%me' is not a name"),
+    "type described twice": (
+        _section("#### 请求\n```\nPOST /api/t\n```\n#### body 参数说明\n"
+                 + table("`a`|Item|甲|无|是") + "#### Item 参数说明\n" + table("`b`|int|乙|无|是")
+                 + "#### Item  参数说明\n" + table("`c`|int|丙|无|是")),
+        "Item  参数说明", "type 'Item' is described twice"),
 }
 
 
