@@ -32,4 +32,4 @@ class AdminAuth:
     def guarded(self, path: str) -> bool:
         if not (path == self.prefix or path.startswith(self.prefix + "/")):
             return False
-        return not path[len(self.prefix):].startswith(OPEN)
+        return not path[len(self.prefix) :].startswith(OPEN)

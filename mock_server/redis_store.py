@@ -96,8 +96,10 @@ def parse_url(url: str) -> dict[str, Any]:
         raise StateError(f"{safe_url(url)}: not a Redis URL ({exc})") from None
     # redis-py reads a path that is not a number as db 0; a typo should not share db 0.
     if not url.lower().startswith("unix:") and path not in ("", "/") and not DB.fullmatch(path):
-        raise StateError(f"{safe_url(url)}: not a Redis URL (database {path[1:]!r} is not a "
-                         "number: redis://HOST:PORT/DB)")
+        raise StateError(
+            f"{safe_url(url)}: not a Redis URL (database {path[1:]!r} is not a "
+            "number: redis://HOST:PORT/DB)"
+        )
     return kwargs
 
 
@@ -131,8 +133,11 @@ class RedisStore:
         # A short connect timeout and a single retry: while Redis is away a request gets its
         # 503 at once instead of waiting on backoff.
         pool = aioredis.BlockingConnectionPool.from_url(
-            self.url, max_connections=POOL_SIZE, timeout=COMMAND_TIMEOUT,
-            socket_connect_timeout=CONNECT_TIMEOUT, socket_timeout=COMMAND_TIMEOUT,
+            self.url,
+            max_connections=POOL_SIZE,
+            timeout=COMMAND_TIMEOUT,
+            socket_connect_timeout=CONNECT_TIMEOUT,
+            socket_timeout=COMMAND_TIMEOUT,
             retry=Retry(NoBackoff(), 1),
         )
         client = aioredis.Redis(connection_pool=pool)
@@ -180,7 +185,8 @@ class RedisStore:
         if made is not None and made.decode() != self.fingerprint:
             raise SeedMismatch(
                 f"{self.name}: made with another seed ({made.decode()}, this one is "
-                f"{self.fingerprint}); start every process with the same --seed, or reset it")
+                f"{self.fingerprint}); start every process with the same --seed, or reset it"
+            )
         self.ready = True
 
     @asynccontextmanager

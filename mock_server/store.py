@@ -81,8 +81,17 @@ def take_from(queue: list[dict[str, Any]], operation: str) -> dict[str, Any] | N
 
 
 def task_json(task: Task) -> bytes:
-    return orjson.dumps([task.pipeline_name, task.task_id, task.project, task.status,
-                         task.since, task.created_at, task.targets])
+    return orjson.dumps(
+        [
+            task.pipeline_name,
+            task.task_id,
+            task.project,
+            task.status,
+            task.since,
+            task.created_at,
+            task.targets,
+        ]
+    )
 
 
 def json_task(raw: bytes | str) -> Task:
@@ -187,8 +196,9 @@ class SqliteStore:
             raise StateError(f"{path}: is a directory, expected a file")
         self.lock = threading.Lock()  # one connection, used by the loop and test clients' threads
         try:
-            self.db = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT, check_same_thread=False,
-                                      isolation_level=None)
+            self.db = sqlite3.connect(
+                str(path), timeout=BUSY_TIMEOUT, check_same_thread=False, isolation_level=None
+            )
             self.db.execute("PRAGMA journal_mode=WAL")
             # NORMAL survives a killed process (the OS keeps the WAL); only power loss could
             # drop the last commits.
@@ -209,11 +219,13 @@ class SqliteStore:
                     if "seeded" in meta and made_with not in (None, fingerprint):
                         raise StateError(
                             f"{self.path}: made with another seed ({made_with}, this one is "
-                            f"{fingerprint}); start with that seed, or use a new state")
+                            f"{fingerprint}); start with that seed, or use a new state"
+                        )
                     if "seeded" not in meta:
                         self._write_seed(world)
-                    self.db.execute("INSERT OR REPLACE INTO meta VALUES ('seed', ?)",
-                                    (fingerprint,))
+                    self.db.execute(
+                        "INSERT OR REPLACE INTO meta VALUES ('seed', ?)", (fingerprint,)
+                    )
                     self.db.execute("COMMIT")
                 except BaseException:
                     self.db.execute("ROLLBACK")
@@ -234,10 +246,12 @@ class SqliteStore:
                 raise
 
     def _write_seed(self, world: World) -> None:
-        self.db.executemany("INSERT OR REPLACE INTO tasks VALUES (?,?,?,?,?,?,?)",
-                            [_row(t) for t in world.tasks])
-        self.db.executemany("INSERT OR REPLACE INTO counters VALUES (?,?)",
-                            seeded_counters(world).items())
+        self.db.executemany(
+            "INSERT OR REPLACE INTO tasks VALUES (?,?,?,?,?,?,?)", [_row(t) for t in world.tasks]
+        )
+        self.db.executemany(
+            "INSERT OR REPLACE INTO counters VALUES (?,?)", seeded_counters(world).items()
+        )
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('seeded', '1')")
 
     async def next_id(self, pipeline: str) -> int:
@@ -252,8 +266,9 @@ class SqliteStore:
 
     async def get(self, pipeline: str, task_id: int) -> Task | None:
         with self.lock:
-            row = self.db.execute("SELECT * FROM tasks WHERE pipeline_name = ? AND task_id = ?",
-                                  (pipeline, task_id)).fetchone()
+            row = self.db.execute(
+                "SELECT * FROM tasks WHERE pipeline_name = ? AND task_id = ?", (pipeline, task_id)
+            ).fetchone()
         return None if row is None else _task(row)
 
     async def put(self, task: Task) -> None:
@@ -267,8 +282,10 @@ class SqliteStore:
 
     async def push_forced(self, item: dict[str, Any]) -> list[dict[str, Any]]:
         with self.lock:
-            self.db.execute("INSERT INTO forced (operation, item) VALUES (?, ?)",
-                            (item["operation"], orjson.dumps(item).decode()))
+            self.db.execute(
+                "INSERT INTO forced (operation, item) VALUES (?, ?)",
+                (item["operation"], orjson.dumps(item).decode()),
+            )
         return await self.forced()
 
     async def take_forced(self, operation: str) -> dict[str, Any] | None:
@@ -280,7 +297,9 @@ class SqliteStore:
             try:
                 row = self.db.execute(
                     "SELECT id, item FROM forced WHERE operation IS NULL OR operation = ? "
-                    "ORDER BY id LIMIT 1", (operation,)).fetchone()
+                    "ORDER BY id LIMIT 1",
+                    (operation,),
+                ).fetchone()
                 item = None
                 if row is not None:
                     item = orjson.loads(row[1])
@@ -288,8 +307,10 @@ class SqliteStore:
                     if item["times"] <= 0:
                         self.db.execute("DELETE FROM forced WHERE id = ?", (row[0],))
                     else:
-                        self.db.execute("UPDATE forced SET item = ? WHERE id = ?",
-                                        (orjson.dumps(item).decode(), row[0]))
+                        self.db.execute(
+                            "UPDATE forced SET item = ? WHERE id = ?",
+                            (orjson.dumps(item).decode(), row[0]),
+                        )
                 self.db.execute("COMMIT")
             except BaseException:
                 self.db.execute("ROLLBACK")
@@ -307,8 +328,9 @@ class SqliteStore:
 
     async def requests(self, limit: int) -> list[dict[str, Any]]:
         with self.lock:
-            rows = self.db.execute("SELECT entry FROM journal ORDER BY id DESC LIMIT ?",
-                                   (min(limit, JOURNAL_SIZE),)).fetchall()
+            rows = self.db.execute(
+                "SELECT entry FROM journal ORDER BY id DESC LIMIT ?", (min(limit, JOURNAL_SIZE),)
+            ).fetchall()
         return [orjson.loads(row[0]) for row in reversed(rows)]
 
     async def clear_requests(self) -> None:
@@ -332,17 +354,24 @@ class SqliteJournal:
     def append(self, entry: dict[str, Any]) -> None:
         db = self.store.db
         with self.store.lock:
-            cursor = db.execute("INSERT INTO journal (entry) VALUES (?)",
-                                (orjson.dumps(entry).decode(),))
+            cursor = db.execute(
+                "INSERT INTO journal (entry) VALUES (?)", (orjson.dumps(entry).decode(),)
+            )
             self.written += 1
             if self.written % self.TRIM_EVERY == 0:
-                db.execute("DELETE FROM journal WHERE id <= ?",
-                           (cursor.lastrowid - JOURNAL_SIZE,))
+                db.execute("DELETE FROM journal WHERE id <= ?", (cursor.lastrowid - JOURNAL_SIZE,))
 
 
 def _row(task: Task) -> tuple:
-    return (task.pipeline_name, task.task_id, task.project, task.status, task.since,
-            task.created_at, orjson.dumps(list(task.targets)).decode())
+    return (
+        task.pipeline_name,
+        task.task_id,
+        task.project,
+        task.status,
+        task.since,
+        task.created_at,
+        orjson.dumps(list(task.targets)).decode(),
+    )
 
 
 def _task(row: tuple) -> Task:

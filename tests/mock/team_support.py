@@ -50,9 +50,20 @@ class RedisServer:
     def start(self, timeout: float = 10) -> None:
         persistence = ["--appendonly", "yes", "--appendfsync", "always"] if self.durable else []
         self.proc = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1",
-             "--dir", str(self.directory), "--save", "", *persistence],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(self.directory),
+                "--save",
+                "",
+                *persistence,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -85,13 +96,18 @@ class RedisServer:
         self.kill()
 
 
-async def raw_request(port: int, method: str, path: str, body: Any = None,
-                      headers: dict[str, str] | None = None) -> tuple[int, Any]:
+async def raw_request(
+    port: int, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+) -> tuple[int, Any]:
     """One request on its own connection (a pool would serialise hundreds of waiting requests);
     (status, JSON body), or (0, error) when the connection fails."""
     payload = b"" if body is None else json.dumps(body).encode()
-    head = [f"{method} {path} HTTP/1.1", "Host: mock", "Connection: close",
-            f"Content-Length: {len(payload)}"]
+    head = [
+        f"{method} {path} HTTP/1.1",
+        "Host: mock",
+        "Connection: close",
+        f"Content-Length: {len(payload)}",
+    ]
     if body is not None:
         head.append("Content-Type: application/json")
     head += [f"{k}: {v}" for k, v in {**AUTH, **(headers or {})}.items()]
@@ -114,9 +130,12 @@ def create_many(ports: list[int], count: int, body: dict | None = None) -> list[
     """`count` concurrent creates, spread over `ports` in turn; every answer."""
 
     async def run() -> list[tuple[int, Any]]:
-        return await asyncio.gather(*(
-            raw_request(ports[i % len(ports)], "POST", CREATE, body or PAGE_EXAMPLE)
-            for i in range(count)))
+        return await asyncio.gather(
+            *(
+                raw_request(ports[i % len(ports)], "POST", CREATE, body or PAGE_EXAMPLE)
+                for i in range(count)
+            )
+        )
 
     return asyncio.run(run())
 

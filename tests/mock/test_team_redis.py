@@ -83,8 +83,9 @@ def test_status_forced_on_one_is_seen_by_the_other(redis_server: RedisServer) ->
         made = httpx.post(f"{first.url}{CREATE}", json=PAGE_EXAMPLE, headers=AUTH).json()
         task_id = made["task_id"]
         # Frozen in `created`: running is set by hand, and then restart is refused everywhere.
-        patched = httpx.patch(f"{first.url}/_mock/tasks/{PIPELINE}/{task_id}",
-                              json={"status": "running"})
+        patched = httpx.patch(
+            f"{first.url}/_mock/tasks/{PIPELINE}/{task_id}", json={"status": "running"}
+        )
         assert patched.status_code == 200
         assert listed(second) == {task_id: "running"}
         refused = httpx.post(f"{second.url}{restart_path(task_id)}", headers=AUTH)
@@ -180,8 +181,13 @@ def test_redis_absent_at_start_then_there(tmp_path: Path) -> None:
 
 
 def run_mock(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "mock_server", "--quiet", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "mock_server", "--quiet", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_another_seed_than_the_state_was_made_with_exits_2(
@@ -196,9 +202,14 @@ def test_another_seed_than_the_state_was_made_with_exits_2(
     assert "made with another seed" in run.stderr and "Traceback" not in run.stderr
 
 
-@pytest.mark.parametrize("url", [
-    "redis://127.0.0.1:notaport/0", "redis://127.0.0.1:6379/zero", "redis://127.0.0.1:99999/0",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "redis://127.0.0.1:notaport/0",
+        "redis://127.0.0.1:6379/zero",
+        "redis://127.0.0.1:99999/0",
+    ],
+)
 def test_malformed_redis_url_exits_2(url: str) -> None:
     run = run_mock("--state", url)
     assert run.returncode == 2, run.stderr

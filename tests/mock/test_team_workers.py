@@ -33,27 +33,36 @@ def check_400_creates(proc: MockProcess) -> None:
 
 def test_two_workers_on_sqlite_hand_out_ids_1_to_400(tmp_path: Path) -> None:
     state = str(tmp_path / "state.sqlite")
-    with MockProcess("--workers", "2", "--state", state, "--task-duration", "0",
-                     "--quiet") as proc:
+    with MockProcess("--workers", "2", "--state", state, "--task-duration", "0", "--quiet") as proc:
         check_400_creates(proc)
         # One forced answer for both workers, used once.
-        httpx.post(f"{proc.url}/_mock/next", json={"operation": "createWorkflowTask",
-                                                   "code": 6542, "times": 2})
+        httpx.post(
+            f"{proc.url}/_mock/next",
+            json={"operation": "createWorkflowTask", "code": 6542, "times": 2},
+        )
         answers = create_many([proc.port], 40)
         assert [body.get("code") for s, body in answers if s == 400] == [6542, 6542]
         assert ids_of(answers) == list(range(N + 1, N + 39))
 
 
 def test_two_workers_on_redis_hand_out_ids_1_to_400(tmp_path: Path) -> None:
-    with RedisServer(tmp_path) as server, MockProcess(
-        "--workers", "2", "--state", server.url, "--task-duration", "0", "--quiet"
-    ) as proc:
+    with (
+        RedisServer(tmp_path) as server,
+        MockProcess(
+            "--workers", "2", "--state", server.url, "--task-duration", "0", "--quiet"
+        ) as proc,
+    ):
         check_400_creates(proc)
 
 
 def run_mock(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "mock_server", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "mock_server", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_workers_without_a_shared_state_is_a_usage_error() -> None:
@@ -63,11 +72,16 @@ def test_workers_without_a_shared_state_is_a_usage_error() -> None:
 
 
 def test_admin_token_guards_the_admin_api() -> None:
-    with MockProcess("--admin-token", "s3cret", "--quiet") as proc, httpx.Client(
-        base_url=proc.url
-    ) as client:
-        for method, path in [("GET", "/_mock/tasks"), ("POST", "/_mock/reset"),
-                             ("GET", "/_mock/requests"), ("POST", "/_mock/next")]:
+    with (
+        MockProcess("--admin-token", "s3cret", "--quiet") as proc,
+        httpx.Client(base_url=proc.url) as client,
+    ):
+        for method, path in [
+            ("GET", "/_mock/tasks"),
+            ("POST", "/_mock/reset"),
+            ("GET", "/_mock/requests"),
+            ("POST", "/_mock/next"),
+        ]:
             for headers in ({}, {"Authorization": "Bearer wrong"}):
                 answer = client.request(method, path, headers=headers, json={})
                 assert answer.status_code == 401, (method, path, answer.text)
