@@ -193,6 +193,13 @@ REQUIRED: dict[str, bool] = {
     "n": False,
     "yes": True,
     "no": False,
+    "必需": True,
+    "非必需": False,
+    "不必须": False,
+    "不必填": False,
+    "√": True,
+    "✓": True,
+    "×": False,
 }
 # A cell such as "使用 PR 构建时必填" is required only sometimes: read as optional, with a
 # warning, when it holds one of these words.
@@ -236,6 +243,17 @@ SCALARS: dict[str, dict[str, Any]] = {
     "对象": {"type": "object"},
     "interface{}": {},
     "any": {},
+    "time": {"type": "string", "format": "date-time"},
+    "datetime": {"type": "string", "format": "date-time"},
+    "date": {"type": "string", "format": "date"},
+    "timestamp": {"type": "integer", "format": "int64"},
+    "int8": {"type": "integer"},
+    "int16": {"type": "integer"},
+    "uint8": {"type": "integer"},
+    "uint16": {"type": "integer"},
+    "uint32": {"type": "integer", "format": "int32"},
+    "enum": {"type": "string"},
+    "file": {"type": "string", "format": "binary"},
 }
 # Array spellings; `item` is the element type (absent: elements of any type).
 ARRAYS: tuple[re.Pattern[str], ...] = (
@@ -300,7 +318,10 @@ def known_types() -> str:
 
 # --- Request line -------------------------------------------------------------------
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
-REQUEST_LINE = re.compile(r"^`?(?P<method>[A-Za-z]+)\s+(?:https?://[^/\s]+)?(?P<target>/\S*?)`?$")
+REQUEST_LINE = re.compile(
+    r"^`?(?P<method>[A-Za-z]+)\s+(?:https?://[^/\s]+)?(?P<target>/\S*?)`?"
+    r"(?:\s+HTTP/[\d.]+)?$"
+)
 # How a page writes a parameter in the path or the query string: /id/:id, /id/<id>,
 # /id/{id}. Each pattern has one group, the name.
 PLACEHOLDERS: tuple[re.Pattern[str], ...] = (
