@@ -451,13 +451,13 @@ class _Section:
         if self.sub in ("error", "error_codes") and not self.nested_into:
             self._code_table(block, warnings)
             return
-        if self.sub == "response_fields" and not self.nested_into:
+        if self.sub in ("response_fields", "success") and not self.nested_into:
             warnings.append(
                 f"line {block.line}: a table describing the answer's fields is "
                 "not converted (the answer's schema comes from its example)"
             )
             return
-        if self.sub in ("", "notes", "unknown", "success") and not self.nested_into:
+        if self.sub in ("", "notes", "unknown") and not self.nested_into:
             self.pending.append(
                 ConversionError(
                     block.line,

@@ -13,10 +13,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+# "1. 请求", "一、请求", "(1) 请求": the number is not part of the name.
+ENUMERATOR = re.compile(
+    r"^(?:\d+(?:\.\d+)*[.、)]?|[一二三四五六七八九十]+[、.]|[(（]\d+[)）])\s*(?=[^\d.\s])"
+)
+
 
 def normal(text: str) -> str:
     """A heading, column title or cell as the tables below spell it."""
     text = re.sub(r"[`*]", "", text).strip().rstrip(":：").strip()
+    text = ENUMERATOR.sub("", text)
     return re.sub(r"\s+", "", text).lower()
 
 
@@ -37,6 +43,12 @@ SECTIONS: dict[str, str] = {
     "url": "request",
     "接口地址": "request",
     "路径参数": "path_params",
+    "pathparameters": "path_params",
+    "queryparameters": "query_params",
+    "bodyparameters": "body_params",
+    "requestparameters": "params",
+    "请求方法": "request",
+    "请求格式": "request",
     "路径参数说明": "path_params",
     "path": "path_params",
     "path参数": "path_params",
@@ -132,6 +144,10 @@ SECTION_WORDS: tuple[tuple[str, str], ...] = (
     ("请求体", "body_params"),
     ("正常返回", "success"),
     ("成功返回", "success"),
+    ("请求参数", "params"),
+    ("请求", "request"),
+    ("返回", "success"),
+    ("响应", "success"),
 )
 # "<TypeName> 参数说明": the table under it describes a type named in a 类型 cell.
 TYPE_HEADING = re.compile(

@@ -586,3 +586,25 @@ def test_error_example_without_a_code_is_answered_with_400():
         """)
     responses = operation(convert(text)[0], "/api/things", "get")["responses"]
     assert _example(responses["400"]) == {"message": "参数错误"}
+
+
+def test_numbered_and_english_section_headings():
+    text = page("""
+        ## 1. 获取列表
+        ### 1.1 请求
+        ```
+        GET /api/list?page=:page
+        ```
+        ### 1.2 Query Parameters
+        {rows}
+        ### 1.3 返回示例
+        ```json
+        {{"total": 1}}
+        ```
+        """).format(rows=table("`page`|Integer|页码|1|否"))
+    document, warnings = convert(text)
+    op = operation(document, "/api/list", "get")
+    assert op["summary"] == "1. 获取列表"
+    assert params(op)[("query", "page")]["schema"] == {"type": "integer", "default": 1}
+    assert _example(op["responses"]["200"]) == {"total": 1}
+    assert warnings == []
