@@ -170,12 +170,15 @@ def _body(op: Operation, warnings: list[str]) -> dict[str, Any]:
 def _responses(op: Operation) -> dict[str, Any]:
     responses: dict[str, Any] = {vocab.SUCCESS_STATUS: {"description": "正常返回"}}
     if op.success_examples:
+        schema = _merged_schema([e.value for e in op.success_examples])
+        _describe(schema, op.response_fields)
         responses[vocab.SUCCESS_STATUS]["content"] = {
-            "application/json": {
-                "schema": _merged_schema([e.value for e in op.success_examples]),
-                "examples": _examples(op.success_examples),
-            }
+            "application/json": {"schema": schema, "examples": _examples(op.success_examples)}
         }
+    elif op.response_fields:
+        schema = _object(op.response_fields)
+        schema.pop("required", None)
+        responses[vocab.SUCCESS_STATUS]["content"] = {"application/json": {"schema": schema}}
     by_status: dict[int, list[Example]] = {}
     for example in op.error_examples:
         code = example.value.get("code") if isinstance(example.value, dict) else None
@@ -203,6 +206,25 @@ def _responses(op: Operation) -> dict[str, Any]:
             },
         }
     return responses
+
+
+def _describe(schema: dict[str, Any], fields: list[Field]) -> None:
+    """Add a table of the answer's fields to the schema inferred from its example: the
+    example keeps the shape (so it stays valid), the table adds descriptions and the
+    fields the example leaves out."""
+    while schema.get("type") == "array":
+        schema = schema["items"]
+    if schema.get("type") != "object" or not fields:
+        return
+    props = schema["properties"]
+    for f in fields:
+        if f.name in props:
+            if f.description:
+                props[f.name]["description"] = f.description
+            _describe(props[f.name], f.children)
+        else:
+            props[f.name] = schema_for(f)
+            props[f.name].pop("default", None)
 
 
 def _code_value(code: ErrorCode) -> dict[str, Any]:

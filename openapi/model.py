@@ -64,6 +64,7 @@ class Operation:
     body_fields: list[Field] = field(default_factory=list)
     body_example: Example | None = None
     success_examples: list[Example] = field(default_factory=list)
+    response_fields: list[Field] = field(default_factory=list)  # a table of the answer
     error_examples: list[Example] = field(default_factory=list)
     error_codes: list[ErrorCode] = field(default_factory=list)
 

@@ -608,3 +608,85 @@ def test_numbered_and_english_section_headings():
     assert params(op)[("query", "page")]["schema"] == {"type": "integer", "default": 1}
     assert _example(op["responses"]["200"]) == {"total": 1}
     assert warnings == []
+
+
+def test_answer_field_table_describes_the_example_schema():
+    text = page("""
+        ## 取
+        #### 请求
+        ```
+        GET /api/things
+        ```
+        #### 正常返回
+        ```json
+        [{"id": 1, "owner": {"name": "a"}}]
+        ```
+        #### 返回说明
+        |参数名|类型|描述|
+        |---|---|---|
+        |`id`|int|编号|
+        |`owner`|Object|负责人|
+        |`tags`|[]string|标签|
+
+        其中 `owner` 中的参数说明如下：
+
+        |参数名|类型|描述|
+        |---|---|---|
+        |`name`|string|姓名|
+        """)
+    document, warnings = convert(text)
+    ok = operation(document, "/api/things", "get")["responses"]["200"]
+    item = ok["content"]["application/json"]["schema"]["items"]
+    assert item["properties"]["id"] == {"type": "integer", "description": "编号"}
+    assert item["properties"]["owner"]["properties"]["name"] == {
+        "type": "string",
+        "description": "姓名",
+    }
+    assert item["properties"]["tags"] == {
+        "type": "array",
+        "items": {"type": "string"},
+        "description": "标签",
+    }
+    assert _example(ok) == [{"id": 1, "owner": {"name": "a"}}]
+    assert warnings == []
+
+
+def test_answer_field_table_without_example_is_the_schema():
+    text = page("""
+        ## 取
+        #### 请求
+        ```
+        GET /api/things
+        ```
+        #### 返回参数说明
+        |参数名|类型|描述|
+        |---|---|---|
+        |`total`|int64|总数|
+        """)
+    ok = operation(convert(text)[0], "/api/things", "get")["responses"]["200"]
+    assert ok["content"]["application/json"]["schema"] == {
+        "type": "object",
+        "properties": {"total": {"type": "integer", "format": "int64", "description": "总数"}},
+    }
+
+
+def test_request_written_as_a_curl_command():
+    text = page("""
+        ## 建
+        #### 请求
+        ```bash
+        curl -X POST -H 'Authorization: Bearer t' \\
+          'https://zadig.example.com/api/things/:id?force=:force' \\
+          -d '{"name": "a"}'
+        ```
+        """)
+    document, warnings = convert(text)
+    op = operation(document, "/api/things/{id}", "post")
+    assert list(params(op)) == [("path", "id"), ("query", "force")]
+    media = op["requestBody"]["content"]["application/json"]
+    assert media["examples"]["documented"]["value"] == {"name": "a"}
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if row.startswith("curl"))
+    assert (
+        f"line {line}: request read from a curl command: POST /api/things/:id?force=:force"
+        in warnings
+    )
