@@ -40,6 +40,7 @@ class Field:
 class Example:
     value: Any
     line: int
+    media: str = "application/json"  # text/plain for an answer that is not JSON
 
 
 @dataclass

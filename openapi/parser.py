@@ -389,9 +389,13 @@ class _Section:
             else:
                 self.op.body_example = Example(_json(block, warnings), block.line)
         elif sub == "success":
-            self.op.success_examples.append(Example(_json(block, warnings), block.line))
+            self.op.success_examples.append(_answer(block, warnings))
         elif sub in ("error", "error_codes"):
-            value = _json(block, warnings)
+            answer = _answer(block, warnings)
+            if answer.media != "application/json":
+                self.op.error_examples.append(answer)
+                return
+            value = answer.value
             items = value if isinstance(value, list) and value else [value]
             if not all(isinstance(item, dict) for item in items):
                 items = [value]  # a list answer, not a list of error envelopes
@@ -864,6 +868,20 @@ def _value(text: str, kind: str, quoted: bool) -> Any:
             return text
         raise ValueError(text)
     raise ValueError(text)
+
+
+def _answer(block: Block, warnings: list[str]) -> Example:
+    """An answer's example: JSON, or plain text when the block is neither marked JSON nor
+    shaped like it (`success`, `404 page not found`)."""
+    info = (block.items or [""])[0].lower()
+    text = block.text.strip()
+    if info in vocab.JSON_FENCES or text.startswith(("{", "[", '"')):
+        return Example(_json(block, warnings), block.line)
+    try:
+        return Example(json.loads(text), block.line)
+    except json.JSONDecodeError:
+        warnings.append(f"line {block.line + 1}: answer example is not JSON: kept as text/plain")
+        return Example(text, block.line, "text/plain")
 
 
 def _json(block: Block, warnings: list[str]) -> Any:
