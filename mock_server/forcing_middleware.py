@@ -1,4 +1,4 @@
-"""Answering a spec operation as asked: the `Prefer` header or the admin queue (overrides.py),
+"""Answering a spec operation as asked: the `Prefer` header or the admin queue (forced_answers.py),
 plus the global latency."""
 
 from __future__ import annotations

@@ -123,6 +123,36 @@ def test_every_guide_says_what_it_is_for() -> None:
         assert "this page is for" in opening, f"{doc_id(path)} does not open with its purpose"
 
 
+# --- the map of the code --------------------------------------------------------------------
+
+
+def architecture_sections() -> dict[str, str]:
+    """docs/architecture.md's `##` sections by heading."""
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    parts = re.split(r"^## (.*)$", text, flags=re.MULTILINE)
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
+def packages() -> list[str]:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return pyproject["tool"]["setuptools"]["packages"]
+
+
+@pytest.mark.parametrize("package", packages())
+def test_the_map_names_every_module(package: str) -> None:
+    """docs/architecture.md has a section per package, naming each of its modules."""
+    sections = [
+        body for heading, body in architecture_sections().items() if f"`{package}/`" in heading
+    ]
+    assert sections, f"docs/architecture.md has no section headed `{package}/`"
+    modules = sorted(
+        p.name
+        for p in (ROOT / package).glob("*.py")
+        if p.name not in ("__init__.py", "__main__.py")
+    )
+    assert [m for m in modules if f"`{m}`" not in sections[0]] == []
+
+
 # --- command-line options --------------------------------------------------------------------
 
 
