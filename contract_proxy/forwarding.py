@@ -9,8 +9,10 @@ body goes back compressed, byte for byte.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from dataclasses import dataclass
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 
 import httpx
 
@@ -28,6 +30,10 @@ HOP_BY_HOP = frozenset(
     }
 )
 Headers = list[tuple[bytes, bytes]]
+POOLS = 16
+# The upstream's cookies are its clients' business: the proxy's HTTP client keeps none (else
+# one client's session cookie would ride along with every other client's requests).
+NO_COOKIES = DefaultCookiePolicy(allowed_domains=[])
 
 
 @dataclass(frozen=True)
@@ -72,35 +78,49 @@ def end_to_end(headers: Headers, drop: frozenset[str] = frozenset()) -> Headers:
 
 
 class Upstream:
-    """One pooled HTTP client to the upstream; every exchange is bounded by `timeout` in total
+    """Pooled HTTP clients to the upstream; every exchange is bounded by `timeout` in total
     (an upstream that trickles its answer byte by byte still ends at the deadline)."""
 
     def __init__(self, base_url: str, timeout: float) -> None:
         self.base = httpx.URL(base_url)
         self.prefix = self.base.raw_path.rstrip(b"/").split(b"?", 1)[0]
         self.timeout = timeout
-        limits = httpx.Limits(max_connections=256, max_keepalive_connections=64, keepalive_expiry=2)
-        self.client = httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout), limits=limits, follow_redirects=False, trust_env=False
+        # Several small pools in turn rather than one large one: httpcore's pool scans every
+        # queued request against every connection at each step, a cost that grows with the
+        # square of the concurrency (with one pool, 32 clients spent most of the CPU there).
+        self.clients = [self._client() for _ in range(POOLS)]
+        self.turn = itertools.cycle(self.clients)
+
+    def _client(self) -> httpx.AsyncClient:
+        limits = httpx.Limits(max_connections=64, max_keepalive_connections=8, keepalive_expiry=2)
+        client = httpx.AsyncClient(
+            timeout=httpx.Timeout(self.timeout),
+            limits=limits,
+            follow_redirects=False,
+            trust_env=False,
+            cookies=CookieJar(NO_COOKIES),
         )
         # No headers of httpx's own (Accept-Encoding, User-Agent, ...): the client's pass as sent.
-        for name in list(self.client.headers):
-            del self.client.headers[name]
+        for name in list(client.headers):
+            del client.headers[name]
+        return client
 
     def url(self, raw_path: bytes, query: bytes) -> httpx.URL:
         target = self.prefix + raw_path + (b"?" + query if query else b"")
         return self.base.copy_with(raw_path=target)
 
     async def close(self) -> None:
-        await self.client.aclose()
+        for client in self.clients:
+            await client.aclose()
 
     async def send(
         self, method: str, url: httpx.URL, headers: Headers, body: bytes
     ) -> Answer | Fault:
         sent = end_to_end(headers, frozenset({"host", "content-length"}))
-        request = self.client.build_request(method, url, headers=sent, content=body)
+        client = next(self.turn)
+        request = client.build_request(method, url, headers=sent, content=body)
         try:
-            return await asyncio.wait_for(self._exchange(request), self.timeout)
+            return await asyncio.wait_for(self._exchange(client, request), self.timeout)
         except (asyncio.TimeoutError, httpx.TimeoutException):
             return Fault(504, f"the upstream gave no whole answer within {self.timeout:g} s")
         except httpx.ConnectError as exc:
@@ -108,8 +128,8 @@ class Upstream:
         except httpx.TransportError as exc:
             return Fault(502, f"the upstream closed the connection mid-answer ({_text(exc)})")
 
-    async def _exchange(self, request: httpx.Request) -> Answer:
-        response = await self.client.send(request, stream=True)
+    async def _exchange(self, client: httpx.AsyncClient, request: httpx.Request) -> Answer:
+        response = await client.send(request, stream=True)
         try:
             body = b"".join([chunk async for chunk in response.aiter_raw()])
         finally:

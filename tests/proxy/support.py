@@ -149,6 +149,8 @@ def echo_app() -> Starlette:
             "body": body.decode("utf-8", "replace"),
         }
         headers = {"X-Upstream": "echo", "Keep-Alive": "timeout=5", "Connection": "keep-alive"}
+        if "cookie" in request.query_params:  # a session cookie for this client only
+            headers["Set-Cookie"] = f"session={request.query_params['cookie']}; Path=/"
         return Response(json.dumps(seen), headers=headers, media_type="application/json")
 
     return Starlette(

@@ -131,6 +131,14 @@ def test_32_concurrent_clients_get_their_own_answers(echo: ServerThread) -> None
     assert elapsed < 5, elapsed
 
 
+def test_cookies_set_for_one_client_stay_with_it(echo: ServerThread) -> None:
+    with proxy_in_process(echo.url) as proxy:
+        first = [httpx.get(f"{proxy.url}/login?cookie=client-{n}") for n in range(20)]
+        later = httpx.get(proxy.url + "/whoami")
+    assert first[0].headers["set-cookie"].startswith("session=client-0")
+    assert "cookie" not in dict(later.json()["headers"])
+
+
 def test_dead_upstream_is_502_in_the_envelope_and_recorded() -> None:
     with proxy_in_process(f"http://127.0.0.1:{free_port()}") as proxy:
         answer = httpx.post(proxy.url + CREATE, json=PAGE_BODY, headers=AUTH)
