@@ -22,8 +22,8 @@ from contract_proxy.ledger import REQUEST_RULE, Ledger, Violation
 from contract_proxy.routes import Match, match, routes
 from contract_proxy.tokens import curl, safe_target, scrub, secrets_of
 from contract_tests.checks import REFUSED, answer_problems, created_problems, request_problems
-from contract_tests.client import Exchange
 from contract_tests.contract import Contract
+from contract_tests.http_client import Exchange
 from contract_tests.report import AUTH_ROW, SUCCESS_ROW
 
 ADMIN = "/_proxy/"
