@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import yaml
+from starlette.testclient import TestClient
 
 from openapi import SPEC_PATH
 
@@ -27,6 +28,21 @@ PAGE_EXAMPLE: dict[str, Any] = (
     SPEC["paths"][CREATE]["post"]["requestBody"]["content"]["application/json"]
     ["examples"]["documented"]["value"])
 PIPELINE = PAGE_EXAMPLE["workflow_name"]
+
+
+# Out of the box the mock wants a bearer token, as Zadig's gateway does, and takes any.
+TOKEN = "mock-test-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def api_client(app: Any, **kwargs: Any) -> TestClient:
+    """A test client of the ASGI app `app` that sends a bearer token, as a Zadig client does."""
+    return TestClient(app, headers=AUTH, **kwargs)
+
+
+def http_client(url: str, **kwargs: Any) -> httpx.Client:
+    """An HTTP client of a running mock at `url` that sends a bearer token."""
+    return httpx.Client(base_url=url, headers=AUTH, **kwargs)
 
 
 def restart_path(task_id: object, pipeline: str = PIPELINE) -> str:
@@ -102,13 +118,6 @@ class MockProcess:
                 time.sleep(0.02)
         self.stop()
         raise RuntimeError("mock did not answer")
-
-    def cpu_seconds(self) -> float:
-        """CPU time the process has used (user + system): unlike wall time, not inflated by
-        other processes competing for the machine."""
-        assert self.proc is not None
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def kill(self) -> None:
         """kill -9: no chance to flush or close anything."""
