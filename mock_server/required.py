@@ -13,7 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 ZERO_VALUES: dict[str, Any] = {
-    "string": "", "integer": 0, "number": 0, "boolean": False, "array": [], "object": {},
+    "string": "",
+    "integer": 0,
+    "number": 0,
+    "boolean": False,
+    "array": [],
+    "object": {},
 }
 
 
@@ -36,7 +41,8 @@ class Missing:
         'targets.0'` (the path only below the top)."""
         where = ".".join(str(part) for part in self.parent)
         return f"{json.dumps(self.name)} is a required property" + (
-            f" - {where!r}" if where else "")
+            f" - {where!r}" if where else ""
+        )
 
 
 def missing_fields(schema: dict[str, Any], value: Any) -> list[Missing]:
@@ -62,8 +68,12 @@ def without_required(schema: Any) -> Any:
 
 
 def _walk(
-    schema: dict[str, Any], value: Any, path: tuple[str | int, ...], found: list[Missing],
-    *, fill: bool,
+    schema: dict[str, Any],
+    value: Any,
+    path: tuple[str | int, ...],
+    found: list[Missing],
+    *,
+    fill: bool,
 ) -> None:
     if isinstance(value, dict):
         properties = schema.get("properties", {})

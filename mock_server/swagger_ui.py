@@ -16,9 +16,14 @@ class ServedFromHereAPI(SwaggerUIAPI):
     def _spec_for_prefix(self, request: Request) -> dict[str, Any]:
         spec = super()._spec_for_prefix(request)
         origin = f"{request.url.scheme}://{request.url.netloc}"
-        servers = [{**server, "url": origin + server["url"],
-                    "description": "this mock (where this page was loaded from)"}
-                   for server in spec.get("servers", [])]
+        servers = [
+            {
+                **server,
+                "url": origin + server["url"],
+                "description": "this mock (where this page was loaded from)",
+            }
+            for server in spec.get("servers", [])
+        ]
         return {**spec, "servers": servers}
 
 
@@ -26,9 +31,17 @@ class SwaggerUI(SwaggerUIMiddleware):
     """connexion's SwaggerUIMiddleware with ServedFromHereAPI in place of its SwaggerUIAPI."""
 
     def add_api(
-        self, specification: Any, base_path: str | None = None,
-        arguments: dict | None = None, **kwargs: Any,
+        self,
+        specification: Any,
+        base_path: str | None = None,
+        arguments: dict | None = None,
+        **kwargs: Any,
     ) -> None:
-        api = ServedFromHereAPI(specification, base_path=base_path, arguments=arguments,
-                                default=self.default_fn, **kwargs)
+        api = ServedFromHereAPI(
+            specification,
+            base_path=base_path,
+            arguments=arguments,
+            default=self.default_fn,
+            **kwargs,
+        )
         self.router.mount(api.base_path, app=api.router)

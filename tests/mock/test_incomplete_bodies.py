@@ -67,7 +67,9 @@ def test_target_lacking_fields_is_created_with_their_zero_values(client: httpx.C
     answer = client.post(CREATE, json={**PAGE_EXAMPLE, "targets": [target]})
     assert answer.json() == {"pipeline_name": PIPELINE, "task_id": 1}, answer.text
     assert last_create(client)["missing_required"] == [
-        "targets[0].service_name", "targets[0].product_name"]
+        "targets[0].service_name",
+        "targets[0].product_name",
+    ]
     stored = client.get("/_mock/tasks").json()[0]["targets"]
     assert stored == [{"name": "proxy", "service_name": "", "product_name": ""}]
 
@@ -123,8 +125,10 @@ def test_strict_still_takes_empty_values(strict: httpx.Client) -> None:
 
 
 @pytest.mark.parametrize("mode", ["default", "strict"])
-@pytest.mark.parametrize("body", [
-    b"null", b'{"workflow_name": "proxy-workflow-dev", "targets": "x"}', b'{"namespace": 1}'])
+@pytest.mark.parametrize(
+    "body",
+    [b"null", b'{"workflow_name": "proxy-workflow-dev", "targets": "x"}', b'{"namespace": 1}'],
+)
 def test_null_body_and_wrong_types_stay_bad_request(mode: str, body: bytes) -> None:
     with api_client(create_app(task_duration=0, strict=mode == "strict")) as client:
         answer = client.post(CREATE, content=body, headers={"content-type": "application/json"})
