@@ -19,6 +19,7 @@ from connexion.middleware.request_validation import RequestValidationMiddleware
 from connexion.middleware.routing import RoutingMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.resolver import Resolver
+from starlette.convertors import PathConvertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 
@@ -51,6 +52,11 @@ from mock_server.store import MemoryStore, SqliteStore
 from mock_server.swagger_ui import SwaggerUI
 from mock_server.validators import validator_map
 from openapi import SPEC_PATH
+
+# starlette mounts each API on "/{path:path}", whose regex `.*` stops at a newline: a path
+# parameter holding %0A would miss every route (404), where aslan's router matches it. The
+# same convertor with `.` matching newlines too.
+register_url_convertor("path", type("AnyPathConvertor", (PathConvertor,), {"regex": "(?s:.*)"})())
 
 ADMIN_SPEC_PATH = Path(__file__).with_name("admin.yaml")
 ADMIN_BASE = "/_mock"

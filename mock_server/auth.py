@@ -8,13 +8,18 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_server.errors import Catalogue
 
+INVALID = "invalid"  # out of the box, a token containing this is refused
+
 
 class Auth:
     """A bearer token (header or ?token=) on every API request, as the gateway wants one.
 
     `tokens` pins the accepted tokens (a token bound to projects passes only within them, named
-    by ?projectName=); with none pinned, any non-empty token passes, since the mock cannot tell a
-    real one. `enabled=False` (--no-auth) lets every request through."""
+    by ?projectName=). With none pinned, the mock cannot tell a real token, so any non-empty
+    token passes except one that says it is invalid (contains "invalid", any case): the value
+    test tools probe with (schemathesis sends `SCHEMATHESIS-INVALID-VALUE`, the gate
+    `zadig-contract-invalid-token`), and a frontend's way to see its 401 screen.
+    `enabled=False` (--no-auth) lets every request through."""
 
     def __init__(
         self, app: ASGIApp, *, tokens: dict[str, frozenset[str] | None], catalogue: Catalogue,
@@ -34,7 +39,7 @@ class Auth:
     def check(self, scope: Scope) -> None:
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
         token = bearer(scope) or (query.get("token") or [None])[0]
-        if not token or (self.tokens and token not in self.tokens):
+        if not token or (token not in self.tokens if self.tokens else INVALID in token.lower()):
             raise self.errors.error(401, "no_token")
         projects = self.tokens.get(token)
         project = (query.get("projectName") or [""])[0]

@@ -117,9 +117,11 @@ class CompiledJSONBodyValidator(JSONRequestBodyValidator):
 
 
 class PageBodyValidator(CompiledJSONBodyValidator):
-    """The body of one of the spec's operations, checked as aslan checks it: a property the page
-    requires but the body lacks takes its zero value (Go's decoding), unless `strict`, which
-    refuses it with 400 naming the first such property. Either way the lacked properties are
+    """The body of one of the spec's operations, checked as aslan checks it: a top-level property
+    the page requires but the body lacks takes its zero value (Go's decoding) and the rules go on,
+    unless `strict`, which refuses it with 400 naming the first such property. A nested one (a
+    field of a target) is refused in both modes: what aslan does with a target lacking a field is
+    not known, and refusing it keeps the page's contract. Either way the lacked properties are
     noted for the journal and the log line. Wrong types are refused as before."""
 
     strict = False
@@ -138,8 +140,9 @@ class PageBodyValidator(CompiledJSONBodyValidator):
         error = first_error(self._schema, body, required=False)
         if error is not None:
             raise BadRequestProblem(detail=error)
-        if missing and self.strict:
-            raise BadRequestProblem(detail=missing[0].problem())
+        refused = missing if self.strict else [field for field in missing if field.parent]
+        if refused:
+            raise BadRequestProblem(detail=refused[0].problem())
         fill_zero_values(self._schema, body)
 
 

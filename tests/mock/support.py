@@ -94,10 +94,11 @@ def free_port() -> int:
 class MockProcess:
     """`python -m mock_server` on a free port, as a user starts it."""
 
-    def __init__(self, *args: str) -> None:
+    def __init__(self, *args: str, log: Path | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.args = args
+        self.log = log  # where its stderr goes (a pipe fills up under a long run); else a pipe
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30) -> float:
@@ -105,7 +106,8 @@ class MockProcess:
         started = time.monotonic()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "mock_server", "--port", str(self.port), *self.args],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            cwd=ROOT, stdout=subprocess.DEVNULL,
+            stderr=self.log.open("wb") if self.log else subprocess.PIPE,
             env={**os.environ, "PYTHONWARNINGS": "ignore"},
         )
         while time.monotonic() - started < timeout:

@@ -109,6 +109,10 @@ DEFAULT_CASES = [
     ({"Authorization": "any-token"}, {}, 401),
     ({"Authorization": "Basic any-token"}, {}, 401),
     ({}, {"token": ""}, 401),
+    # A token that says it is invalid, as test tools send to see auth enforced.
+    (bearer("SCHEMATHESIS-INVALID-VALUE"), {}, 401),
+    (bearer("zadig-contract-invalid-token"), {}, 401),
+    ({}, {"token": "Invalid"}, 401),
     (bearer("any-token"), {}, 200),
     ({"Authorization": "bearer x"}, {"projectName": "anything"}, 200),
     ({}, {"token": "any-token"}, 200),

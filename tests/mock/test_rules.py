@@ -105,6 +105,9 @@ def test_cancel_by_status(client: httpx.Client, status: str) -> None:
     ("DELETE", cancel_path(1), 6163),
     ("DELETE", cancel_path(-5), 6163),
     ("DELETE", cancel_path("+1", "nope"), 6163),
+    # A newline in the workflow name still reaches the rules, as with aslan's router.
+    ("POST", restart_path(1, "line%0Abreak"), 6164),
+    ("DELETE", cancel_path(1, "line%0Abreak"), 6163),
 ])
 def test_missing_task(client: httpx.Client, method: str, path: str, code: int) -> None:
     assert_error(client.request(method, path), code, "task_not_found")
