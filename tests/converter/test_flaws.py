@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from converter_helpers import body_schema, convert, operation, page, params, table
 
 from openapi import lenient_json
@@ -91,7 +92,7 @@ def test_warnings_reach_stderr_with_line_numbers(tmp_path, run_cli):
     assert code == 0 and out.startswith("openapi: 3.0.3")
     row = MISMATCH.splitlines().index(next(
         line for line in MISMATCH.splitlines() if "`pipelines`" in line)) + 1
-    assert f"warning: line {row}: table names 'pipelines'" in err
+    assert f"warning: {doc}:{row}: table names 'pipelines'" in err
     assert "placed in query" in err
 
 
@@ -144,3 +145,53 @@ def test_undocumented_and_optional_path_parameters_are_required_with_warnings():
     assert found[("path", "owner")]["required"] and found[("path", "repo")]["required"]
     assert any("'owner' is not described" in w for w in warnings)
     assert any("'repo' marked optional" in w for w in warnings)
+
+
+REQUEST = "#### 请求\n```\nGET /api/t/:id\n```\n"
+ID_TABLE = table("`id`|int|编号|无|是")
+# name: (page, marker on the line the warning names, words of the warning)
+GUESSES = {
+    "section name guessed from a word": (
+        page("## 取\n" + REQUEST + "#### Query 参数列表（可选）\n" + table("`q`|int|甲|无|否")),
+        "#### Query 参数列表", "heading 'Query 参数列表（可选）' read as a 'query_params' section"),
+    "table without 是否必须": (
+        page("## 取\n" + REQUEST + "#### Query 参数说明\n|参数名|类型|描述|\n|---|---|---|\n"
+             "|`q`|int|甲|\n"), "|参数名|类型|描述|", "no '是否必须' column"),
+    "empty 是否必须": (
+        page("## 取\n" + REQUEST + "#### Query 参数说明\n" + table("`q`|int|甲|无| ")),
+        "|`q`|", "是否必须 is empty: taken as optional"),
+    "request line outside a 请求 section": (
+        page("## 取\n\n```\nGET /api/t\n```\n"), "GET /api/t", "request line outside"),
+    "type table no field uses": (
+        page("## 取\n" + REQUEST + "#### Extra 参数说明\n" + ID_TABLE), "#### Extra",
+        "type 'Extra' is described but no field uses it"),
+    "section without a request line": (
+        page("## 概述\n\n本页介绍接口。\n\n## 取\n" + REQUEST), "## 概述",
+        "section '概述' has no request line: read as prose"),
+    "one path spelled two ways on a page": (
+        page("## 取\n" + REQUEST + "## 删\n#### 请求\n```\nDELETE /api/t/{key}\n```\n"),
+        "## 删", "path /api/t/{key} is spelled /api/t/{id} at line"),
+    "body example that contradicts its table": (
+        page("## 建\n#### 请求\n```\nPOST /api/t\n```\n#### body 参数说明\n"
+             + table("`n`|int|数量|无|是") + "#### body 参数样例\n```json\n{\"n\": \"x\"}\n```\n"),
+        "{\"n\": \"x\"}", "body example does not fit the parameter table"),
+    "response field table": (
+        page("## 取\n" + REQUEST + "#### 返回说明\n" + table("`a`|int|甲|无|是")),
+        "|参数名|", "a table describing the answer's fields is not converted"),
+}
+
+
+@pytest.mark.parametrize("name", list(GUESSES))
+def test_each_guess_is_a_warning_naming_its_line(name):
+    text, marker, words = GUESSES[name]
+    _, warnings = convert(text)
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if marker in row)
+    assert any(w.startswith(f"line {line}: ") and words in w for w in warnings), warnings
+
+
+def test_contradicting_body_example_is_kept_out_of_the_examples():
+    text, *_ = GUESSES["body example that contradicts its table"]
+    document, _ = convert(text)
+    media = operation(document, "/api/t", "post")["requestBody"]["content"]["application/json"]
+    assert "examples" not in media
+    assert media["x-page-example"] == {"n": "x"}
