@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mock_server.domain import World
-from mock_server.overrides import Forced
+from mock_server.forced_answers import Forced
 from mock_server.state import MockState
 
 

@@ -178,7 +178,8 @@ def _responses(op: Operation) -> dict[str, Any]:
         }
     by_status: dict[int, list[Example]] = {}
     for example in op.error_examples:
-        by_status.setdefault(error_status(example.value["code"]), []).append(example)
+        code = example.value.get("code") if isinstance(example.value, dict) else None
+        by_status.setdefault(error_status(code), []).append(example)
     coded: dict[int, list[ErrorCode]] = {}
     for code in op.error_codes:
         coded.setdefault(error_status(code.code), []).append(code)
@@ -210,9 +211,10 @@ def _code_value(code: ErrorCode) -> dict[str, Any]:
 
 
 def error_status(code: Any) -> int:
-    """The HTTP status answering an error example with this Zadig code."""
-    code = int(code)
-    return code if code in vocab.HTTP_ERROR_CODES else vocab.DEFAULT_ERROR_STATUS
+    """The HTTP status answering an error example with this Zadig code (none: the default)."""
+    if not str(code).isdigit():
+        return vocab.DEFAULT_ERROR_STATUS
+    return int(code) if int(code) in vocab.HTTP_ERROR_CODES else vocab.DEFAULT_ERROR_STATUS
 
 
 def _mismatch(value: Any, schema: dict[str, Any]) -> str:

@@ -88,14 +88,26 @@ def parse(text: str) -> Page:
 
 
 def _operation_level(blocks: list[Block]) -> int:
-    """Operations are the shallowest headings below the title (`##` on every page seen);
-    section names at that level do not count."""
-    levels = [
-        b.level
-        for b in blocks
-        if b.kind == "heading" and not b.bold and b.level >= 2 and not _exact_section(b.text)
-    ]
-    return min(levels, default=2)
+    """The heading level of the operations: that of the heading over most request sections
+    (`##` on the pages seen; `###` where `##` groups them). Section names do not count."""
+    found: list[int] = []
+    above = 0
+    for b in blocks:
+        if b.kind != "heading" or b.bold:
+            continue
+        kind = _exact_section(b.text)
+        if kind is None and b.level >= 2:
+            above = b.level
+        elif kind and kind[0] == "request" and above:
+            found.append(above)
+    if not found:
+        levels = [
+            b.level
+            for b in blocks
+            if b.kind == "heading" and not b.bold and b.level >= 2 and not _exact_section(b.text)
+        ]
+        return min(levels, default=2)
+    return max(set(found), key=lambda level: (found.count(level), -level))
 
 
 def _exact_section(text: str) -> tuple[str, str] | None:
@@ -379,11 +391,14 @@ class _Section:
             self.op.success_examples.append(Example(_json(block, warnings), block.line))
         elif sub in ("error", "error_codes"):
             value = _json(block, warnings)
-            for item in value if isinstance(value, list) else [value]:
+            items = value if isinstance(value, list) and value else [value]
+            if not all(isinstance(item, dict) for item in items):
+                items = [value]  # a list answer, not a list of error envelopes
+            for item in items:
                 if not isinstance(item, dict) or not str(item.get("code", "")).isdigit():
-                    raise ConversionError(
-                        block.line + 1,
-                        "an error answer must be a JSON object with a 'code' (a number)",
+                    warnings.append(
+                        f"line {block.line + 1}: error example without a numeric 'code': "
+                        f"answered with {vocab.DEFAULT_ERROR_STATUS}"
                     )
                 self.op.error_examples.append(Example(item, block.line))
 
@@ -436,13 +451,13 @@ class _Section:
         if self.sub in ("error", "error_codes") and not self.nested_into:
             self._code_table(block, warnings)
             return
-        if self.sub == "response_fields" and not self.nested_into:
+        if self.sub in ("response_fields", "success") and not self.nested_into:
             warnings.append(
                 f"line {block.line}: a table describing the answer's fields is "
                 "not converted (the answer's schema comes from its example)"
             )
             return
-        if self.sub in ("", "notes", "unknown", "success") and not self.nested_into:
+        if self.sub in ("", "notes", "unknown") and not self.nested_into:
             self.pending.append(
                 ConversionError(
                     block.line,
@@ -642,6 +657,14 @@ def _place(
                 "the request line puts it in the query string: placed in query"
             )
         return "query"
+    by_case = {n.lower(): n for n in in_path + in_query if n not in placed}
+    if f.name.lower() in by_case:
+        named = by_case[f.name.lower()]
+        warnings.append(
+            f"line {f.line}: table names '{f.name}', the request line '{named}': taken as '{named}'"
+        )
+        f.name = named
+        return "path" if named in in_path else "query"
     free = [name for name in in_path if name not in placed]
     close = difflib.get_close_matches(f.name, free, n=1, cutoff=0.75)
     if close:
@@ -660,7 +683,11 @@ def _place(
             f"line {f.line}: '{f.name}' is not in the request line; taken as a query parameter"
         )
         return "query"
-    raise ConversionError(f.line, f"path parameter '{f.name}' does not appear in the request line")
+    warnings.append(
+        f"line {f.line}: '{f.name}' is listed as a path parameter but the request line has no "
+        "such placeholder: placed in query"
+    )
+    return "query"
 
 
 def _column(header: list[str], titles: tuple[str, ...]) -> int | None:
@@ -797,7 +824,7 @@ def _json(block: Block, warnings: list[str]) -> Any:
         ) from None
     warnings.append(
         f"line {block.line + 1}: example is not strict JSON; read with its "
-        "comments and trailing commas dropped"
+        "comments, trailing commas and '...' dropped"
     )
     return value
 

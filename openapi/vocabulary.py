@@ -13,10 +13,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+# "1. 请求", "一、请求", "(1) 请求": the number is not part of the name.
+ENUMERATOR = re.compile(
+    r"^(?:\d+(?:\.\d+)*[.、)]?|[一二三四五六七八九十]+[、.]|[(（]\d+[)）])\s*(?=[^\d.\s])"
+)
+
 
 def normal(text: str) -> str:
     """A heading, column title or cell as the tables below spell it."""
     text = re.sub(r"[`*]", "", text).strip().rstrip(":：").strip()
+    text = ENUMERATOR.sub("", text)
     return re.sub(r"\s+", "", text).lower()
 
 
@@ -37,6 +43,12 @@ SECTIONS: dict[str, str] = {
     "url": "request",
     "接口地址": "request",
     "路径参数": "path_params",
+    "pathparameters": "path_params",
+    "queryparameters": "query_params",
+    "bodyparameters": "body_params",
+    "requestparameters": "params",
+    "请求方法": "request",
+    "请求格式": "request",
     "路径参数说明": "path_params",
     "path": "path_params",
     "path参数": "path_params",
@@ -132,6 +144,10 @@ SECTION_WORDS: tuple[tuple[str, str], ...] = (
     ("请求体", "body_params"),
     ("正常返回", "success"),
     ("成功返回", "success"),
+    ("请求参数", "params"),
+    ("请求", "request"),
+    ("返回", "success"),
+    ("响应", "success"),
 )
 # "<TypeName> 参数说明": the table under it describes a type named in a 类型 cell.
 TYPE_HEADING = re.compile(
@@ -193,6 +209,13 @@ REQUIRED: dict[str, bool] = {
     "n": False,
     "yes": True,
     "no": False,
+    "必需": True,
+    "非必需": False,
+    "不必须": False,
+    "不必填": False,
+    "√": True,
+    "✓": True,
+    "×": False,
 }
 # A cell such as "使用 PR 构建时必填" is required only sometimes: read as optional, with a
 # warning, when it holds one of these words.
@@ -236,6 +259,17 @@ SCALARS: dict[str, dict[str, Any]] = {
     "对象": {"type": "object"},
     "interface{}": {},
     "any": {},
+    "time": {"type": "string", "format": "date-time"},
+    "datetime": {"type": "string", "format": "date-time"},
+    "date": {"type": "string", "format": "date"},
+    "timestamp": {"type": "integer", "format": "int64"},
+    "int8": {"type": "integer"},
+    "int16": {"type": "integer"},
+    "uint8": {"type": "integer"},
+    "uint16": {"type": "integer"},
+    "uint32": {"type": "integer", "format": "int32"},
+    "enum": {"type": "string"},
+    "file": {"type": "string", "format": "binary"},
 }
 # Array spellings; `item` is the element type (absent: elements of any type).
 ARRAYS: tuple[re.Pattern[str], ...] = (
@@ -300,7 +334,10 @@ def known_types() -> str:
 
 # --- Request line -------------------------------------------------------------------
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
-REQUEST_LINE = re.compile(r"^`?(?P<method>[A-Za-z]+)\s+(?:https?://[^/\s]+)?(?P<target>/\S*?)`?$")
+REQUEST_LINE = re.compile(
+    r"^`?(?P<method>[A-Za-z]+)\s+(?:https?://[^/\s]+)?(?P<target>/\S*?)`?"
+    r"(?:\s+HTTP/[\d.]+)?$"
+)
 # How a page writes a parameter in the path or the query string: /id/:id, /id/<id>,
 # /id/{id}. Each pattern has one group, the name.
 PLACEHOLDERS: tuple[re.Pattern[str], ...] = (

@@ -49,12 +49,6 @@ CASES = {
     "unclosed front matter": (
         "---\ntitle: x\n\n## 一\n#### 请求\n```\nGET /a\n```\n", "---", "never closed"),
     "no operation": (page("# 标题\n\n一些文字。\n"), "---", "no operation found"),
-    "path param absent from request line": (
-        _section(OK_REQUEST + "#### 路径参数说明\n" + table(ID_ROW, "`owner`|string|所有者|无|是")),
-        "`owner`", "'owner' does not appear in the request line"),
-    "error example without code": (
-        _section(OK_REQUEST + "#### 异常返回\n```json\n{\"message\": \"x\"}\n```\n"),
-        "{\"message\"", "with a 'code'"),
     "table outside a parameter heading": (
         _section(OK_REQUEST + "#### 说明\n" + table(ID_ROW)), "|参数名|", "must stand under"),
     "nested table for a scalar field": (

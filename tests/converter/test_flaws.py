@@ -17,6 +17,11 @@ def test_lenient_json_comment_between_comma_and_closer():
     assert lenient_json.loads('{"a": 1, # last\n}') == {"a": 1}
 
 
+def test_lenient_json_drops_elided_elements():
+    assert lenient_json.loads('{"a": [1, ..., 3],\n  ...\n}') == {"a": [1, 3]}
+    assert lenient_json.loads('[{"k": "x ..."}, …]') == [{"k": "x ..."}]
+
+
 def test_lenient_json_keeps_slashes_inside_strings():
     assert lenient_json.loads('{"url": "http://x//y"}') == {"url": "http://x//y"}
 
@@ -47,8 +52,8 @@ def test_examples_with_comments_and_trailing_commas_are_kept_with_a_warning():
     document, warnings = convert(FLAWED_EXAMPLES)
     op = operation(document, "/api/things", "post")
     fences = [n for n, line in enumerate(FLAWED_EXAMPLES.splitlines(), 1) if line == "```json"]
-    assert warnings == [f"line {n + 1}: example is not strict JSON; read with its comments "
-                        "and trailing commas dropped" for n in fences]
+    assert warnings == [f"line {n + 1}: example is not strict JSON; read with its comments, "
+                        "trailing commas and '...' dropped" for n in fences]
     body = op["requestBody"]["content"]["application/json"]["examples"]["documented"]
     assert body["value"] == {"name": "a", "items": [{"k": 1}]}
     answer = op["responses"]["200"]["content"]["application/json"]["examples"]["documented"]
@@ -175,6 +180,16 @@ GUESSES = {
         page("## 建\n#### 请求\n```\nPOST /api/t\n```\n#### body 参数说明\n"
              + table("`n`|int|数量|无|是") + "#### body 参数样例\n```json\n{\"n\": \"x\"}\n```\n"),
         "{\"n\": \"x\"}", "body example does not fit the parameter table"),
+    "path-table row absent from the request line": (
+        page("## 取\n" + REQUEST + "#### 路径参数说明\n" + table("`id`|int|编号|无|是",
+                                                          "`owner`|string|所有者|无|是")),
+        "`owner`", "'owner' is listed as a path parameter but the request line has no such"),
+    "table name differing only in case": (
+        page("## 取\n" + REQUEST + "#### 路径参数说明\n" + table("`ID`|int|编号|无|是")),
+        "`ID`", "table names 'ID', the request line 'id': taken as 'id'"),
+    "error example without a code": (
+        page("## 取\n" + REQUEST + "#### 异常返回\n```json\n{\"message\": \"x\"}\n```\n"),
+        "{\"message\"", "error example without a numeric 'code': answered with 400"),
     "response field table": (
         page("## 取\n" + REQUEST + "#### 返回说明\n" + table("`a`|int|甲|无|是")),
         "|参数名|", "a table describing the answer's fields is not converted"),

@@ -533,3 +533,78 @@ def test_request_parameter_table_is_placed_by_the_request_line():
     op = operation(convert(text)[0], "/api/things/{id}", "post")
     assert list(params(op)) == [("path", "id"), ("query", "force")]
     assert body_schema(op)["required"] == ["name"]
+
+
+def test_operations_at_level_three_under_group_headings():
+    text = page("""
+        ## 环境
+
+        ### 获取环境
+        #### 请求
+        ```
+        GET /api/envs/:name HTTP/1.1
+        ```
+        #### 正常返回
+        ```json
+        {"name": "dev"}
+        ```
+
+        ### 删除环境
+        #### 请求
+        ```
+        DELETE /api/envs/:name
+        ```
+
+        ## 服务
+
+        ### 获取服务
+        #### 请求
+        ```
+        GET /api/services
+        ```
+        """)
+    document, warnings = convert(text)
+    found = {(path, method, op["summary"]) for path, item in document["paths"].items()
+             for method, op in item.items()}
+    assert found == {("/api/envs/{name}", "get", "获取环境"),
+                     ("/api/envs/{name}", "delete", "删除环境"),
+                     ("/api/services", "get", "获取服务")}
+    assert not any("not one the converter knows" in w for w in warnings)
+
+
+def test_error_example_without_a_code_is_answered_with_400():
+    text = page("""
+        ## 取
+        #### 请求
+        ```
+        GET /api/things
+        ```
+        #### 异常返回
+        ```json
+        {"message": "参数错误"}
+        ```
+        """)
+    responses = operation(convert(text)[0], "/api/things", "get")["responses"]
+    assert _example(responses["400"]) == {"message": "参数错误"}
+
+
+def test_numbered_and_english_section_headings():
+    text = page("""
+        ## 1. 获取列表
+        ### 1.1 请求
+        ```
+        GET /api/list?page=:page
+        ```
+        ### 1.2 Query Parameters
+        {rows}
+        ### 1.3 返回示例
+        ```json
+        {{"total": 1}}
+        ```
+        """).format(rows=table("`page`|Integer|页码|1|否"))
+    document, warnings = convert(text)
+    op = operation(document, "/api/list", "get")
+    assert op["summary"] == "1. 获取列表"
+    assert params(op)[("query", "page")]["schema"] == {"type": "integer", "default": 1}
+    assert _example(op["responses"]["200"]) == {"total": 1}
+    assert warnings == []
