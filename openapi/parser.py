@@ -97,7 +97,7 @@ def _operation_level(blocks: list[Block]) -> int:
         if b.kind != "heading" or b.bold:
             continue
         kind = _exact_section(b.text)
-        if kind is None and b.level >= 2:
+        if kind is None:
             above = b.level
         elif kind and kind[0] == "request" and above:
             found.append(above)
