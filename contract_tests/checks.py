@@ -104,6 +104,19 @@ def success_problems(operation: Operation, exchange: Exchange) -> tuple[Any, lis
     return body, problems
 
 
+def created_problems(sent: Any, answered: Any) -> list[str]:
+    """A created task is of the workflow asked for: `pipeline_name` is the `workflow_name` sent."""
+    if not isinstance(sent, dict) or not isinstance(answered, dict):
+        return []
+    workflow = sent.get("workflow_name")
+    if not isinstance(workflow, str) or answered.get("pipeline_name") == workflow:
+        return []
+    return [
+        f"pipeline_name {answered.get('pipeline_name')!r} is not the workflow_name sent "
+        f"({workflow!r})"
+    ]
+
+
 def refusal_problems(exchange: Exchange) -> list[str]:
     if exchange.status in REFUSED:
         return []
