@@ -17,7 +17,9 @@ TOKEN = "proxy-mock-token"
 
 @pytest.fixture(scope="module")
 def proxy() -> Iterator[InProcessProxy]:
-    with mock_process("--token", TOKEN) as url, proxy_in_process(url) as proxy:
+    # --strict: the gate's missing-field rules expect 400 Bad Request, which only a strict mock
+    # answers (by default it answers incomplete bodies as aslan does).
+    with mock_process("--token", TOKEN, "--strict") as url, proxy_in_process(url) as proxy:
         yield proxy
 
 
