@@ -36,7 +36,7 @@ from mock_server.store import (
 log = logging.getLogger("zadig_mock")
 
 PREFIX = "zadig-mock:"
-KEYS = ("meta", "tasks", "counters", "forced", "journal")
+KEYS = ("meta", "tasks", "counters", "forced", "journal", "pushed")  # pushed: a channel
 DOWN = (RedisConnectionError, RedisTimeoutError, OSError)  # Redis gone: 503, try again later
 CONNECT_TIMEOUT = 1.0  # seconds; a request waits at most about twice this while Redis is away
 COMMAND_TIMEOUT = 5.0
@@ -131,6 +131,12 @@ class RedisStore:
         self.fingerprint = ""
         self.ready = False  # the database is known to be seeded with this seed
         self.batches: Batches | None = None
+        # Most calls find the forced-answer queue empty. Each push is published, and while this
+        # process listens it knows the queue is empty without asking (see take_forced).
+        self.listening = False
+        self.pushes = 0  # pushes heard (and (re)subscriptions): a take's "empty" is stale after
+        self.queue_empty = False
+        self.listener: asyncio.Task | None = None
         self.journal = RedisJournal(self)
 
     def connect(self) -> aioredis.Redis:
@@ -199,6 +205,8 @@ class RedisStore:
         if self.loop is not loop:  # a client belongs to one event loop
             self.client, self.loop, self.ready = self.connect(), loop, False
             self.batches = Batches(self.client)
+            self.listening = self.queue_empty = False
+            self.listener = loop.create_task(self.listen())
         try:
             if not self.ready:
                 await self._seed(self.client, "init")
@@ -246,17 +254,46 @@ class RedisStore:
         async with self.redis() as client:
             async with client.pipeline(transaction=True) as pipe:
                 pipe.rpush(self.keys["forced"], orjson.dumps(item))
+                pipe.publish(self.keys["pushed"], b"")
                 pipe.lrange(self.keys["forced"], 0, -1)
-                _, items = await pipe.execute()
+                _, _, items = await pipe.execute()
         return [orjson.loads(raw) for raw in items]
 
     async def take_forced(self, operation: str) -> dict[str, Any] | None:
-        key = self.keys["forced"]
+        if self.queue_empty:
+            return None
+        key, pushes = self.keys["forced"], self.pushes
         try:
             raw = await self.call("EVALSHA", TAKE_SHA, 1, key, operation)
         except NoScriptError:  # a restarted Redis has no script cached yet
             raw = await self.call("EVAL", TAKE, 1, key, operation)
-        return None if raw is None else orjson.loads(raw)
+        if raw is None:
+            # Empty when it was taken, and no push heard since: it stays so until one is.
+            self.queue_empty = self.listening and self.pushes == pushes
+            return None
+        return orjson.loads(raw)
+
+    async def listen(self) -> None:
+        """Hears every push to the forced-answer queue (from any process), for take_forced.
+        Not listening (Redis away, reconnecting), every take asks Redis."""
+        while True:
+            try:
+                async with self.client.pubsub() as pubsub:
+                    await pubsub.subscribe(self.keys["pushed"])
+                    async for message in pubsub.listen():
+                        if message["type"] == "subscribe":  # (re)subscribed: pushes missed?
+                            self.listening = True
+                        self.heard()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 (Redis away: takes ask it, and listen again)
+                self.listening = False
+                self.heard()
+                await asyncio.sleep(0.5)
+
+    def heard(self) -> None:
+        self.pushes += 1
+        self.queue_empty = False
 
     async def forced(self) -> list[dict[str, Any]]:
         async with self.redis() as client:

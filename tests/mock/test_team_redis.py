@@ -72,6 +72,14 @@ def test_forced_answer_is_used_once_by_the_group(redis_server: RedisServer) -> N
         assert httpx.get(f"{first.url}/_mock/next").json() == []
         # A forced answer moves no counter: the 57 others got 1..57.
         assert ids_of(answers) == list(range(1, 58))
+        # Queued through one, the very next call through the other gets it, every time.
+        once = {"operation": "createWorkflowTask", "code": 6160, "example": "no_stages"}
+        with httpx.Client(headers=AUTH) as client:
+            for _ in range(20):
+                assert client.post(f"{second.url}{CREATE}", json=PAGE_EXAMPLE).status_code == 200
+                client.post(f"{first.url}/_mock/next", json=once)
+                forced = client.post(f"{second.url}{CREATE}", json=PAGE_EXAMPLE)
+                assert forced.status_code == 400 and forced.json()["code"] == 6160, forced.text
     finally:
         first.stop()
         second.stop()
