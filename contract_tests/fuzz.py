@@ -18,13 +18,13 @@ import schemathesis
 from schemathesis import Case, GenerationMode
 from schemathesis.core.failures import FailureGroup
 
-from contract_tests.calls import note_created
 from contract_tests.checks import REFUSED, answer_problems
-from contract_tests.client import Deadline, Exchange, Target, TargetDown, redact, within
 from contract_tests.contract import CANCEL, CREATE, RESTART, Contract, Operation
+from contract_tests.http_client import Deadline, Exchange, Target, TargetDown, redact, within
 from contract_tests.rule import Rule
+from contract_tests.sending import note_created
 from contract_tests.settings import Settings
-from contract_tests.tasks import TaskLedger
+from contract_tests.task_ledger import TaskLedger
 
 # A kept non-integer id has a letter and no digit: "+1", "1.5" or ".." never reach the target.
 NO_DIGITS = re.compile(r"(?=.*[A-Za-z])[A-Za-z._~-]+")

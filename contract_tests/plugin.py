@@ -15,7 +15,7 @@ import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from contract_tests.contract import Contract, load_contract
-from contract_tests.probes import FULL_ONLY_WHY, full_only_examples, unprobed_examples
+from contract_tests.error_probes import FULL_ONLY_WHY, full_only_examples, unprobed_examples
 from contract_tests.report import Summary
 from contract_tests.settings import Settings, SettingsError, add_options, build_settings, raw_values
 

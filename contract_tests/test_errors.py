@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from contract_tests.calls import call, skip_unless_profile
 from contract_tests.checks import error_problems, expected_error
-from contract_tests.client import Target
 from contract_tests.contract import Contract
-from contract_tests.probes import FULL_ONLY, FULL_ONLY_WHY, Probe
+from contract_tests.error_probes import FULL_ONLY, FULL_ONLY_WHY, Probe
+from contract_tests.http_client import Target
 from contract_tests.rule import Rule
+from contract_tests.sending import call, skip_unless_profile
 from contract_tests.settings import Settings
-from contract_tests.tasks import TaskLedger
+from contract_tests.task_ledger import TaskLedger
 
 
 def test_documented_error(

@@ -1,4 +1,4 @@
-"""Answering a spec operation as asked: the `Prefer` header or the admin queue (overrides.py),
+"""Answering a spec operation as asked: the `Prefer` header or the admin queue (forced_answers.py),
 plus the global latency."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mock_server.overrides import Forced, Overrides
+from mock_server.forced_answers import Forced, Overrides
 
 FORCED = "zadig_mock.forced"  # scope key: the Forced error SpecOperations answers
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from contract_tests.client import NO_BODY
 from contract_tests.contract import (
     PAGE_SAMPLE,
     SECTION_AUTH,
@@ -25,6 +24,7 @@ from contract_tests.contract import (
     Contract,
     Operation,
 )
+from contract_tests.http_client import NO_BODY
 from contract_tests.settings import Settings
 
 # Situations only the project's mock can set up (through its admin API): see test_status_rules.
