@@ -190,9 +190,9 @@ GUESSES = {
     "error example without a code": (
         page("## 取\n" + REQUEST + "#### 异常返回\n```json\n{\"message\": \"x\"}\n```\n"),
         "{\"message\"", "error example without a numeric 'code': answered with 400"),
-    "response field table": (
-        page("## 取\n" + REQUEST + "#### 返回说明\n" + table("`a`|int|甲|无|是")),
-        "|参数名|", "a table describing the answer's fields is not converted"),
+    "table under a success heading": (
+        page("## 取\n" + REQUEST + "#### 正常返回\n" + table("`a`|int|甲|无|是")),
+        "|参数名|", "table under a success heading: read as the fields of the answer"),
 }
 
 

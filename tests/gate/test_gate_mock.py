@@ -28,8 +28,11 @@ SEED = Path(__file__).resolve().parents[2] / "mock_server" / "seed-example.yaml"
 
 def start_mock(*options: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
+    # --strict: the gate's missing-field rules expect 400 Bad Request, which only a strict mock
+    # answers (by default it answers incomplete bodies as aslan does).
     process = subprocess.Popen(
-        [sys.executable, "-m", "mock_server", "--port", str(port), "--quiet", *options],
+        [sys.executable, "-m", "mock_server", "--port", str(port), "--quiet", "--strict",
+         *options],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -50,7 +53,8 @@ def start_mock(*options: str) -> tuple[subprocess.Popen, str]:
 @pytest.fixture(scope="module")
 def mock() -> Iterator[str]:
     # Tasks never move on their own, so the task list only changes through requests.
-    process, url = start_mock("--task-duration", "0")
+    # --no-auth: the gate runs without --token here (the mock wants a token out of the box).
+    process, url = start_mock("--task-duration", "0", "--no-auth")
     yield url
     process.terminate()
     process.wait(timeout=10)
