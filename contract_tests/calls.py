@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from contract_tests.checks import Rule
-from contract_tests.client import Exchange, Target, TargetDown
+from contract_tests.client import BudgetSpent, Exchange, Target, TargetDown
 from contract_tests.contract import CREATE
 from contract_tests.probes import Request
 from contract_tests.tasks import TaskLedger
@@ -31,6 +31,8 @@ def call(
         )
     except TargetDown as exc:
         down = str(exc)
+        if isinstance(exc, BudgetSpent):
+            target.budget_cut.append(rule.title)
     else:
         note_created(ledger, operation_id, exchange, request.query.get("projectName", ""))
         return exchange
