@@ -229,6 +229,8 @@ def test_generated_cases_refused_with_the_token_fail() -> None:
     assert run.exit_code == 1
     failed = run.failed_matching("test_generated_cases[")
     assert failed and "the token was refused for project 'proxy'" in run.texts[failed[0]]
+    hint = "every answer was HTTP 403: check --token and --project"
+    assert run.output.count(hint) == 1, run.output[-2000:]
 
 
 def test_failures_do_not_print_the_token() -> None:
@@ -274,6 +276,11 @@ def test_run_budget_ends_a_run_against_a_target_that_answers_slowly() -> None:
     elapsed = time.monotonic() - started
     assert run.exit_code == 1
     assert "the run budget of 4 s is spent" in run.output
+    # The summary names the rules that the budget cut, each once.
+    summary = run.output.split("zadig contract summary", 1)[1]
+    note = summary.split("(--run-budget) ran out; these rules failed without being checked:")[1]
+    cut = [line.strip()[2:] for line in note.splitlines()[1:] if line.startswith("  - ")]
+    assert cut and len(cut) == len(set(cut)), note
     assert elapsed < 15, f"the gate took {elapsed:.0f} s with a budget of 4 s"
 
 
