@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from contract_tests.checks import Rule
 from contract_tests.client import BudgetSpent, Exchange, Target, TargetDown
 from contract_tests.contract import CREATE
 from contract_tests.probes import Request
+from contract_tests.rule import Rule
 from contract_tests.tasks import TaskLedger
 
 

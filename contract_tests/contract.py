@@ -71,6 +71,11 @@ class Operation:
     # of a server stricter than the documented release.
     missing_fields: dict[str, MissingFieldAnswer] = field(default_factory=dict)
     stricter_code: int | None = None
+    # What a request must carry: its parameters (path and query, resolved), whether a body is
+    # required, and whether the spec's security asks for a token.
+    parameters: tuple[dict[str, Any], ...] = ()
+    body_required: bool = False
+    needs_token: bool = False
 
     @property
     def codes(self) -> list[int]:
@@ -111,7 +116,7 @@ def load_contract(path: str | Path) -> Contract:
         for method, spec in item.items():
             if not isinstance(spec, dict) or "operationId" not in spec:
                 continue
-            operation = _operation(raw, path_template, method, spec)
+            operation = _operation(raw, path_template, method, spec, item.get("parameters", []))
             operations[operation.operation_id] = operation
     missing = {CREATE, RESTART, CANCEL} - set(operations)
     if missing:
@@ -153,7 +158,9 @@ def _json_content(response: dict[str, Any]) -> dict[str, Any]:
     return response.get("content", {}).get("application/json", {})
 
 
-def _operation(raw: dict[str, Any], path: str, method: str, spec: dict[str, Any]) -> Operation:
+def _operation(
+    raw: dict[str, Any], path: str, method: str, spec: dict[str, Any], shared: list[Any]
+) -> Operation:
     responses = resolve(raw, spec["responses"])
     success = _json_content(responses.get("200", {}))
     failure = _json_content(responses.get("400", {}))
@@ -185,4 +192,15 @@ def _operation(raw: dict[str, Any], path: str, method: str, spec: dict[str, Any]
         request_example=example,
         missing_fields=answers,
         stricter_code=int(stricter) if stricter is not None else None,
+        parameters=_parameters(raw, shared, spec.get("parameters", [])),
+        body_required=bool(body.get("required", False)),
+        needs_token=any(spec.get("security", raw.get("security", []))),
     )
+
+
+def _parameters(raw: dict[str, Any], shared: list[Any], own: list[Any]) -> tuple[dict, ...]:
+    """The path item's parameters, overridden by the operation's of the same name and place."""
+    merged = {}
+    for parameter in resolve(raw, shared) + resolve(raw, own):
+        merged[(parameter.get("name"), parameter.get("in"))] = parameter
+    return tuple(merged.values())

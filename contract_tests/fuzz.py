@@ -19,7 +19,7 @@ from schemathesis import Case, GenerationMode
 from schemathesis.core.failures import FailureGroup
 
 from contract_tests.calls import note_created
-from contract_tests.checks import REFUSED, Rule, error_problems
+from contract_tests.checks import REFUSED, answer_problems
 from contract_tests.client import (
     BudgetSpent,
     Deadline,
@@ -30,6 +30,7 @@ from contract_tests.client import (
     within,
 )
 from contract_tests.contract import CANCEL, CREATE, RESTART, Contract, Operation
+from contract_tests.rule import Rule
 from contract_tests.settings import Settings
 from contract_tests.tasks import TaskLedger
 
@@ -163,11 +164,10 @@ def run_case(
     refused = refused_problems(settings, response.status_code)
     if refused:
         rule.fail(exchange, "an answer past the gateway (the token covers the project)", refused)
-    problems = []
-    if response.status_code == 400:
-        problems = error_problems(contract, operation, exchange, set(operation.codes))
-    elif response.status_code == 200 and not may_succeed:
-        problems = ["a request that cannot name a real task was accepted"]
+    # The same per-answer rules as the proxy applies to live traffic.
+    problems = answer_problems(contract, operation, exchange)
+    if response.status_code == 200 and not may_succeed:
+        problems.append("a request that cannot name a real task was accepted")
     if problems:
         rule.fail(exchange, "an error answer from the catalogue, in the envelope", problems)
     return response

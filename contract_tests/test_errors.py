@@ -6,7 +6,6 @@ import pytest
 
 from contract_tests.calls import call, skip_unless_profile
 from contract_tests.checks import (
-    Rule,
     error_problems,
     expected_error,
     incomplete_body_expectation,
@@ -15,6 +14,7 @@ from contract_tests.checks import (
 from contract_tests.client import Target
 from contract_tests.contract import Contract, Operation
 from contract_tests.probes import FULL_ONLY, FULL_ONLY_WHY, Probe
+from contract_tests.rule import Rule
 from contract_tests.settings import Settings
 from contract_tests.tasks import TaskLedger
 

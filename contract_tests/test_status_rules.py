@@ -9,10 +9,11 @@ from __future__ import annotations
 import pytest
 
 from contract_tests.calls import call, skip_unless_profile
-from contract_tests.checks import Rule, error_problems, expected_error
+from contract_tests.checks import error_problems, expected_error
 from contract_tests.client import Target
 from contract_tests.contract import CANCEL, CREATE, RESTART, SECTION_ERROR, Contract
 from contract_tests.probes import Request, task_path
+from contract_tests.rule import Rule
 from contract_tests.settings import Settings
 from contract_tests.steps import create, success_rule
 from contract_tests.tasks import TaskLedger

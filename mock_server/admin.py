@@ -14,7 +14,7 @@ class AdminHandlers:
     mock: MockState
     forced_defaults: dict[str, Any]  # admin.yaml's defaults for a queued Forced
     async def reset_mock(self) -> tuple[dict, int]:
-        self.mock.reset()
+        await self.mock.reset()
         return {"message": "reset"}, 200
 
     async def show_world(self) -> tuple[dict, int]:
@@ -31,26 +31,25 @@ class AdminHandlers:
         }, 200
 
     async def list_tasks(self, pipeline: str | None = None) -> tuple[list, int]:
-        return [t.as_dict() for t in self.mock.tasks.tasks(pipeline)], 200
+        return [t.as_dict() for t in await self.mock.tasks.tasks(pipeline)], 200
 
     async def set_task_status(self, pipeline: str, id: int, body: dict[str, Any]) -> tuple:
         tasks = self.mock.tasks
         tasks.check_id(id)
-        task = tasks.force_status(pipeline, id, body["status"])
+        task = await tasks.force_status(pipeline, id, body["status"])
         if task is None:
             raise self.mock.catalogue.error(404, description=f"no task {pipeline}:{id}")
         return tasks.current(task).as_dict(), 200
 
     async def list_requests(self, limit: int = 100) -> tuple[list, int]:
-        entries = list(self.mock.journal)
-        return entries[-limit:], 200
+        return await self.mock.store.requests(limit), 200
 
     async def clear_requests(self) -> tuple[dict, int]:
-        self.mock.journal.clear()
+        await self.mock.store.clear_requests()
         return {"message": "cleared"}, 200
 
     async def list_forced(self) -> tuple[list, int]:
-        return [f.as_dict() for f in self.mock.overrides.queue], 200
+        return [f.as_dict() for f in await self.mock.overrides.queue()], 200
 
     async def push_forced(self, body: dict[str, Any]) -> tuple[list, int]:
         operation = body.get("operation")
@@ -59,9 +58,14 @@ class AdminHandlers:
             raise self.mock.catalogue.error(
                 400, description=f"unknown operation {operation!r} ({known})")
         given = {key: value for key, value in body.items() if value is not None}
-        self.mock.overrides.push(Forced(**{**self.forced_defaults, **given}))
-        return [f.as_dict() for f in self.mock.overrides.queue], 200
+        queue = await self.mock.overrides.push(Forced(**{**self.forced_defaults, **given}))
+        return [f.as_dict() for f in queue], 200
 
     async def clear_forced(self) -> tuple[dict, int]:
-        self.mock.overrides.clear()
+        await self.mock.overrides.clear()
         return {"message": "cleared"}, 200
+
+    async def health(self) -> tuple[dict, int]:
+        """Answered whether or not the shared state can be reached (a load balancer's probe)."""
+        found = await self.mock.store.health()
+        return {"status": "ok" if found["reachable"] else "degraded", **found}, 200

@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 
 from mock_server.admin import AdminHandlers
+from mock_server.admin_auth import AdminAuth
 from mock_server.auth import Auth
 from mock_server.body_guard import BodyGuard
 from mock_server.domain import STATUSES, Clock, WorkflowTasks
@@ -32,6 +33,7 @@ from mock_server.error_handlers import (
     http_to_envelope,
     problem_to_envelope,
     render,
+    unavailable_to_envelope,
     unexpected_to_envelope,
 )
 from mock_server.errors import Catalogue, ZadigError
@@ -48,7 +50,7 @@ from mock_server.overrides import Overrides
 from mock_server.seed import build_world, default_seed
 from mock_server.spec import spec_operations
 from mock_server.state import MockState
-from mock_server.store import MemoryStore, SqliteStore
+from mock_server.store import StateUnavailable, open_store, seed_fingerprint
 from mock_server.validators import validator_map
 from openapi import SPEC_PATH
 
@@ -71,8 +73,12 @@ def create_app(
     clock: Clock = time.time,
     cors: bool = True,
     body_limit: int = BODY_LIMIT,
+    admin_token: str | None = None,
 ) -> AsyncApp:
-    """The mock as an ASGI app; its state is `app.mock` (a MockState)."""
+    """The mock as an ASGI app; its state is `app.mock` (a MockState).
+
+    `state_file`: a SQLite file, or a redis:// (rediss://, unix://) URL, that several processes
+    share; `admin_token`: the bearer token the admin API wants (none: open)."""
     spec, admin = load_yaml(SPEC_PATH), admin_spec()
     seed = default_seed(spec) if seed is None else seed
     forced_schema = admin["components"]["schemas"]["Forced"]
@@ -86,9 +92,11 @@ def create_app(
         ServerErrorMiddleware,
         *([partial(CORSMiddleware, allow_origins=["*"], allow_methods=["*"],
                    allow_headers=["*"], max_age=600)] if cors else []),
-        partial(Journal, entries=mock.journal),
+        partial(Journal, entries=mock.store.journal),
         ExceptionMiddleware,
         SwaggerUIMiddleware,
+        *([partial(AdminAuth, token=admin_token, catalogue=catalogue, prefix=ADMIN_BASE)]
+          if admin_token else []),
         RoutingMiddleware,
         # Auth is the gateway's, done here rather than by connexion's SecurityMiddleware
         # (left out): the spec's bearerAuth names no x-bearerInfoFunc and 403 needs projectName.
@@ -114,6 +122,7 @@ def create_app(
         app.add_api(api_spec, base_path=base or None, resolver=method_resolver(handlers))
         bad_ids.add(api_spec, base)
     app.add_error_handler(ZadigError, render)
+    app.add_error_handler(StateUnavailable, partial(unavailable_to_envelope, catalogue))
     app.add_error_handler(ProblemException, partial(problem_to_envelope, catalogue))
     app.add_error_handler(HTTPException, partial(http_to_envelope, catalogue, bad_ids))
     app.add_error_handler(Exception, partial(unexpected_to_envelope, catalogue))
@@ -129,12 +138,19 @@ def build_state(
     world.tokens.update({token: None for token in tokens})  # --token: any project
     if task_duration is not None:
         world.task_duration = task_duration
-    store = SqliteStore(state_file) if state_file else MemoryStore()
-    store.load(world)
-    catalogue = Catalogue.from_spec(spec)
+    store = open_store(state_file)
+    store.attach(world, seed_fingerprint(seed))
+    catalogue = mock_catalogue(spec)
     operation_ids = frozenset(op["operationId"] for _, _, op, _ in spec_operations(spec))
     tasks = WorkflowTasks(world, store, catalogue, clock)
-    return MockState(seed, tasks, catalogue, operation_ids, Overrides(catalogue, max_delay_ms))
+    overrides = Overrides(catalogue, max_delay_ms, store)
+    return MockState(seed, tasks, catalogue, operation_ids, overrides)
+
+
+def mock_catalogue(spec: dict[str, Any]) -> Catalogue:
+    """Zadig's catalogue (the spec's) and the mock's own answers (admin.yaml's, e.g. 503)."""
+    own = load_yaml(ADMIN_SPEC_PATH)["components"]["x-mock-error-catalogue"]
+    return Catalogue({**own, **spec["components"]["x-zadig-error-catalogue"]})
 
 
 def defaults(schema: dict[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,9 @@ import argparse
 import gc
 import importlib
 import importlib.util
+import json
 import logging
+import os
 import sys
 import types
 import warnings
@@ -14,6 +16,9 @@ from importlib.machinery import PathFinder
 from typing import Any
 
 MAX_PORT = 65535
+# How `zadig-mock --workers N` hands its options to the workers uvicorn starts: each builds
+# its own app (worker_app) from the same command line.
+ARGV_ENV = "ZADIG_MOCK_ARGV"
 
 
 def port(text: str) -> int:
@@ -30,13 +35,29 @@ def not_negative(text: str) -> float:
     return value
 
 
+def positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a number >= 1")
+    return value
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="zadig-mock", description="Stateful mock of Zadig's workflow-task API (v1.7.1).")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=port, default=8080)
     parser.add_argument("--seed", metavar="FILE", help="YAML world (default: the page's example)")
-    parser.add_argument("--state", metavar="FILE", help="keep tasks in this SQLite file")
+    parser.add_argument("--state", metavar="FILE|URL",
+                        help="keep tasks, counters, forced answers and the journal in this SQLite "
+                             "file (shared by the processes of one host) or in Redis: "
+                             "redis://[:PASSWORD@]HOST:PORT/DB, rediss:// for TLS (shared by "
+                             "every process and host that names it)")
+    parser.add_argument("--workers", type=positive, default=1, metavar="N",
+                        help="N worker processes on one port (needs a shared --state)")
+    parser.add_argument("--admin-token", metavar="TOKEN",
+                        help="the admin API (/_mock) wants Authorization: Bearer TOKEN "
+                             "(for a mock others can reach)")
     parser.add_argument("--token", action="append", default=[], metavar="TOKEN",
                         help="accept this bearer token for any project (repeatable); "
                              "any token turns auth on")
@@ -46,7 +67,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="time from created to passed/failed (0: tasks never move)")
     parser.add_argument("--no-cors", action="store_true", help="send no CORS headers")
     parser.add_argument("--quiet", action="store_true", help="no log line per request")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.workers > 1 and not args.state:
+        parser.error("--workers needs a shared --state: a SQLite file or redis://HOST:PORT/DB "
+                     "(each worker would otherwise hand out the same ids)")
+    return args
 
 
 # Imported at start, used only for what the served mock never does: by connexion, fetching
@@ -139,32 +164,66 @@ def calm_garbage_collector() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
     gc.disable()  # until calm_garbage_collector: a faster start
+    start_process(args)
+    # Imported late so that --help answers at once.
+    import uvicorn
+
+    from mock_server.seed import SeedError
+    from mock_server.store import StateError
+
+    try:
+        app = build_app(args)
+        check = getattr(app.mock.store, "check", None)  # a remote state: seeded, same seed
+        if check is not None:
+            check()
+    except (SeedError, StateError) as exc:
+        gc.enable()
+        print(f"zadig-mock: {exc}", file=sys.stderr)
+        return 2
+    # No websockets in this API: ws="none" also spares importing a websockets implementation.
+    options = {"host": args.host, "port": args.port, "access_log": False,
+               "log_level": "warning", "ws": "none"}
+    if args.workers > 1:
+        del app  # each worker builds its own; this one has checked the seed and the state
+        gc.enable()
+        os.environ[ARGV_ENV] = json.dumps(argv)
+        uvicorn.run(f"{__name__}:worker_app", factory=True, workers=args.workers, **options)
+        return 0
+    calm_garbage_collector()
+    uvicorn.run(app, **options)
+    return 0
+
+
+def start_process(args: argparse.Namespace) -> None:
+    """What every process of the mock does first: warnings, deferred imports, logging."""
     # connexion imports starlette's test client, which warns under starlette 1.x about httpx;
     # the served mock never uses it.
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     trim_imports()
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="%(asctime)s %(message)s", stream=sys.stderr)
-    # Imported late so that --help answers at once.
-    import uvicorn
 
+
+def build_app(args: argparse.Namespace) -> Any:
     from mock_server.app import create_app
-    from mock_server.seed import SeedError, load_seed
-    from mock_server.store import StateFileError
+    from mock_server.seed import load_seed
 
-    try:
-        app = create_app(
-            load_seed(args.seed), state_file=args.state, tokens=tuple(args.token),
-            latency_ms=args.latency, task_duration=args.task_duration, cors=not args.no_cors,
-        )
-    except (SeedError, StateFileError) as exc:
-        gc.enable()
-        print(f"zadig-mock: {exc}", file=sys.stderr)
-        return 2
+    return create_app(
+        load_seed(args.seed), state_file=args.state, tokens=tuple(args.token),
+        latency_ms=args.latency, task_duration=args.task_duration, cors=not args.no_cors,
+        admin_token=args.admin_token,
+    )
+
+
+def worker_app() -> Any:
+    """The app of one worker of `--workers N` (uvicorn calls it in each worker process), built
+    from the command line that main left in the environment."""
+    gc.disable()
+    args = parse_args(json.loads(os.environ[ARGV_ENV]))
+    start_process(args)
+    app = build_app(args)
     calm_garbage_collector()
-    # No websockets in this API: ws="none" also spares importing a websockets implementation.
-    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning",
-                ws="none")
-    return 0
+    return app

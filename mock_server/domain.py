@@ -79,13 +79,14 @@ class World:
 
 
 class Store(Protocol):
-    def next_id(self, pipeline: str) -> int: ...
-    def add(self, task: Task) -> None: ...
-    def get(self, pipeline: str, task_id: int) -> Task | None: ...
-    def put(self, task: Task) -> None: ...
-    def all(self) -> list[Task]: ...
-    def load(self, world: World) -> None: ...
-    def reset(self, world: World) -> None: ...
+    """Tasks and id counters (store.py, redis_store.py); async, since a shared one is remote."""
+
+    async def next_id(self, pipeline: str) -> int: ...  # atomic; IdsExhausted past int64
+    async def add(self, task: Task) -> None: ...
+    async def get(self, pipeline: str, task_id: int) -> Task | None: ...
+    async def put(self, task: Task) -> None: ...
+    async def all(self) -> list[Task]: ...
+    async def reset(self, world: World) -> None: ...
 
 
 def status_at(task: Task, world: World, now: float) -> str:
@@ -140,7 +141,7 @@ class WorkflowTasks:
         self.clock = clock
         self.targets = SharedTargets()
 
-    def create(self, body: dict[str, Any]) -> Task:
+    async def create(self, body: dict[str, Any]) -> Task:
         project = body["product_tmpl_name"]
         name = body["workflow_name"]
         env = body["namespace"]
@@ -154,7 +155,7 @@ class WorkflowTasks:
             raise self.errors.error(6160, "env_not_found", project=project, env=env)
         # The counter is bumped before the stages check: an empty create leaves a gap.
         try:
-            task_id = self.store.next_id(name)
+            task_id = await self.store.next_id(name)
         except IdsExhausted:
             # MongoDB refuses to $inc past int64 and aslan answers its internal error.
             raise self.errors.error(
@@ -164,29 +165,29 @@ class WorkflowTasks:
         now = self.clock()
         targets = self.targets.share(body["targets"])
         task = Task(name, task_id, project, "created", now, now, targets)
-        self.store.add(task)
+        await self.store.add(task)
         return task
 
-    def restart(self, pipeline: str, task_id: int) -> Task:
-        task = self._find(pipeline, task_id, 6164)
+    async def restart(self, pipeline: str, task_id: int) -> Task:
+        task = await self._find(pipeline, task_id, 6164)
         if self.status(task) in ("running", "passed"):
             raise self.errors.error(6164, "task_not_restartable")
-        return self._set(task, "created")
+        return await self._set(task, "created")
 
-    def cancel(self, pipeline: str, task_id: int) -> Task:
-        task = self._find(pipeline, task_id, 6163)
+    async def cancel(self, pipeline: str, task_id: int) -> Task:
+        task = await self._find(pipeline, task_id, 6163)
         if self.status(task) == "passed":
             raise self.errors.error(6163, "task_passed", pipeline=pipeline, id=task_id)
-        return self._set(task, "cancelled")
+        return await self._set(task, "cancelled")
 
-    def force_status(self, pipeline: str, task_id: int, status: str) -> Task | None:
+    async def force_status(self, pipeline: str, task_id: int, status: str) -> Task | None:
         """Set any status by hand (the admin API); None when there is no such task."""
-        task = self.store.get(pipeline, task_id)
-        return None if task is None else self._set(task, status)
+        task = await self.store.get(pipeline, task_id)
+        return None if task is None else await self._set(task, status)
 
-    def tasks(self, pipeline: str | None = None) -> list[Task]:
+    async def tasks(self, pipeline: str | None = None) -> list[Task]:
         return [
-            self.current(t) for t in self.store.all()
+            self.current(t) for t in await self.store.all()
             if pipeline is None or t.pipeline_name == pipeline
         ]
 
@@ -200,14 +201,14 @@ class WorkflowTasks:
         if not -INT64_MAX - 1 <= task_id <= INT64_MAX:
             raise self.errors.error(400, "bad_task_id")
 
-    def _find(self, pipeline: str, task_id: int, code: int) -> Task:
+    async def _find(self, pipeline: str, task_id: int, code: int) -> Task:
         self.check_id(task_id)
-        task = self.store.get(pipeline, task_id)
+        task = await self.store.get(pipeline, task_id)
         if task is None:
             raise self.errors.error(code, "task_not_found")
         return task
 
-    def _set(self, task: Task, status: str) -> Task:
+    async def _set(self, task: Task, status: str) -> Task:
         updated = replace(task, status=status, since=self.clock())
-        self.store.put(updated)
+        await self.store.put(updated)
         return updated

@@ -63,6 +63,15 @@ async def unexpected_to_envelope(
     return response(catalogue.error(500, description=f"{type(exc).__name__}: {exc}"))
 
 
+async def unavailable_to_envelope(
+    catalogue: Catalogue, request: ConnexionRequest, exc: Exception
+) -> ConnexionResponse:
+    # The shared state is down: a 503 the client may retry; the process goes on serving.
+    log.warning("%s %s: 503, %s", request.method, request.url.path, exc)
+    return response(catalogue.error(503, "state_unavailable", error=str(exc)),
+                    {"Retry-After": "1"})
+
+
 INT_SEGMENT = re.compile(r"[+-]?[0-9]+")
 
 

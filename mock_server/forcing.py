@@ -36,7 +36,7 @@ class Forcing:
         if operation not in self.operations:
             await self.app(scope, receive, send)
             return
-        forced = self.overrides.take(operation, prefer(scope))
+        forced = await self.overrides.take(operation, prefer(scope))
         delay = self.latency + (forced.delay_ms / 1000 if forced else 0)
         if delay > 0:
             await asyncio.sleep(delay)

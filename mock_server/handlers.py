@@ -32,15 +32,15 @@ class WorkflowTaskHandlers:
     async def create_workflow_task(self, body: dict[str, Any]) -> tuple[dict, int]:
         fields = self.target_fields
         targets = [{k: target[k] for k in fields if k in target} for target in body["targets"]]
-        task = self.tasks.create({**body, "targets": targets})
+        task = await self.tasks.create({**body, "targets": targets})
         return {"pipeline_name": task.pipeline_name, "task_id": task.task_id}, 200
 
     async def restart_workflow_task(self, id: int, pipeline: str) -> tuple[dict, int]:
-        self.tasks.restart(pipeline, id)
+        await self.tasks.restart(pipeline, id)
         return SUCCESS, 200
 
     async def cancel_workflow_task(self, id: int, pipeline: str) -> tuple[dict, int]:
-        self.tasks.cancel(pipeline, id)
+        await self.tasks.cancel(pipeline, id)
         return SUCCESS, 200
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mock_server.errors import Catalogue, ZadigError
+
+if TYPE_CHECKING:
+    from mock_server.store import StateStore
 
 
 @dataclass
@@ -23,12 +26,13 @@ class Forced:
 
 
 class Overrides:
-    """The queue of forced answers; `max_delay_ms` is the admin API's bound on `delay_ms`."""
+    """Forced answers, checked; the queue is kept by the store, so that every process of a group
+    sees it. `max_delay_ms` is the admin API's bound on `delay_ms`."""
 
-    def __init__(self, catalogue: Catalogue, max_delay_ms: float) -> None:
+    def __init__(self, catalogue: Catalogue, max_delay_ms: float, store: StateStore) -> None:
         self.catalogue = catalogue
         self.max_delay_ms = max_delay_ms
-        self.queue: list[Forced] = []
+        self.store = store
 
     def checked(self, forced: Forced) -> Forced:
         """`forced` ready to use (code 200 means a normal answer), or a 400 in the envelope
@@ -53,23 +57,24 @@ class Overrides:
     def refuse(self, why: str) -> ZadigError:
         return self.catalogue.error(400, description=why)
 
-    def push(self, forced: Forced) -> None:
-        self.queue.append(self.checked(forced))
+    async def push(self, forced: Forced) -> list[Forced]:
+        """Queue `forced`; the queue after it, first to be used first."""
+        return [Forced(**item) for item in await self.store.push_forced(
+            self.checked(forced).as_dict())]
 
-    def clear(self) -> None:
-        self.queue.clear()
+    async def queue(self) -> list[Forced]:
+        return [Forced(**item) for item in await self.store.forced()]
 
-    def take(self, operation: str, prefer: dict[str, str]) -> Forced | None:
-        """The answer forced for this call: the Prefer header first, else the queue's next."""
+    async def clear(self) -> None:
+        await self.store.clear_forced()
+
+    async def take(self, operation: str, prefer: dict[str, str]) -> Forced | None:
+        """The answer forced for this call: the Prefer header first, else the queue's next
+        (taken once, whichever process of a group takes it)."""
         if prefer.keys() & {"code", "delay", "example"}:
             return self.from_prefer(operation, prefer)
-        for forced in self.queue:
-            if forced.operation in (None, operation):
-                forced.times -= 1
-                if forced.times == 0:
-                    self.queue.remove(forced)
-                return forced
-        return None
+        item = await self.store.take_forced(operation)
+        return None if item is None else Forced(**item)
 
     def from_prefer(self, operation: str, prefer: dict[str, str]) -> Forced:
         try:

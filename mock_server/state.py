@@ -1,17 +1,15 @@
-"""Everything one running mock holds: its world, store, rules, forced answers and journal."""
+"""Everything one running mock holds: its world, store, rules and forced answers."""
 
 from __future__ import annotations
 
-from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from mock_server.domain import Clock, WorkflowTasks
 from mock_server.errors import Catalogue
 from mock_server.overrides import Overrides
 from mock_server.seed import build_world
-
-JOURNAL_SIZE = 500
+from mock_server.store import StateStore
 
 
 @dataclass
@@ -21,14 +19,15 @@ class MockState:
     catalogue: Catalogue
     operations: frozenset[str]  # the spec's operationIds
     overrides: Overrides
-    journal: deque = field(default_factory=lambda: deque(maxlen=JOURNAL_SIZE))
 
     @property
     def clock(self) -> Clock:
         return self.tasks.clock
 
-    def reset(self) -> None:
-        """Back to the seed: tasks and counters, forced answers, journal."""
-        self.tasks.store.reset(build_world(self.seed, self.clock()))
-        self.overrides.clear()
-        self.journal.clear()
+    @property
+    def store(self) -> StateStore:
+        return self.tasks.store  # type: ignore[return-value]
+
+    async def reset(self) -> None:
+        """Back to the seed: tasks and counters, forced answers, journal (for the whole group)."""
+        await self.store.reset(build_world(self.seed, self.clock()))

@@ -191,15 +191,15 @@ def test_page_shows_401_for_a_wrong_token(browser, mock, page_origin):
     assert error_banner(browser) == f"{entry['message']} (401): {entry['reasons']['no_token']}"
 
 
-def readme_snippet() -> str:
-    """The fetch snippet of the README's frontend section."""
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme.split("<!-- section: frontend -->", 1)[1].split("<!-- /section", 1)[0]
+def guide_snippet() -> str:
+    """The fetch snippet of the frontend guide (docs/frontend.md)."""
+    guide = (REPO / "docs" / "frontend.md").read_text(encoding="utf-8")
+    section = guide.split("<!-- section: frontend -->", 1)[1].split("<!-- /section", 1)[0]
     return section.split("```js\n", 1)[1].split("```", 1)[0]
 
 
-def test_readme_fetch_snippet_works_from_another_origin(browser, mock, page_origin):
-    snippet = readme_snippet()
+def test_guide_fetch_snippet_works_from_another_origin(browser, mock, page_origin):
+    snippet = guide_snippet()
     for documented, actual in (("'http://127.0.0.1:8080'", repr(mock.origin)),
                                ("'dev-token'", repr(TOKEN))):
         assert snippet.count(documented) == 1, documented

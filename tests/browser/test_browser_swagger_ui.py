@@ -55,7 +55,7 @@ def test_swagger_ui_lists_the_operations_and_the_admin_api(browser, mock, tmp_pa
     shot = tmp_path / "swagger-ui.png"
     assert browser.save_screenshot(str(shot))
     assert png_size(shot) == tuple(browser.execute_script("return [innerWidth, innerHeight]"))
-    # The README shows this picture; refresh it on request rather than on every run.
+    # docs/frontend.md shows this picture; refresh it on request rather than on every run.
     if os.environ.get("ZADIG_UPDATE_SCREENSHOTS") == "1":
         SCREENSHOT.parent.mkdir(exist_ok=True)
         SCREENSHOT.write_bytes(shot.read_bytes())

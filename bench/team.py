@@ -1,0 +1,157 @@
+"""Team mock throughput: one in-memory zadig-mock, `--workers N` on SQLite and `--workers N` on
+Redis, with Prism for reference, side by side in one run of bench/run.py (same wrk load, rounds
+interleaved, server order rotating). Starts its own redis-server (Debian package `redis-server`)
+on a free port in a temporary directory, with the persistence docs/team-mock.md advises
+(append-only file, fsync at every write) unless --redis-volatile.
+
+    python bench/team.py                    # 5 rounds x 10 s, 32 connections
+    python bench/team.py --quick            # smoke: 1 round x 3 s
+    python bench/team.py --workers 3 --json team.json
+
+Prints run.py's table, then each server's requests/second as a ratio of the single in-memory
+process's (median of per-round ratios) and of Prism's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import run
+from servers import PYTHON, free_port
+
+MOCK = f"{shlex.quote(PYTHON)} -m mock_server --host 127.0.0.1 --port {{port}} --quiet"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--duration", type=float, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--endpoints", default="create,restart-missing")
+    parser.add_argument("--no-prism", action="store_true", help="leave Prism out")
+    parser.add_argument(
+        "--redis-volatile",
+        action="store_true",
+        help="Redis without an append-only file (ids not kept across its restart)",
+    )
+    parser.add_argument("--quick", action="store_true", help="smoke run: 1 round x 3 s")
+    parser.add_argument("--json", type=Path, help="write run.py's runs and the ratios here")
+    return parser.parse_args(argv)
+
+
+def start_redis(directory: Path, durable: bool) -> tuple[subprocess.Popen, int]:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise SystemExit("redis-server not found: apt-get install -y redis-server")
+    port = free_port()
+    persistence = ["--appendonly", "yes", "--appendfsync", "always"] if durable else []
+    proc = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(directory),
+            "--save",
+            "",
+            *persistence,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
+                sock.sendall(b"PING\r\n")
+                if sock.recv(16).startswith(b"+PONG"):
+                    return proc, port
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise SystemExit("redis-server did not answer")
+
+
+def ratios(runs: list[dict], names: list[str], endpoints: list[str], base: str) -> dict:
+    """Per endpoint, each server's req/s over `base`'s in the same round (median)."""
+    found: dict = {}
+    for endpoint in endpoints:
+        rps = {(r["server"], r["round"]): r["rps"] for r in runs if r["endpoint"] == endpoint}
+        for name in names:
+            per_round = [
+                rps[name, rnd] / rps[base, rnd]
+                for (server, rnd) in rps
+                if server == name and (base, rnd) in rps
+            ]
+            if per_round and name != base:
+                found.setdefault(f"{name}/{base}", {})[endpoint] = statistics.median(per_round)
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    workers = args.workers
+    with tempfile.TemporaryDirectory(prefix="zadig-team-bench-") as tmp:
+        redis, redis_port = start_redis(Path(tmp), durable=not args.redis_volatile)
+        try:
+            sqlite = f"{MOCK} --workers {workers} --state {shlex.quote(str(Path(tmp, 'b.sqlite')))}"
+            on_redis = f"{MOCK} --workers {workers} --state redis://127.0.0.1:{redis_port}/0"
+            out = Path(tmp, "runs.json")
+            run_args = [
+                "--rounds",
+                str(args.rounds),
+                "--duration",
+                str(args.duration),
+                "--connections",
+                str(args.connections),
+                "--endpoints",
+                args.endpoints,
+                "--mock-cmd",
+                MOCK,
+                "--servers",
+                "mock" if args.no_prism else "mock,prism",
+                "--server",
+                f"w{workers}-sqlite={sqlite}",
+                "--server",
+                f"w{workers}-redis={on_redis}",
+                "--json",
+                str(out),
+                *(["--quick"] if args.quick else []),
+            ]
+            status = run.main(run_args)
+            result = json.loads(out.read_text())
+        finally:
+            redis.send_signal(signal.SIGTERM)
+            redis.wait()
+    names = list(result["summary"]["servers"])
+    endpoints = [e for e in args.endpoints.split(",") if e]
+    table = ratios(result["runs"], names, endpoints, "mock")
+    if "prism" in names:
+        table |= ratios(result["runs"], names, endpoints, "prism")
+    print(f"\nredis-server: {'volatile' if args.redis_volatile else 'appendonly, fsync always'}")
+    print("ratios of requests/second (median of per-round ratios, this run only):")
+    for pair, per_endpoint in table.items():
+        cells = ", ".join(f"{ep} {v:.2f}x" for ep, v in per_endpoint.items())
+        print(f"  {pair:22} {cells}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({**result, "team_ratios": table}, indent=2))
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,327 @@
+"""The state of a group of mocks (workers, replicas on several hosts) in one Redis database:
+tasks, id counters, forced answers, the journal. Counters move by HINCRBY and the queue by a Lua
+script, both atomic in Redis, so no two processes hand out one id or use one forced answer twice.
+While Redis cannot be reached, every call raises StateUnavailable (answered 503); the client
+reconnects by itself once it is back."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import urlsplit
+
+import orjson
+import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import AuthenticationError, ResponseError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from mock_server.domain import IdsExhausted, Task, World
+from mock_server.store import (
+    JOURNAL_SIZE,
+    StateError,
+    StateUnavailable,
+    json_task,
+    seeded_counters,
+    task_json,
+)
+
+log = logging.getLogger("zadig_mock")
+
+PREFIX = "zadig-mock:"
+KEYS = ("meta", "tasks", "counters", "forced", "journal")
+DOWN = (RedisConnectionError, RedisTimeoutError, OSError)  # Redis gone: 503, try again later
+CONNECT_TIMEOUT = 1.0  # seconds; a request waits at most about twice this while Redis is away
+COMMAND_TIMEOUT = 5.0
+DB = re.compile(r"/[0-9]+")
+POOL_SIZE = 64  # connections per process; more requests wait for one
+
+# KEYS: meta tasks counters forced journal. ARGV: fingerprint, "reset" or "init", the number of
+# task fields, then task field/value pairs, then counter field/value pairs. "init" seeds an empty
+# database and answers the fingerprint it was made with (nil when it seeded it now).
+SEED = """
+if ARGV[2] == 'init' then
+  local made = redis.call('HGET', KEYS[1], 'seed')
+  if made then return made end
+end
+redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+local n = tonumber(ARGV[3])
+local i = 4
+for _ = 1, n do
+  redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
+  i = i + 2
+end
+while i < #ARGV do
+  redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1])
+  i = i + 2
+end
+redis.call('HSET', KEYS[1], 'seed', ARGV[1])
+return false
+"""
+
+# KEYS: forced. ARGV: the operation. The first entry for it (or for any operation) is used once:
+# its `times` goes down, and at 0 it leaves the queue. Answers the entry, or nil.
+TAKE = """
+local items = redis.call('LRANGE', KEYS[1], 0, -1)
+for i, raw in ipairs(items) do
+  local item = cjson.decode(raw)
+  if item.operation == cjson.null or item.operation == ARGV[1] then
+    item.times = item.times - 1
+    if item.times <= 0 then
+      redis.call('LSET', KEYS[1], i - 1, '')
+      redis.call('LREM', KEYS[1], 1, '')
+    else
+      redis.call('LSET', KEYS[1], i - 1, cjson.encode(item))
+    end
+    return raw
+  end
+end
+return false
+"""
+
+
+def parse_url(url: str) -> dict[str, Any]:
+    """redis-py's reading of the URL (host, port, db, password, TLS for rediss://); StateError
+    when it is not one."""
+    try:
+        kwargs = aioredis.connection.parse_url(url)
+        path = urlsplit(url).path
+    except (ValueError, TypeError) as exc:
+        raise StateError(f"{safe_url(url)}: not a Redis URL ({exc})") from None
+    # redis-py reads a path that is not a number as db 0; a typo should not share db 0.
+    if not url.lower().startswith("unix:") and path not in ("", "/") and not DB.fullmatch(path):
+        raise StateError(
+            f"{safe_url(url)}: not a Redis URL (database {path[1:]!r} is not a "
+            "number: redis://HOST:PORT/DB)"
+        )
+    return kwargs
+
+
+def safe_url(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    scheme, sep, rest = url.partition("://")
+    userinfo, at, host = rest.rpartition("@")
+    if not at:
+        return url
+    user = userinfo.partition(":")[0]
+    return f"{scheme}{sep}{user}{':***' if ':' in userinfo else ''}@{host}"
+
+
+class RedisStore:
+    kind = "redis"
+
+    def __init__(self, url: str) -> None:
+        parse_url(url)  # a malformed URL is a usage error now, not a 503 later
+        self.url = url
+        self.name = safe_url(url)
+        self.keys = {key: PREFIX + key for key in KEYS}
+        self.client: aioredis.Redis | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.world: World | None = None
+        self.fingerprint = ""
+        self.ready = False  # the database is known to be seeded with this seed
+        self.take: Any = None
+        self.journal = RedisJournal(self)
+
+    def connect(self) -> aioredis.Redis:
+        # A short connect timeout and a single retry: while Redis is away a request gets its
+        # 503 at once instead of waiting on backoff.
+        pool = aioredis.BlockingConnectionPool.from_url(
+            self.url,
+            max_connections=POOL_SIZE,
+            timeout=COMMAND_TIMEOUT,
+            socket_connect_timeout=CONNECT_TIMEOUT,
+            socket_timeout=COMMAND_TIMEOUT,
+            retry=Retry(NoBackoff(), 1),
+        )
+        client = aioredis.Redis(connection_pool=pool)
+        self.take = client.register_script(TAKE)  # EVALSHA, loaded again after a restart
+        return client
+
+    def attach(self, world: World, fingerprint: str) -> None:
+        """Remember the seed; the database is checked (or seeded) on first use, in the loop
+        that serves, or before serving by `check`."""
+        self.world = world
+        self.fingerprint = fingerprint
+
+    def check(self) -> bool:
+        """Before serving: seed an empty database, or refuse one made with another seed
+        (StateError). False when Redis cannot be reached (the mock serves 503 meanwhile)."""
+
+        async def run() -> None:
+            client = self.connect()
+            try:
+                await self._seed(client, "init")
+            finally:
+                await client.aclose()
+
+        try:
+            asyncio.run(run())
+        except AuthenticationError as exc:
+            raise StateError(f"{self.name}: {exc}") from None
+        except DOWN as exc:
+            log.warning("%s: cannot be reached (%s); answering 503 until it can", self.name, exc)
+            return False
+        except SeedMismatch as exc:
+            raise StateError(str(exc)) from None
+        except ResponseError as exc:  # e.g. a password Redis refuses, a db it does not have
+            raise StateError(f"{self.name}: {exc}") from None
+        return True
+
+    async def _seed(self, client: aioredis.Redis, mode: str) -> None:
+        assert self.world is not None, "attach() first"
+        tasks = [(f, v) for t in self.world.tasks for f, v in [(task_field(t), task_json(t))]]
+        counters = [(name, str(value)) for name, value in seeded_counters(self.world).items()]
+        args = [self.fingerprint, mode, len(tasks)]
+        args += [x for pair in tasks for x in pair] + [x for pair in counters for x in pair]
+        keys = [self.keys[k] for k in KEYS]
+        made = await client.eval(SEED, len(keys), *keys, *args)
+        if made is not None and made.decode() != self.fingerprint:
+            raise SeedMismatch(
+                f"{self.name}: made with another seed ({made.decode()}, this one is "
+                f"{self.fingerprint}); start every process with the same --seed, or reset it"
+            )
+        self.ready = True
+
+    @asynccontextmanager
+    async def redis(self) -> AsyncIterator[aioredis.Redis]:
+        """The client of the running loop, the database seeded; StateUnavailable while Redis
+        cannot be reached."""
+        loop = asyncio.get_running_loop()
+        if self.loop is not loop:  # a client belongs to one event loop
+            self.client, self.loop, self.ready = self.connect(), loop, False
+        try:
+            if not self.ready:
+                await self._seed(self.client, "init")
+            yield self.client
+        except DOWN as exc:
+            self.ready = False  # check the seed again when it is back (it may have lost data)
+            raise StateUnavailable(f"{self.name}: {exc}") from None
+        except SeedMismatch as exc:
+            raise StateUnavailable(str(exc)) from None
+
+    async def reset(self, world: World) -> None:
+        self.world = world
+        async with self.redis() as client:
+            await self._seed(client, "reset")
+
+    async def next_id(self, pipeline: str) -> int:
+        async with self.redis() as client:
+            try:
+                return await client.hincrby(self.keys["counters"], pipeline, 1)
+            except ResponseError as exc:
+                if "overflow" in str(exc):  # past int64, as MongoDB's $inc
+                    raise IdsExhausted(pipeline) from None
+                raise
+
+    async def add(self, task: Task) -> None:
+        await self.put(task)
+
+    async def get(self, pipeline: str, task_id: int) -> Task | None:
+        async with self.redis() as client:
+            raw = await client.hget(self.keys["tasks"], field(pipeline, task_id))
+        return None if raw is None else json_task(raw)
+
+    async def put(self, task: Task) -> None:
+        async with self.redis() as client:
+            await client.hset(self.keys["tasks"], task_field(task), task_json(task))
+
+    async def all(self) -> list[Task]:
+        async with self.redis() as client:
+            raw = await client.hvals(self.keys["tasks"])
+        return sorted(map(json_task, raw), key=lambda t: (t.pipeline_name, t.task_id))
+
+    async def push_forced(self, item: dict[str, Any]) -> list[dict[str, Any]]:
+        async with self.redis() as client:
+            async with client.pipeline(transaction=True) as pipe:
+                pipe.rpush(self.keys["forced"], orjson.dumps(item))
+                pipe.lrange(self.keys["forced"], 0, -1)
+                _, items = await pipe.execute()
+        return [orjson.loads(raw) for raw in items]
+
+    async def take_forced(self, operation: str) -> dict[str, Any] | None:
+        async with self.redis():
+            raw = await self.take(keys=[self.keys["forced"]], args=[operation])
+        return None if raw is None else orjson.loads(raw)
+
+    async def forced(self) -> list[dict[str, Any]]:
+        async with self.redis() as client:
+            items = await client.lrange(self.keys["forced"], 0, -1)
+        return [orjson.loads(raw) for raw in items]
+
+    async def clear_forced(self) -> None:
+        async with self.redis() as client:
+            await client.delete(self.keys["forced"])
+
+    async def requests(self, limit: int) -> list[dict[str, Any]]:
+        await self.journal.flushed()  # this process's latest requests are in the list
+        async with self.redis() as client:
+            raw = await client.lrange(self.keys["journal"], -min(limit, JOURNAL_SIZE), -1)
+        return [orjson.loads(entry) for entry in raw]
+
+    async def clear_requests(self) -> None:
+        async with self.redis() as client:
+            await client.delete(self.keys["journal"])
+
+    async def health(self) -> dict[str, Any]:
+        try:
+            async with self.redis() as client:
+                await client.ping()
+        except StateUnavailable as exc:
+            return {"state": self.kind, "reachable": False, "error": str(exc)}
+        return {"state": self.kind, "reachable": True}
+
+
+class SeedMismatch(Exception):
+    """The database was made with another seed than this process's."""
+
+
+def field(pipeline: str, task_id: int) -> bytes:
+    return orjson.dumps([pipeline, task_id])
+
+
+def task_field(task: Task) -> bytes:
+    return field(task.pipeline_name, task.task_id)
+
+
+class RedisJournal:
+    """The journal's entries, sent to Redis in batches after the answers went out (a request
+    never waits for its own entry); the list keeps the latest JOURNAL_SIZE. While Redis is away
+    entries are dropped: the journal is a diagnostic, not an acknowledged write."""
+
+    def __init__(self, store: RedisStore) -> None:
+        self.store = store
+        self.pending: list[bytes] = []
+        self.sending: asyncio.Task | None = None
+        self.warned = False
+
+    def append(self, entry: dict[str, Any]) -> None:
+        self.pending.append(orjson.dumps(entry))
+        if self.sending is None or self.sending.done():
+            self.sending = asyncio.get_running_loop().create_task(self.send())
+
+    async def send(self) -> None:
+        key = self.store.keys["journal"]
+        while self.pending:
+            batch, self.pending = self.pending, []
+            try:
+                async with self.store.redis() as client:
+                    async with client.pipeline(transaction=False) as pipe:
+                        pipe.rpush(key, *batch)
+                        pipe.ltrim(key, -JOURNAL_SIZE, -1)
+                        await pipe.execute()
+                self.warned = False
+            except StateUnavailable as exc:
+                if not self.warned:
+                    log.warning("request journal: entries dropped while %s", exc)
+                    self.warned = True
+
+    async def flushed(self) -> None:
+        if self.sending is not None and not self.sending.done():
+            await asyncio.shield(self.sending)

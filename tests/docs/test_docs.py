@@ -1,0 +1,371 @@
+"""The docs stay honest: links resolve, the options they name exist, the README's curl examples
+answer as shown.
+
+Everything is read at test time (the docs, the commands pyproject.toml declares, their --help),
+so a new guide, command or option is checked without touching this file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import httpx
+import pytest
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: pytest depends on tomli there
+    import tomli as tomllib
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCUMENTED_ORIGIN = "http://127.0.0.1:8080"  # where the README's examples expect the mock
+MARKDOWN = MarkdownIt("commonmark").enable("table")
+OPTION = re.compile(r"(?<![\w-])--[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+SHELL_BLOCKS = {"", "sh", "shell", "bash", "console"}
+
+
+def doc_files() -> list[Path]:
+    docs = [ROOT / "README.md", ROOT / "CHANGELOG.md", *sorted((ROOT / "docs").glob("*.md"))]
+    return [path for path in docs if path.exists()]
+
+
+def doc_id(path: Path) -> str:
+    return str(path.relative_to(ROOT))
+
+
+def tokens(path: Path) -> list[Token]:
+    return MARKDOWN.parse(path.read_text(encoding="utf-8"))
+
+
+# --- links -----------------------------------------------------------------------------------
+
+
+def heading_text(inline: Token) -> str:
+    return "".join(child.content for child in inline.children or [])
+
+
+def slug(text: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens."""
+    return re.sub(r"[^\w\- ]", "", text.strip().lower()).replace(" ", "-")
+
+
+@cache
+def anchors(path: Path) -> frozenset[str]:
+    found: list[str] = []
+    parsed = tokens(path)
+    for opening, inline in zip(parsed, parsed[1:], strict=False):
+        if opening.type == "heading_open":
+            base = slug(heading_text(inline))
+            count = sum(1 for name in found if name == base or name.startswith(f"{base}-"))
+            found.append(base if base not in found else f"{base}-{count}")
+    return frozenset(found)
+
+
+def links(path: Path) -> Iterator[tuple[int, str]]:
+    """(line, target) of every link and image in the file."""
+    for token in tokens(path):
+        for child in token.children or []:
+            target = child.attrs.get("href") if child.type == "link_open" else None
+            if child.type == "image":
+                target = child.attrs.get("src")
+            if target:
+                yield (token.map[0] + 1 if token.map else 0), str(target)
+
+
+def broken_links(path: Path) -> list[str]:
+    broken = []
+    for line, target in links(path):
+        if re.match(r"[a-z][a-z0-9+.-]*:", target):  # http:, https:, mailto:: not ours to check
+            continue
+        file_part, _, anchor = target.partition("#")
+        linked = (path.parent / file_part).resolve() if file_part else path
+        where = f"{doc_id(path)}:{line}: {target}"
+        if not linked.exists():
+            broken.append(f"{where}: no such file")
+        elif anchor and linked.suffix == ".md" and anchor not in anchors(linked):
+            broken.append(f"{where}: no heading #{anchor} in {linked.name}")
+    return broken
+
+
+@pytest.mark.parametrize("path", doc_files(), ids=doc_id)
+def test_relative_links_resolve(path: Path) -> None:
+    assert broken_links(path) == []
+
+
+def test_the_readme_links_every_guide() -> None:
+    readme = ROOT / "README.md"
+    linked = {(ROOT / target.partition("#")[0]).resolve() for _, target in links(readme)}
+    guides = [p for p in doc_files() if p != readme]
+    assert [doc_id(p) for p in guides if p.resolve() not in linked] == []
+
+
+def test_every_guide_says_what_it_is_for() -> None:
+    """A guide opens with its title, then a paragraph saying whom it is for."""
+    for path in sorted((ROOT / "docs").glob("*.md")):
+        parsed = tokens(path)
+        kinds = [token.type for token in parsed[:5]]
+        assert kinds[:4] == ["heading_open", "inline", "heading_close", "paragraph_open"], path
+        assert parsed[1].map and parsed[0].tag == "h1", path
+        opening = parsed[4].content.lower()
+        assert "this page is for" in opening, f"{doc_id(path)} does not open with its purpose"
+
+
+# --- command-line options --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str  # as the docs spell it: zadig-mock, bench/run.py
+    argv: tuple[str, ...]  # how to run it here
+    alias: str | None = None  # another spelling, e.g. python -m mock_server
+
+    def spelled(self) -> re.Pattern[str]:
+        """The command or its alias, as a whole word."""
+        names = "|".join(re.escape(name) for name in (self.name, self.alias) if name)
+        return re.compile(rf"(?<![\w-])(?:{names})(?![\w-])")
+
+
+def commands() -> list[Command]:
+    """The commands pyproject.toml declares, and the benchmark scripts in bench/."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    found = []
+    for name, target in pyproject["project"]["scripts"].items():
+        module, _, function = target.partition(":")
+        code = (
+            f"import sys; sys.argv[0] = {name!r}; from {module} import {function}; "
+            f"sys.exit({function}())"
+        )
+        package = module.split(".", 1)[0]
+        found.append(Command(name, (sys.executable, "-c", code), f"python -m {package}"))
+    for script in sorted((ROOT / "bench").glob("*.py")):
+        if "__main__" in script.read_text(encoding="utf-8"):
+            name = str(script.relative_to(ROOT))
+            found.append(Command(name, (sys.executable, name)))
+    return found
+
+
+def run_help(command: Command, *words: str) -> str:
+    done = subprocess.run(
+        [*command.argv, *words, "--help"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, f"{command.name} {' '.join(words)} --help: {done.stderr}"
+    return done.stdout
+
+
+@cache
+def known_options(command: Command) -> frozenset[str]:
+    """Every long option the command's --help lists, and its subcommands' (`{a,b,c}`)."""
+    text = run_help(command)
+    usage = text.split("\n\n", 1)[0]
+    for group in re.findall(r"\{([\w,-]+)\}", usage):
+        for sub in group.split(","):
+            text += run_help(command, sub)
+    return frozenset(OPTION.findall(text))
+
+
+@dataclass(frozen=True)
+class Named:
+    """An option as a doc names it, and the command it is named for."""
+
+    path: Path
+    line: int
+    option: str
+    command: Command
+
+    def __str__(self) -> str:
+        return f"{doc_id(self.path)}:{self.line}: {self.option} for {self.command.name}"
+
+
+def contexts(path: Path) -> Iterator[tuple[int, str, str]]:
+    """(line, kind, text) in reading order; kind is `prose`, `span` (inline code), `heading`,
+    `shell` (a line of an indented or shell code block) or `code` (a line of other code or
+    output)."""
+    parsed = tokens(path)
+    for index, token in enumerate(parsed):
+        first = token.map[0] + 1 if token.map else 0
+        if token.type in ("fence", "code_block"):
+            info = token.info.strip().split(" ")[0] if token.type == "fence" else "sh"
+            kind = "shell" if info in SHELL_BLOCKS else "code"
+            offset = 1 if token.type == "fence" else 0
+            for number, text in enumerate(token.content.splitlines()):
+                if kind == "shell":
+                    text = re.split(r"(?:^|\s)#\s", text, maxsplit=1)[0]  # a comment
+                yield first + offset + number, kind, text
+        elif token.type == "inline":
+            if index and parsed[index - 1].type == "heading_open":
+                yield first, "heading", token.content
+                continue
+            for child in token.children or []:
+                kind = "span" if child.type == "code_inline" else "prose"
+                yield first, kind, child.content
+
+
+def segments(kind: str, text: str) -> list[str]:
+    """A command line split into its commands (`a && b`, `a | b`, `a &`)."""
+    if kind in ("prose", "heading"):
+        return [text]
+    return re.split(r"\s*(?:&&|\|\||[;|&])(?:\s+|$)", text)
+
+
+def named_options(path: Path) -> Iterator[Named]:
+    """The options a doc names, each with the command it is named for.
+
+    In a command line (a code line or span naming one of the commands) the options after the
+    command are its own; a command line of another tool (curl, st, pytest, npm) names options
+    of that tool, which are not checked. An option on its own (`--latency MS` in prose or a
+    table, a continuation line) is the current command's: the one last named by a heading or
+    a command line, or none after an inline span of another tool's command line (`npm ci
+    --prefix bench`).
+    """
+    known = commands()
+    current: Command | None = None
+    for line, kind, text in contexts(path):
+        for segment in segments(kind, text):
+            hits = [(m.end(), c) for c in known for m in c.spelled().finditer(segment)]
+            if hits:
+                start, current = min(hits, key=lambda hit: hit[0])
+                if kind != "heading":
+                    yield from (
+                        Named(path, line, o, current) for o in OPTION.findall(segment[start:])
+                    )
+                continue
+            words = [w for w in segment.split() if not re.fullmatch(r"[A-Z_][A-Z0-9_]*=\S*", w)]
+            lead = words[0].lstrip("[(") if words else ""
+            if kind == "prose" or (kind != "heading" and lead.startswith("-")):
+                if current:
+                    yield from (Named(path, line, o, current) for o in OPTION.findall(segment))
+            elif kind == "span" and re.search(r"(?<!\S)-", segment):
+                current = None  # prose about another tool's options follows
+
+
+@pytest.mark.parametrize("path", doc_files(), ids=doc_id)
+def test_named_options_exist(path: Path) -> None:
+    unknown = [str(n) for n in named_options(path) if n.option not in known_options(n.command)]
+    assert unknown == [], (
+        "options the docs name that the command's --help does not list (an option of another "
+        "tool is named with the tool, as in `st run --checks all`)"
+    )
+
+
+def test_options_are_found_in_the_guides() -> None:
+    """The attribution above finds the options the gate and mock guides are about."""
+    named = {(n.command.name, n.option) for path in doc_files() for n in named_options(path)}
+    assert {
+        ("zadig-contract", "--base-url"),
+        ("zadig-contract", "--project"),
+        ("zadig-mock", "--latency"),
+        ("zadig-spec", "--overlay"),
+    } <= named
+
+
+# --- the README's curl examples --------------------------------------------------------------
+
+
+@dataclass
+class Example:
+    command: str
+    shown: str  # the answer the README shows after it, as JSON
+
+    def against(self, origin: str) -> str:
+        return self.command.replace(DOCUMENTED_ORIGIN, origin)
+
+
+def readme_examples() -> tuple[list[str], list[Example]]:
+    """The mock's start line and the curl commands, each with the answer shown under it."""
+    start: list[str] = []
+    examples: list[Example] = []
+    mock = next(c for c in commands() if c.alias == "python -m mock_server")
+    for token in tokens(ROOT / "README.md"):
+        if token.type != "fence" or "curl " not in token.content:
+            continue
+        pending = ""
+        for line in token.content.splitlines():
+            if pending or line.startswith("curl "):
+                pending += line + "\n"
+                if pending.rstrip().endswith("\\") or not shell_complete(pending):
+                    continue
+                examples.append(Example(pending.strip(), ""))
+                pending = ""
+            elif line.startswith("# ") and examples:
+                examples[-1].shown += line[2:]
+            elif line.startswith(mock.name):
+                start = shlex.split(line.removesuffix("&"))[1:]
+    return start, examples
+
+
+def shell_complete(text: str) -> bool:
+    try:
+        shlex.split(text)
+    except ValueError:  # an open quote: the command goes on on the next line
+        return False
+    return True
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def readme_mock() -> Iterator[str]:
+    """The mock started as the README starts it, on a free port."""
+    start, _ = readme_examples()
+    port = free_port()
+    origin = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mock_server", *start, "--port", str(port), "--quiet"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+            try:
+                httpx.get(f"{origin}/_mock/tasks", timeout=0.5)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the mock did not answer"
+                time.sleep(0.05)
+        yield origin
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_readme_has_curl_examples_with_answers() -> None:
+    start, examples = readme_examples()
+    assert len(examples) >= 2
+    for example in examples:
+        assert DOCUMENTED_ORIGIN in example.command, example.command
+        assert example.shown, f"no answer shown under: {example.command}"
+
+
+def test_readme_curl_examples_answer_as_shown(readme_mock: str) -> None:
+    if shutil.which("curl") is None:
+        pytest.skip("curl is not installed")
+    _, examples = readme_examples()
+    for example in examples:
+        done = subprocess.run(
+            ["bash", "-c", example.against(readme_mock)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout) == json.loads(example.shown), example.command

@@ -1,0 +1,145 @@
+"""Helpers for the team-mock tests: a redis-server of the test's own, raw concurrent requests."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .support import CREATE, PAGE_EXAMPLE, free_port
+
+# Any bearer token: the API may want one (a token is never refused by a mock that wants none).
+AUTH = {"Authorization": "Bearer team-test"}
+
+
+def redis_server_binary() -> str:
+    """redis-server's path; skips the test when it is absent, unless CI requires it."""
+    found = shutil.which("redis-server")
+    if found is None:
+        why = "redis-server is not installed (Debian: apt-get install redis-server)"
+        if os.environ.get("ZADIG_REDIS_TESTS") == "required":
+            pytest.fail(f"{why}, and ZADIG_REDIS_TESTS=required")
+        pytest.skip(why)
+    return found
+
+
+class RedisServer:
+    """A redis-server of the test's own: a free port on 127.0.0.1, its files in `directory`.
+    `durable`: append-only file fsynced at every write, as docs/team-mock.md advises."""
+
+    def __init__(self, directory: Path, durable: bool = False) -> None:
+        self.binary = redis_server_binary()
+        self.directory = directory
+        self.durable = durable
+        self.port = free_port()
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, timeout: float = 10) -> None:
+        persistence = ["--appendonly", "yes", "--appendfsync", "always"] if self.durable else []
+        self.proc = subprocess.Popen(
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(self.directory),
+                "--save",
+                "",
+                *persistence,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"redis-server exited with {self.proc.returncode}")
+            if self.ping():
+                return
+            time.sleep(0.02)
+        raise RuntimeError("redis-server did not answer")
+
+    def ping(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def kill(self) -> None:
+        """kill -9: Redis keeps only what its append-only file has."""
+        if self.proc and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+    def __enter__(self) -> RedisServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.kill()
+
+
+async def raw_request(
+    port: int, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+) -> tuple[int, Any]:
+    """One request on its own connection (a pool would serialise hundreds of waiting requests);
+    (status, JSON body), or (0, error) when the connection fails."""
+    payload = b"" if body is None else json.dumps(body).encode()
+    head = [
+        f"{method} {path} HTTP/1.1",
+        "Host: mock",
+        "Connection: close",
+        f"Content-Length: {len(payload)}",
+    ]
+    if body is not None:
+        head.append("Content-Type: application/json")
+    head += [f"{k}: {v}" for k, v in {**AUTH, **(headers or {})}.items()]
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + payload)
+        await writer.drain()
+        response = await reader.read()
+        writer.close()
+    except OSError as exc:
+        return 0, str(exc)
+    status_line, _, rest = response.partition(b"\r\n")
+    if not status_line:
+        return 0, "no answer"
+    _, _, text = rest.partition(b"\r\n\r\n")
+    return int(status_line.split()[1]), json.loads(text) if text else None
+
+
+def create_many(ports: list[int], count: int, body: dict | None = None) -> list[tuple[int, Any]]:
+    """`count` concurrent creates, spread over `ports` in turn; every answer."""
+
+    async def run() -> list[tuple[int, Any]]:
+        return await asyncio.gather(
+            *(
+                raw_request(ports[i % len(ports)], "POST", CREATE, body or PAGE_EXAMPLE)
+                for i in range(count)
+            )
+        )
+
+    return asyncio.run(run())
+
+
+def ids_of(answers: list[tuple[int, Any]]) -> list[int]:
+    """The task ids of the answers that were 200, sorted."""
+    return sorted(body["task_id"] for status, body in answers if status == 200)
