@@ -15,8 +15,8 @@ from typing import Any
 
 from jsonschema import Draft4Validator
 
-from contract_tests.client import Exchange
 from contract_tests.contract import Contract, Operation
+from contract_tests.http_client import Exchange
 
 JSON = "application/json"
 REFUSED = (401, 403)

@@ -18,9 +18,9 @@ import schemathesis
 from schemathesis import Case, GenerationMode
 from schemathesis.core.failures import FailureGroup
 
-from contract_tests.calls import note_created
 from contract_tests.checks import REFUSED, answer_problems
-from contract_tests.client import (
+from contract_tests.contract import CANCEL, CREATE, RESTART, Contract, Operation
+from contract_tests.http_client import (
     BudgetSpent,
     Deadline,
     Exchange,
@@ -29,10 +29,10 @@ from contract_tests.client import (
     redact,
     within,
 )
-from contract_tests.contract import CANCEL, CREATE, RESTART, Contract, Operation
 from contract_tests.rule import Rule
+from contract_tests.sending import note_created
 from contract_tests.settings import Settings
-from contract_tests.tasks import TaskLedger
+from contract_tests.task_ledger import TaskLedger
 
 # A kept non-integer id has a letter and no digit: "+1", "1.5" or ".." never reach the target.
 NO_DIGITS = re.compile(r"(?=.*[A-Za-z])[A-Za-z._~-]+")

@@ -15,7 +15,7 @@ import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from contract_tests.contract import Contract, load_contract
-from contract_tests.probes import (
+from contract_tests.error_probes import (
     FULL_ONLY_WHY,
     full_only_examples,
     unanswered_fields,

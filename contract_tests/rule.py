@@ -7,7 +7,7 @@ from typing import NoReturn
 
 import pytest
 
-from contract_tests.client import Exchange
+from contract_tests.http_client import Exchange
 
 
 @dataclass(frozen=True)

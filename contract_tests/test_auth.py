@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from contract_tests.calls import call
 from contract_tests.checks import refusal_problems
-from contract_tests.client import Target
-from contract_tests.probes import Probe
+from contract_tests.error_probes import Probe
+from contract_tests.http_client import Target
 from contract_tests.rule import Rule
+from contract_tests.sending import call
 from contract_tests.settings import Settings
-from contract_tests.tasks import TaskLedger
+from contract_tests.task_ledger import TaskLedger
 
 
 def test_refused_without_valid_token(

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from contract_tests.calls import call, skip_unless_profile
 from contract_tests.checks import (
     error_problems,
     expected_error,
     incomplete_body_expectation,
     incomplete_body_problems,
 )
-from contract_tests.client import Target
 from contract_tests.contract import Contract, Operation
-from contract_tests.probes import FULL_ONLY, FULL_ONLY_WHY, Probe
+from contract_tests.error_probes import FULL_ONLY, FULL_ONLY_WHY, Probe
+from contract_tests.http_client import Target
 from contract_tests.rule import Rule
+from contract_tests.sending import call, skip_unless_profile
 from contract_tests.settings import Settings
-from contract_tests.tasks import TaskLedger
+from contract_tests.task_ledger import TaskLedger
 
 SERVER_ERROR = 500
 

@@ -11,12 +11,12 @@ import pytest
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
-from contract_tests.client import Target
 from contract_tests.contract import CREATE, Contract
 from contract_tests.fuzz import api_operation, confine, load_schema, run_case, scope_to_fixture
+from contract_tests.http_client import Target
 from contract_tests.report import GENERATED_ROW
 from contract_tests.settings import Settings
-from contract_tests.tasks import TaskLedger
+from contract_tests.task_ledger import TaskLedger
 
 
 def hypothesis_settings(settings: Settings, **extra) -> hypothesis.settings:

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import pytest
 
-from contract_tests.calls import call, skip_unless_profile
 from contract_tests.checks import error_problems, expected_error
-from contract_tests.client import Target
 from contract_tests.contract import CANCEL, CREATE, RESTART, SECTION_ERROR, Contract
-from contract_tests.probes import Request, task_path
+from contract_tests.error_probes import Request, task_path
+from contract_tests.http_client import Target
+from contract_tests.lifecycle_steps import create, success_rule
 from contract_tests.rule import Rule
+from contract_tests.sending import call, skip_unless_profile
 from contract_tests.settings import Settings
-from contract_tests.steps import create, success_rule
-from contract_tests.tasks import TaskLedger
+from contract_tests.task_ledger import TaskLedger
 
 ADMIN_TASKS = "/_mock/tasks"
 # (operation, the spec's 400 example naming the situation, status the task is forced into)

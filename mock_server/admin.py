@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from mock_server.overrides import Forced
+from mock_server.forced_answers import Forced
 from mock_server.state import MockState
 
 

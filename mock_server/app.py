@@ -37,7 +37,8 @@ from mock_server.error_handlers import (
     unexpected_to_envelope,
 )
 from mock_server.errors import Catalogue, ZadigError
-from mock_server.forcing import Forcing
+from mock_server.forced_answers import Overrides
+from mock_server.forcing_middleware import Forcing
 from mock_server.handlers import (
     SpecOperations,
     WorkflowTaskHandlers,
@@ -46,7 +47,6 @@ from mock_server.handlers import (
 )
 from mock_server.journal import Journal
 from mock_server.jsonifier import orjson_jsonifier
-from mock_server.overrides import Overrides
 from mock_server.seed import build_world, default_seed
 from mock_server.spec import spec_operations
 from mock_server.state import MockState

@@ -12,8 +12,8 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_server.domain import WorkflowTasks
-from mock_server.forcing import FORCED, forced_error
-from mock_server.overrides import Overrides
+from mock_server.forced_answers import Overrides
+from mock_server.forcing_middleware import FORCED, forced_error
 from mock_server.spec import create_body, spec_operations
 from mock_server.validators import PARSED_BODY
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from mock_server.domain import Clock, WorkflowTasks
 from mock_server.errors import Catalogue
-from mock_server.overrides import Overrides
+from mock_server.forced_answers import Overrides
 from mock_server.seed import build_world
 from mock_server.store import StateStore
 

@@ -1,34 +1,114 @@
-"""`zadig-spec`: convert an API page to OpenAPI, and check the committed spec is fresh."""
+"""`zadig-spec`: convert API pages to OpenAPI, and check the committed spec is fresh."""
 
 from __future__ import annotations
 
 import argparse
 import difflib
+import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from . import OVERLAY_PATH, SOURCE_PATH, SPEC_PATH, emitter, overlay, parser
-from .model import ConversionError
+from .model import ConversionError, NoOperation, Page
+
+Warn = Callable[[str], None]
 
 
-def convert(markdown: str, overlay_path: str | Path | None = None,
-            warn=lambda message: None) -> str:
+def convert(
+    markdown: str, overlay_path: str | Path | None = None, warn: Warn = lambda message: None
+) -> str:
     """YAML text of the spec for a page, with the overlay merged when one is given."""
-    page = parser.parse(markdown)
-    for message in page.warnings:
-        warn(message)
-    document = emitter.emit(page)
+    return convert_pages([("", markdown)], overlay_path, lambda _name, m: warn(m))
+
+
+def convert_pages(
+    sources: list[tuple[str, str]],
+    overlay_path: str | Path | None = None,
+    warn: Callable[[str, str], None] = lambda name, message: None,
+    skip_empty: bool = False,
+) -> str:
+    """YAML text of one spec for several pages, given as (file name, Markdown text).
+
+    Two pages defining the same operation stop the conversion, naming both. With
+    `skip_empty`, a page without any endpoint is skipped with a warning."""
+    pages: list[Page] = []
+    try:
+        for name, text in sources:
+            try:
+                page = parser.parse(text)
+            except NoOperation as exc:
+                if not skip_empty:
+                    raise ConversionError(exc.line, exc.message, name) from None
+                warn(name, "no operation on this page; skipped")
+                continue
+            except ConversionError as exc:
+                raise ConversionError(exc.line, exc.message, name) from None
+            page.source = name
+            pages.append(page)
+        if not pages:
+            raise ConversionError(1, "no page with an operation", sources[0][0])
+        _refuse_duplicates(pages)
+        parser.align_paths(pages)
+        document = emitter.emit_pages(pages)
+    finally:
+        for page in pages:
+            for message in page.warnings:
+                warn(page.source, message)
     if overlay_path:
         document = overlay.apply(document, overlay.load(overlay_path))
     return emitter.dump(document)
 
 
-def _warn(message: str) -> None:
-    print(f"warning: {message}", file=sys.stderr)
+def _refuse_duplicates(pages: list[Page]) -> None:
+    """Two pages defining one operation (same method, same path whatever its parameter
+    names) would silently replace one another: stop, naming both."""
+    owners: dict[tuple[str, str], tuple[str, int]] = {}
+    for page in pages:
+        for op in page.operations:
+            key = parser.operation_key(op)
+            if key in owners:
+                first, line = owners[key]
+                raise ConversionError(
+                    op.line,
+                    f"{op.method.upper()} {op.path} is already defined in {first}:{line}",
+                    page.source,
+                )
+            owners[key] = (page.source, op.line)
+
+
+def page_files(paths: list[str]) -> tuple[list[Path], bool]:
+    """The Markdown files named, a folder standing for its *.md files (sorted, recursive);
+    and whether a folder was given (its pages without endpoints are then skipped)."""
+    files: list[Path] = []
+    folder = False
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            folder = True
+            found = sorted(p for p in path.rglob("*.md") if p.is_file())
+            if not found:
+                raise OSError(f"{path}: no .md page in this folder")
+            files += found
+        else:
+            files.append(path)
+    return files, folder
+
+
+def _warn(name: str, message: str) -> None:
+    """`warning: FILE:LINE: what`, like errors, so that editors jump to the line."""
+    line = re.match(r"line (\d+): ", message)
+    where = f"{name}:{line.group(1)}" if line else name
+    print(f"warning: {where}: {message[line.end() :] if line else message}", file=sys.stderr)
+
+
+def _read(files: list[Path]) -> list[tuple[str, str]]:
+    return [(str(f), f.read_text(encoding="utf-8")) for f in files]
 
 
 def _convert(args: argparse.Namespace) -> int:
-    text = convert(Path(args.doc).read_text(encoding="utf-8"), args.overlay, _warn)
+    files, folder = page_files(args.doc)
+    text = convert_pages(_read(files), args.overlay, _warn, skip_empty=folder)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
     else:
@@ -37,22 +117,27 @@ def _convert(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    fresh = convert(Path(args.doc).read_text(encoding="utf-8"), args.overlay)
+    fresh = convert_pages(_read([Path(args.doc)]), args.overlay)
     committed = Path(args.spec).read_text(encoding="utf-8")
     if fresh == committed:
         print(f"{args.spec} is up to date with {args.doc}")
         return 0
-    sys.stdout.writelines(difflib.unified_diff(
-        committed.splitlines(keepends=True), fresh.splitlines(keepends=True),
-        fromfile=f"{args.spec} (committed)", tofile="fresh conversion"))
-    print(f"\n{args.spec} differs from a fresh conversion; run `zadig-spec build`",
-          file=sys.stderr)
+    sys.stdout.writelines(
+        difflib.unified_diff(
+            committed.splitlines(keepends=True),
+            fresh.splitlines(keepends=True),
+            fromfile=f"{args.spec} (committed)",
+            tofile="fresh conversion",
+        )
+    )
+    print(f"\n{args.spec} differs from a fresh conversion; run `zadig-spec build`", file=sys.stderr)
     return 1
 
 
 def _build(args: argparse.Namespace) -> int:
-    Path(args.spec).write_text(convert(Path(args.doc).read_text(encoding="utf-8"),
-                                       args.overlay, _warn), encoding="utf-8")
+    Path(args.spec).write_text(
+        convert_pages(_read([Path(args.doc)]), args.overlay, _warn), encoding="utf-8"
+    )
     print(f"wrote {args.spec}")
     return 0
 
@@ -60,13 +145,15 @@ def _build(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     cli = argparse.ArgumentParser(prog="zadig-spec", description=__doc__)
     commands = cli.add_subparsers(dest="command", required=True)
-    conv = commands.add_parser("convert", help="convert a page to OpenAPI YAML")
-    conv.add_argument("doc", help="the Markdown page")
+    conv = commands.add_parser("convert", help="convert pages to one OpenAPI YAML")
+    conv.add_argument("doc", nargs="+", help="Markdown pages, or folders of them")
     conv.add_argument("-o", "--output", help="write here instead of stdout")
     conv.add_argument("--overlay", help="overlay YAML to merge (none by default)")
     conv.set_defaults(run=_convert)
-    for name, run, text in (("check", _check, "exit 1 when the committed spec is stale"),
-                            ("build", _build, "regenerate the committed spec")):
+    for name, run, text in (
+        ("check", _check, "exit 1 when the committed spec is stale"),
+        ("build", _build, "regenerate the committed spec"),
+    ):
         sub = commands.add_parser(name, help=text)
         sub.add_argument("--doc", default=str(SOURCE_PATH))
         sub.add_argument("--overlay", default=str(OVERLAY_PATH))
@@ -76,10 +163,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except ConversionError as exc:
-        print(f"error: {getattr(args, 'doc', '')}:{exc.line}: {exc.message}", file=sys.stderr)
+        print(f"error: {exc.file}:{exc.line}: {exc.message}", file=sys.stderr)
     except UnicodeDecodeError as exc:
-        print(f"error: a file is not UTF-8 text: {exc.reason} at byte {exc.start}",
-              file=sys.stderr)
+        print(f"error: a file is not UTF-8 text: {exc.reason} at byte {exc.start}", file=sys.stderr)
     except (overlay.OverlayError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
     return 2

@@ -5,45 +5,65 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import jsonschema
 import yaml
 
-from .model import ConversionError, Example, Field, Operation, Page
-
-SCALARS = {
-    "string": {"type": "string"},
-    "str": {"type": "string"},
-    "int": {"type": "integer"},
-    "integer": {"type": "integer"},
-    "int32": {"type": "integer", "format": "int32"},
-    "int64": {"type": "integer", "format": "int64"},
-    "long": {"type": "integer", "format": "int64"},
-    "float": {"type": "number", "format": "float"},
-    "double": {"type": "number", "format": "double"},
-    "number": {"type": "number"},
-    "bool": {"type": "boolean"},
-    "boolean": {"type": "boolean"},
-    "object": {"type": "object"},
-    "map": {"type": "object"},
-}
-ARRAY = re.compile(r"^(?:(?P<item>.+?)\s*(?:array|\[\])|\[\](?P<item2>.+)|array)$", re.I)
-# The pages' error examples carry Zadig codes; codes that are HTTP statuses are
-# answered with that status, every other (6xxx) code with 400.
-DEFAULT_ERROR_STATUS = 400
+from . import vocabulary as vocab
+from .model import ConversionError, ErrorCode, Example, Field, Operation, Page
 
 
 def emit(page: Page) -> dict[str, Any]:
     """The OpenAPI document for a page, before any overlay."""
-    version = re.search(r"v(\d+(?:\.\d+)*)", page.permalink)
-    info: dict[str, Any] = {"title": page.title,
-                            "version": version.group(1) if version else "0.0.0"}
-    if page.permalink:
-        info["description"] = f"Converted from the API page `{page.permalink}`."
+    return emit_pages([page])
+
+
+def emit_pages(pages: list[Page]) -> dict[str, Any]:
+    """One OpenAPI document with the operations of every page, tagged with its title.
+
+    The caller has checked that no operation is defined twice."""
+    versions = [_version(page) for page in pages]
+    first = pages[0]
+    if len(pages) == 1:
+        info: dict[str, Any] = {"title": first.title, "version": versions[0]}
+        if first.permalink:
+            info["description"] = f"Converted from the API page `{first.permalink}`."
+    else:
+        info = {"title": "Zadig API", "version": max(versions, key=_version_key)}
+        links = [f"`{page.permalink}`" for page in pages if page.permalink]
+        if links:
+            info["description"] = "Converted from the API pages " + ", ".join(links) + "."
     paths: dict[str, dict[str, Any]] = {}
-    for op in page.operations:
-        paths.setdefault(op.path, {})[op.method] = _operation(op, page.title)
-    return {"openapi": "3.0.3", "info": info,
-            "tags": [{"name": page.title, "description": f"{page.title} API"}],
-            "paths": paths}
+    tags: list[dict[str, str]] = []
+    ids: set[str] = set()
+    for page in pages:
+        if page.title not in [tag["name"] for tag in tags]:
+            tags.append({"name": page.title, "description": f"{page.title} API"})
+        for op in page.operations:
+            try:
+                out = _operation(op, page.title, page.warnings)
+            except ConversionError as exc:
+                raise ConversionError(exc.line, exc.message, page.source) from None
+            out["operationId"] = _unique(out["operationId"], ids)
+            paths.setdefault(op.path, {})[op.method] = out
+    return {"openapi": "3.0.3", "info": info, "tags": tags, "paths": paths}
+
+
+def _unique(operation_id: str, ids: set[str]) -> str:
+    candidate, number = operation_id, 1
+    while candidate in ids:
+        number += 1
+        candidate = f"{operation_id}_{number}"
+    ids.add(candidate)
+    return candidate
+
+
+def _version(page: Page) -> str:
+    version = re.search(r"v(\d+(?:\.\d+)*)", page.permalink)
+    return version.group(1) if version else "0.0.0"
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
 
 
 class _Dumper(yaml.SafeDumper):
@@ -60,29 +80,21 @@ _Dumper.add_representer(str, _str)
 
 def dump(document: dict[str, Any]) -> str:
     """YAML text of a document; stable, so that a fresh conversion compares equal."""
-    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
-                     width=1000)
+    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1000)
 
 
 def schema_for(f: Field) -> dict[str, Any]:
     """The JSON schema of one table row (and of its nested table, if any)."""
-    kind = f.type.strip().lower()
-    match = ARRAY.match(kind)
-    if kind in SCALARS:
-        schema = dict(SCALARS[kind])
-        if f.children and schema["type"] != "object":
-            raise ConversionError(f.children[0].line, f"nested table for '{f.name}', whose "
-                                  f"type {f.type} has no fields")
-        if f.children:
-            schema.update(_object(f.children))
-    elif match:
-        item = (match.group("item") or match.group("item2") or "").strip()
-        item_field = Field(f.name, item or "object", "", None, True, f.line, f.children)
-        schema = {"type": "array",
-                  "items": schema_for(item_field) if item or f.children else {}}
-    else:
-        raise ConversionError(f.line, f"unknown type '{f.type}' for '{f.name}'; known: "
-                              + ", ".join(sorted(SCALARS)) + " and '<type> Array'")
+    schema = dict(f.reading.schema)
+    if f.children:
+        if schema.get("type") not in ("object", None):
+            raise ConversionError(
+                f.children[0].line,
+                f"nested table for '{f.name}', whose type {f.type} has no fields",
+            )
+        schema.update(_object(f.children))
+    for _ in range(f.reading.depth):
+        schema = {"type": "array", "items": schema}
     if f.description:
         schema["description"] = f.description
     if f.default is not None:
@@ -99,17 +111,17 @@ def _object(fields: list[Field]) -> dict[str, Any]:
     return schema
 
 
-def _operation(op: Operation, tag: str) -> dict[str, Any]:
-    out: dict[str, Any] = {"tags": [tag], "summary": op.summary,
-                           "operationId": _operation_id(op)}
+def _operation(op: Operation, tag: str, warnings: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {"tags": [tag], "summary": op.summary, "operationId": _operation_id(op)}
     if op.notes:
         out["description"] = "\n".join(f"- {note}" for note in op.notes)
     params = [_parameter(f, "path") for f in op.path_params]
     params += [_parameter(f, "query") for f in op.query_params]
+    params += [_parameter(f, "header") for f in op.header_params]
     if params:
         out["parameters"] = params
     if op.body_fields or op.body_example:
-        out["requestBody"] = _body(op)
+        out["requestBody"] = _body(op, warnings)
     out["responses"] = _responses(op)
     return out
 
@@ -133,39 +145,123 @@ def _parameter(f: Field, location: str) -> dict[str, Any]:
     return param
 
 
-def _body(op: Operation) -> dict[str, Any]:
+def _body(op: Operation, warnings: list[str]) -> dict[str, Any]:
     media: dict[str, Any] = {}
     if op.body_fields:
         media["schema"] = _object(op.body_fields)
     elif op.body_example:
         media["schema"] = infer_schema(op.body_example.value)
     if op.body_example:
-        media["examples"] = _examples(op.body_example)
+        problem = _mismatch(op.body_example.value, media["schema"])
+        if problem:
+            # An example the spec's own schema rejects is an error to every linter: keep
+            # it where no tool takes it for a valid request.
+            warnings.append(
+                f"line {op.body_example.line + 1}: body example does not fit the "
+                f"parameter table ({problem}): kept as x-page-example"
+            )
+            media["x-page-example"] = op.body_example.value
+        else:
+            media["examples"] = _examples([op.body_example])
     required = any(f.required for f in op.body_fields) or not op.body_fields
     return {"required": required, "content": {"application/json": media}}
 
 
 def _responses(op: Operation) -> dict[str, Any]:
-    responses: dict[str, Any] = {"200": {"description": "正常返回"}}
-    if op.success_example:
-        responses["200"]["content"] = {"application/json": {
-            "schema": infer_schema(op.success_example.value),
-            "examples": _examples(op.success_example)}}
-    if op.error_example:
-        code = op.error_example.value["code"]
-        status = code if isinstance(code, int) and 400 <= code <= 599 else DEFAULT_ERROR_STATUS
-        responses[str(status)] = {"description": "异常返回", "content": {"application/json": {
-            "schema": infer_schema(op.error_example.value),
-            "examples": _examples(op.error_example)}}}
+    responses: dict[str, Any] = {vocab.SUCCESS_STATUS: {"description": "正常返回"}}
+    if op.success_examples:
+        responses[vocab.SUCCESS_STATUS]["content"] = {
+            "application/json": {
+                "schema": _merged_schema([e.value for e in op.success_examples]),
+                "examples": _examples(op.success_examples),
+            }
+        }
+    by_status: dict[int, list[Example]] = {}
+    for example in op.error_examples:
+        code = example.value.get("code") if isinstance(example.value, dict) else None
+        by_status.setdefault(error_status(code), []).append(example)
+    coded: dict[int, list[ErrorCode]] = {}
+    for code in op.error_codes:
+        coded.setdefault(error_status(code.code), []).append(code)
+    for status in sorted(set(by_status) | set(coded)):
+        examples = by_status.get(status, [])
+        codes = coded.get(status, [])
+        description = "异常返回"
+        if codes:
+            description += "；错误码：" + "；".join(f"{c.code} {c.message}".strip() for c in codes)
+        values = [e.value for e in examples] + [_code_value(c) for c in codes]
+        documented = _examples(examples)
+        for c in codes:
+            documented[f"code_{c.code}"] = {
+                "summary": f"Code {c.code} from the page's 错误码 list",
+                "value": _code_value(c),
+            }
+        responses[str(status)] = {
+            "description": description,
+            "content": {
+                "application/json": {"schema": _merged_schema(values), "examples": documented}
+            },
+        }
     return responses
 
 
-def _examples(example: Example) -> dict[str, Any]:
-    value = example.value
-    summary = "Example from the page"
-    if isinstance(value, dict) and "code" in value:
-        summary += f" (code {value['code']})"
-    return {"documented": {"summary": summary, "value": value}}
+def _code_value(code: ErrorCode) -> dict[str, Any]:
+    """What the page says of a listed code: the code and its meaning, nothing invented."""
+    return {"code": code.code, "message": code.message}
+
+
+def error_status(code: Any) -> int:
+    """The HTTP status answering an error example with this Zadig code (none: the default)."""
+    if not str(code).isdigit():
+        return vocab.DEFAULT_ERROR_STATUS
+    return int(code) if int(code) in vocab.HTTP_ERROR_CODES else vocab.DEFAULT_ERROR_STATUS
+
+
+def _mismatch(value: Any, schema: dict[str, Any]) -> str:
+    """Why `value` does not fit `schema` (empty when it does)."""
+    error = jsonschema.exceptions.best_match(jsonschema.Draft4Validator(schema).iter_errors(value))
+    if error is None:
+        return ""
+    where = "/".join(str(part) for part in error.absolute_path)
+    return f"{where}: {error.message}" if where else error.message
+
+
+def _merged_schema(values: list[Any]) -> dict[str, Any]:
+    """A loose schema every example fits."""
+    schema = infer_schema(values[0])
+    for value in values[1:]:
+        schema = _merge_schemas(schema, infer_schema(value))
+    return schema
+
+
+def _merge_schemas(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    if a == b:
+        return a
+    types = {a.get("type"), b.get("type")}
+    if types == {"object"}:
+        props = dict(a["properties"])
+        for key, prop in b["properties"].items():
+            props[key] = _merge_schemas(props[key], prop) if key in props else prop
+        return {"type": "object", "properties": props}
+    if types == {"array"}:
+        return {"type": "array", "items": _merge_schemas(a["items"], b["items"])}
+    if types == {"integer", "number"}:
+        return {"type": "number"}
+    return {}
+
+
+def _examples(examples: list[Example]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for number, example in enumerate(examples, 1):
+        value = example.value
+        summary = "Example from the page"
+        if isinstance(value, dict) and "code" in value:
+            summary += f" (code {value['code']})"
+        out["documented" if number == 1 else f"documented_{number}"] = {
+            "summary": summary,
+            "value": value,
+        }
+    return out
 
 
 def infer_schema(value: Any) -> dict[str, Any]:
@@ -181,6 +277,8 @@ def infer_schema(value: Any) -> dict[str, Any]:
     if isinstance(value, list):
         return {"type": "array", "items": infer_schema(value[0]) if value else {}}
     if isinstance(value, dict):
-        return {"type": "object",
-                "properties": {key: infer_schema(item) for key, item in value.items()}}
+        return {
+            "type": "object",
+            "properties": {key: infer_schema(item) for key, item in value.items()},
+        }
     return {}

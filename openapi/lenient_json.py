@@ -1,4 +1,4 @@
-"""JSON as hand-written pages have it: `#` and `//` comments, trailing commas."""
+"""JSON as hand-written pages have it: `#` and `//` comments, trailing commas, `...`."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ import json
 import re
 from typing import Any
 
-# A string literal, a comment, or a comma followed only by blanks/comments and a closer.
+# A string literal, a comment, an elided element ("..." where an element would be), or a
+# comma followed only by blanks/comments and a closer.
 _TOKEN = re.compile(
     r'(?P<string>"(?:[^"\\]|\\.)*")'
     r"|(?P<comment>(?:#|//)[^\n]*)"
+    r"|(?P<ellipsis>(?<=[\[{,\s])(?:\.\.\.|…)\s*,?)"
     r"|(?P<trailing>,(?=\s*[}\]]))"
 )
 
@@ -27,4 +29,4 @@ def loads(text: str) -> Any:
     Comments go first so that a comma before a comment and a closer is seen as trailing.
     Line breaks are kept, so the decoder's line numbers stay those of the page.
     """
-    return json.loads(_drop(_drop(text, ("comment",)), ("trailing",)))
+    return json.loads(_drop(_drop(text, ("comment", "ellipsis")), ("trailing",)))

@@ -5,14 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .vocabulary import TypeReading
+
 
 class ConversionError(Exception):
     """Input the converter cannot understand; always names the line (1-based)."""
 
-    def __init__(self, line: int, message: str) -> None:
+    def __init__(self, line: int, message: str, file: str = "") -> None:
         super().__init__(f"line {line}: {message}")
         self.line = line
         self.message = message
+        self.file = file  # set when several pages are converted together
+
+
+class NoOperation(ConversionError):
+    """A page without any endpoint (an overview page, say)."""
 
 
 @dataclass
@@ -20,17 +27,27 @@ class Field:
     """One row of a parameter table; `children` are the rows of its nested table."""
 
     name: str
-    type: str
+    type: str  # as the page writes it, for messages
     description: str
     default: Any
     required: bool
     line: int
     children: list[Field] = field(default_factory=list)
+    reading: TypeReading = field(default_factory=lambda: TypeReading({"type": "string"}))
 
 
 @dataclass
 class Example:
     value: Any
+    line: int
+
+
+@dataclass
+class ErrorCode:
+    """One row of an 错误码 table (or list): a code and what it means."""
+
+    code: int
+    message: str
     line: int
 
 
@@ -43,10 +60,12 @@ class Operation:
     path: str = ""  # OpenAPI template, e.g. /a/{id}
     path_params: list[Field] = field(default_factory=list)
     query_params: list[Field] = field(default_factory=list)
+    header_params: list[Field] = field(default_factory=list)
     body_fields: list[Field] = field(default_factory=list)
     body_example: Example | None = None
-    success_example: Example | None = None
-    error_example: Example | None = None
+    success_examples: list[Example] = field(default_factory=list)
+    error_examples: list[Example] = field(default_factory=list)
+    error_codes: list[ErrorCode] = field(default_factory=list)
 
 
 @dataclass
@@ -55,3 +74,4 @@ class Page:
     permalink: str
     operations: list[Operation]
     warnings: list[str] = field(default_factory=list)
+    source: str = ""  # the file it was read from, for messages

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from converter_helpers import body_schema, convert, operation, page, params, table
 
 from openapi import lenient_json
@@ -14,6 +15,11 @@ def test_lenient_json_trailing_commas_and_both_comment_styles():
 
 def test_lenient_json_comment_between_comma_and_closer():
     assert lenient_json.loads('{"a": 1, # last\n}') == {"a": 1}
+
+
+def test_lenient_json_drops_elided_elements():
+    assert lenient_json.loads('{"a": [1, ..., 3],\n  ...\n}') == {"a": [1, 3]}
+    assert lenient_json.loads('[{"k": "x ..."}, …]') == [{"k": "x ..."}]
 
 
 def test_lenient_json_keeps_slashes_inside_strings():
@@ -46,8 +52,8 @@ def test_examples_with_comments_and_trailing_commas_are_kept_with_a_warning():
     document, warnings = convert(FLAWED_EXAMPLES)
     op = operation(document, "/api/things", "post")
     fences = [n for n, line in enumerate(FLAWED_EXAMPLES.splitlines(), 1) if line == "```json"]
-    assert warnings == [f"line {n + 1}: example is not strict JSON; read with its comments "
-                        "and trailing commas dropped" for n in fences]
+    assert warnings == [f"line {n + 1}: example is not strict JSON; read with its comments, "
+                        "trailing commas and '...' dropped" for n in fences]
     body = op["requestBody"]["content"]["application/json"]["examples"]["documented"]
     assert body["value"] == {"name": "a", "items": [{"k": 1}]}
     answer = op["responses"]["200"]["content"]["application/json"]["examples"]["documented"]
@@ -91,7 +97,7 @@ def test_warnings_reach_stderr_with_line_numbers(tmp_path, run_cli):
     assert code == 0 and out.startswith("openapi: 3.0.3")
     row = MISMATCH.splitlines().index(next(
         line for line in MISMATCH.splitlines() if "`pipelines`" in line)) + 1
-    assert f"warning: line {row}: table names 'pipelines'" in err
+    assert f"warning: {doc}:{row}: table names 'pipelines'" in err
     assert "placed in query" in err
 
 
@@ -144,3 +150,63 @@ def test_undocumented_and_optional_path_parameters_are_required_with_warnings():
     assert found[("path", "owner")]["required"] and found[("path", "repo")]["required"]
     assert any("'owner' is not described" in w for w in warnings)
     assert any("'repo' marked optional" in w for w in warnings)
+
+
+REQUEST = "#### 请求\n```\nGET /api/t/:id\n```\n"
+ID_TABLE = table("`id`|int|编号|无|是")
+# name: (page, marker on the line the warning names, words of the warning)
+GUESSES = {
+    "section name guessed from a word": (
+        page("## 取\n" + REQUEST + "#### Query 参数列表（可选）\n" + table("`q`|int|甲|无|否")),
+        "#### Query 参数列表", "heading 'Query 参数列表（可选）' read as a 'query_params' section"),
+    "table without 是否必须": (
+        page("## 取\n" + REQUEST + "#### Query 参数说明\n|参数名|类型|描述|\n|---|---|---|\n"
+             "|`q`|int|甲|\n"), "|参数名|类型|描述|", "no '是否必须' column"),
+    "empty 是否必须": (
+        page("## 取\n" + REQUEST + "#### Query 参数说明\n" + table("`q`|int|甲|无| ")),
+        "|`q`|", "是否必须 is empty: taken as optional"),
+    "request line outside a 请求 section": (
+        page("## 取\n\n```\nGET /api/t\n```\n"), "GET /api/t", "request line outside"),
+    "type table no field uses": (
+        page("## 取\n" + REQUEST + "#### Extra 参数说明\n" + ID_TABLE), "#### Extra",
+        "type 'Extra' is described but no field uses it"),
+    "section without a request line": (
+        page("## 概述\n\n本页介绍接口。\n\n## 取\n" + REQUEST), "## 概述",
+        "section '概述' has no request line: read as prose"),
+    "one path spelled two ways on a page": (
+        page("## 取\n" + REQUEST + "## 删\n#### 请求\n```\nDELETE /api/t/{key}\n```\n"),
+        "## 删", "path /api/t/{key} is spelled /api/t/{id} at line"),
+    "body example that contradicts its table": (
+        page("## 建\n#### 请求\n```\nPOST /api/t\n```\n#### body 参数说明\n"
+             + table("`n`|int|数量|无|是") + "#### body 参数样例\n```json\n{\"n\": \"x\"}\n```\n"),
+        "{\"n\": \"x\"}", "body example does not fit the parameter table"),
+    "path-table row absent from the request line": (
+        page("## 取\n" + REQUEST + "#### 路径参数说明\n" + table("`id`|int|编号|无|是",
+                                                          "`owner`|string|所有者|无|是")),
+        "`owner`", "'owner' is listed as a path parameter but the request line has no such"),
+    "table name differing only in case": (
+        page("## 取\n" + REQUEST + "#### 路径参数说明\n" + table("`ID`|int|编号|无|是")),
+        "`ID`", "table names 'ID', the request line 'id': taken as 'id'"),
+    "error example without a code": (
+        page("## 取\n" + REQUEST + "#### 异常返回\n```json\n{\"message\": \"x\"}\n```\n"),
+        "{\"message\"", "error example without a numeric 'code': answered with 400"),
+    "response field table": (
+        page("## 取\n" + REQUEST + "#### 返回说明\n" + table("`a`|int|甲|无|是")),
+        "|参数名|", "a table describing the answer's fields is not converted"),
+}
+
+
+@pytest.mark.parametrize("name", list(GUESSES))
+def test_each_guess_is_a_warning_naming_its_line(name):
+    text, marker, words = GUESSES[name]
+    _, warnings = convert(text)
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if marker in row)
+    assert any(w.startswith(f"line {line}: ") and words in w for w in warnings), warnings
+
+
+def test_contradicting_body_example_is_kept_out_of_the_examples():
+    text, *_ = GUESSES["body example that contradicts its table"]
+    document, _ = convert(text)
+    media = operation(document, "/api/t", "post")["requestBody"]["content"]["application/json"]
+    assert "examples" not in media
+    assert media["x-page-example"] == {"n": "x"}

@@ -38,10 +38,10 @@ def test_convert_with_overlay_reproduces_the_committed_spec_byte_for_byte(tmp_pa
 def test_convert_warns_about_the_page_flaws(run_cli):
     code, out, err = run_cli("convert", str(PAGE))
     assert code == 0 and out.startswith("openapi: 3.0.3")
-    assert "warning: line 24: table names 'pipelines', the request line 'pipeline'" in err
-    assert "warning: line 25: 'projectName' is listed as a path parameter" in err
-    assert "warning: line 98: example is not strict JSON" in err  # body example
-    assert "warning: line 132: example is not strict JSON" in err  # `# 创建的…` comment
+    assert f"warning: {PAGE}:24: table names 'pipelines', the request line 'pipeline'" in err
+    assert f"warning: {PAGE}:25: 'projectName' is listed as a path parameter" in err
+    assert f"warning: {PAGE}:98: example is not strict JSON" in err  # body example
+    assert f"warning: {PAGE}:132: example is not strict JSON" in err  # `# 创建的…` comment
 
 
 def test_check_passes_on_the_committed_spec(run_cli):

@@ -10,8 +10,8 @@ import sys
 import pytest
 
 from contract_tests.checks import answer_problems, request_problems
-from contract_tests.client import Exchange
 from contract_tests.contract import CANCEL, CREATE, RESTART, load_contract
+from contract_tests.http_client import Exchange
 from openapi import SPEC_PATH
 
 CONTRACT = load_contract(SPEC_PATH)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from contract_tests.client import BudgetSpent, Exchange, Target, TargetDown
 from contract_tests.contract import CREATE
-from contract_tests.probes import Request
+from contract_tests.error_probes import Request
+from contract_tests.http_client import BudgetSpent, Exchange, Target, TargetDown
 from contract_tests.rule import Rule
-from contract_tests.tasks import TaskLedger
+from contract_tests.task_ledger import TaskLedger
 
 
 def call(

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from contract_tests.calls import call, note_created
 from contract_tests.checks import success_problems
-from contract_tests.client import Exchange, Target, TargetDown
 from contract_tests.contract import CANCEL, CREATE, SECTION_SUCCESS, Contract
-from contract_tests.probes import Request, task_path
+from contract_tests.error_probes import Request, task_path
+from contract_tests.http_client import Exchange, Target, TargetDown
 from contract_tests.rule import Rule
+from contract_tests.sending import call, note_created
 from contract_tests.settings import Settings
-from contract_tests.tasks import TaskLedger
+from contract_tests.task_ledger import TaskLedger
 
 
 def success_rule(contract: Contract, operation_id: str, title: str) -> Rule:

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mock_server.overrides import Forced, Overrides
+from mock_server.forced_answers import Forced, Overrides
 
 FORCED = "zadig_mock.forced"  # scope key: the Forced error SpecOperations answers
 

@@ -16,7 +16,6 @@ from typing import Any
 from urllib.parse import quote
 
 from contract_tests.checks import incomplete_body_expectation
-from contract_tests.client import NO_BODY
 from contract_tests.contract import (
     MISSING_FIELDS_KEY,
     PAGE_SAMPLE,
@@ -27,6 +26,7 @@ from contract_tests.contract import (
     Contract,
     Operation,
 )
+from contract_tests.http_client import NO_BODY
 from contract_tests.settings import Settings
 
 # Situations only the project's mock can set up (through its admin API): see test_status_rules.

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from contract_tests.client import Target, TargetDown
 from contract_tests.contract import CANCEL, Contract
-from contract_tests.probes import task_path
+from contract_tests.error_probes import task_path
+from contract_tests.http_client import Target, TargetDown
 
 
 @dataclass

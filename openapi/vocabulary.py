@@ -1,0 +1,356 @@
+"""The words Zadig's API pages use, one table per reading.
+
+The pages of one doc set were written by different people over several releases: the
+same section, column or flag is spelled many ways. Every spelling the converter reads
+is listed here, so that the next variation is one line in a table, not a new branch in
+the parser. Keys are compared after `normal()`: lower case, no blanks, no emphasis,
+no trailing colon.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+# "1. 请求", "一、请求", "(1) 请求": the number is not part of the name.
+ENUMERATOR = re.compile(
+    r"^(?:\d+(?:\.\d+)*[.、)]?|[一二三四五六七八九十]+[、.]|[(（]\d+[)）])\s*(?=[^\d.\s])"
+)
+
+
+def normal(text: str) -> str:
+    """A heading, column title or cell as the tables below spell it."""
+    text = re.sub(r"[`*]", "", text).strip().rstrip(":：").strip()
+    text = ENUMERATOR.sub("", text)
+    return re.sub(r"\s+", "", text).lower()
+
+
+# --- Sections of an operation -------------------------------------------------------
+# Kinds: notes, request, path_params, query_params, body_params, params (placed by the
+# request line), headers, body_example, success, error, error_codes, response_fields.
+SECTIONS: dict[str, str] = {
+    "注意事项": "notes",
+    "注意": "notes",
+    "说明事项": "notes",
+    "权限": "notes",
+    "请求": "request",
+    "request": "request",
+    "请求地址": "request",
+    "请求路径": "request",
+    "请求方式": "request",
+    "请求url": "request",
+    "url": "request",
+    "接口地址": "request",
+    "路径参数": "path_params",
+    "pathparameters": "path_params",
+    "queryparameters": "query_params",
+    "bodyparameters": "body_params",
+    "requestparameters": "params",
+    "请求方法": "request",
+    "请求格式": "request",
+    "路径参数说明": "path_params",
+    "path": "path_params",
+    "path参数": "path_params",
+    "path参数说明": "path_params",
+    "路径变量": "path_params",
+    "query": "query_params",
+    "query参数": "query_params",
+    "query参数说明": "query_params",
+    "查询参数": "query_params",
+    "查询参数说明": "query_params",
+    "params": "query_params",
+    "body参数": "body_params",
+    "body参数说明": "body_params",
+    "body": "body_params",
+    "请求体": "body_params",
+    "请求体参数": "body_params",
+    "请求体参数说明": "body_params",
+    "请求体说明": "body_params",
+    "body参数列表": "body_params",
+    "requestbody": "body_params",
+    "请求参数": "params",
+    "请求参数说明": "params",
+    "参数": "params",
+    "参数说明": "params",
+    "参数列表": "params",
+    "parameters": "params",
+    "body参数样例": "body_example",
+    "body参数示例": "body_example",
+    "body样例": "body_example",
+    "body示例": "body_example",
+    "请求体示例": "body_example",
+    "请求体样例": "body_example",
+    "请求示例": "body_example",
+    "请求样例": "body_example",
+    "请求参数样例": "body_example",
+    "请求参数示例": "body_example",
+    "正常返回": "success",
+    "成功返回": "success",
+    "返回": "success",
+    "返回示例": "success",
+    "返回样例": "success",
+    "正常返回示例": "success",
+    "成功返回示例": "success",
+    "响应": "success",
+    "响应示例": "success",
+    "返回结果": "success",
+    "返回值": "success",
+    "response": "success",
+    "正常响应": "success",
+    "成功响应": "success",
+    "异常返回": "error",
+    "错误返回": "error",
+    "失败返回": "error",
+    "异常返回示例": "error",
+    "错误返回示例": "error",
+    "错误示例": "error",
+    "异常响应": "error",
+    "错误响应": "error",
+    "错误码": "error_codes",
+    "错误码说明": "error_codes",
+    "错误码列表": "error_codes",
+    "返回码": "error_codes",
+    "错误代码": "error_codes",
+    "header": "headers",
+    "headers": "headers",
+    "header参数": "headers",
+    "header参数说明": "headers",
+    "请求头": "headers",
+    "请求头参数": "headers",
+    "返回说明": "response_fields",
+    "返回参数": "response_fields",
+    "返回参数说明": "response_fields",
+    "返回字段说明": "response_fields",
+    "响应参数": "response_fields",
+    "响应参数说明": "response_fields",
+}
+# Headings not in SECTIONS: the first of these words found in the heading decides, with
+# a warning naming the line (it is a guess).
+SECTION_WORDS: tuple[tuple[str, str], ...] = (
+    ("注意", "notes"),
+    ("错误码", "error_codes"),
+    ("异常", "error"),
+    ("错误", "error"),
+    ("路径参数", "path_params"),
+    ("path", "path_params"),
+    ("query", "query_params"),
+    ("查询参数", "query_params"),
+    ("body参数样例", "body_example"),
+    ("body样例", "body_example"),
+    ("body示例", "body_example"),
+    ("请求体示例", "body_example"),
+    ("body", "body_params"),
+    ("请求体", "body_params"),
+    ("正常返回", "success"),
+    ("成功返回", "success"),
+    ("请求参数", "params"),
+    ("请求", "request"),
+    ("返回", "success"),
+    ("响应", "success"),
+)
+# "<TypeName> 参数说明": the table under it describes a type named in a 类型 cell.
+TYPE_HEADING = re.compile(
+    r"^(?P<name>[A-Za-z_][A-Za-z0-9_.]*)(?:参数说明|参数|字段说明|字段|说明|结构|定义)$"
+)
+# A paragraph that is a section label in bold (`**请求**`) is read as a heading.
+BOLD_LABEL = re.compile(r"^\*\*(?P<text>[^*]+)\*\*\s*[:：]?$")
+# A sentence announcing the table under it as the fields of a field described above.
+NESTED: tuple[re.Pattern[str], ...] = (
+    re.compile(r"其中\s*`?([A-Za-z0-9_.\-]+)`?\s*(?:中|里)?的?\s*(?:参数|字段)"),
+    re.compile(r"^`?([A-Za-z0-9_.\-]+)`?\s*(?:中|里)?的?\s*(?:参数|字段)(?:说明|如下)"),
+)
+
+
+# --- Table columns ------------------------------------------------------------------
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": (
+        "参数名",
+        "参数",
+        "参数名称",
+        "名称",
+        "字段",
+        "字段名",
+        "name",
+        "field",
+        "parameter",
+        "key",
+    ),
+    "type": ("类型", "参数类型", "数据类型", "字段类型", "type"),
+    "description": ("描述", "说明", "备注", "含义", "参数说明", "description"),
+    "default": ("默认值", "默认", "default"),
+    "required": ("是否必须", "是否必填", "必须", "必填", "必选", "是否必选", "required"),
+}
+MANDATORY_COLUMNS = ("name", "type")
+ERROR_CODE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "code": ("错误码", "返回码", "code", "错误代码", "状态码", "errorcode"),
+    "message": ("描述", "说明", "错误信息", "信息", "message", "含义", "description", "原因"),
+}
+
+
+# --- 是否必须 -------------------------------------------------------------------------
+REQUIRED: dict[str, bool] = {
+    "是": True,
+    "否": False,
+    "必须": True,
+    "可选": False,
+    "必填": True,
+    "选填": False,
+    "非必须": False,
+    "非必填": False,
+    "必选": True,
+    "非必选": False,
+    "must": True,
+    "optional": False,
+    "required": True,
+    "true": True,
+    "false": False,
+    "y": True,
+    "n": False,
+    "yes": True,
+    "no": False,
+    "必需": True,
+    "非必需": False,
+    "不必须": False,
+    "不必填": False,
+    "√": True,
+    "✓": True,
+    "×": False,
+}
+# A cell such as "使用 PR 构建时必填" is required only sometimes: read as optional, with a
+# warning, when it holds one of these words.
+CONDITIONAL = ("时", "if", "when", "仅", "若", "如果", "only")
+
+
+# --- 默认值 ---------------------------------------------------------------------------
+NO_DEFAULT = {"", "无", "-", "—", "n/a", "none", "null", "nil", "空", "/", "不填", "默认为空"}
+# A string default must look like a value (an identifier-like word, or be quoted); any
+# other text ("默认为空，查询所有项目") is prose and goes to the description.
+STRING_VALUE = re.compile(r"^[A-Za-z0-9_.\-/:@+]+$")
+QUOTED = re.compile(r"^(?:`([^`]*)`|\"([^\"]*)\"|'([^']*)')$")
+
+
+# --- 类型 ------------------------------------------------------------------------------
+SCALARS: dict[str, dict[str, Any]] = {
+    "string": {"type": "string"},
+    "str": {"type": "string"},
+    "字符串": {"type": "string"},
+    "int": {"type": "integer"},
+    "integer": {"type": "integer"},
+    "uint": {"type": "integer"},
+    "整数": {"type": "integer"},
+    "整型": {"type": "integer"},
+    "int32": {"type": "integer", "format": "int32"},
+    "int64": {"type": "integer", "format": "int64"},
+    "uint64": {"type": "integer", "format": "int64"},
+    "long": {"type": "integer", "format": "int64"},
+    "float": {"type": "number", "format": "float"},
+    "float32": {"type": "number", "format": "float"},
+    "float64": {"type": "number", "format": "double"},
+    "double": {"type": "number", "format": "double"},
+    "number": {"type": "number"},
+    "bool": {"type": "boolean"},
+    "boolean": {"type": "boolean"},
+    "布尔": {"type": "boolean"},
+    "object": {"type": "object"},
+    "map": {"type": "object"},
+    "struct": {"type": "object"},
+    "json": {"type": "object"},
+    "对象": {"type": "object"},
+    "interface{}": {},
+    "any": {},
+    "time": {"type": "string", "format": "date-time"},
+    "datetime": {"type": "string", "format": "date-time"},
+    "date": {"type": "string", "format": "date"},
+    "timestamp": {"type": "integer", "format": "int64"},
+    "int8": {"type": "integer"},
+    "int16": {"type": "integer"},
+    "uint8": {"type": "integer"},
+    "uint16": {"type": "integer"},
+    "uint32": {"type": "integer", "format": "int32"},
+    "enum": {"type": "string"},
+    "file": {"type": "string", "format": "binary"},
+}
+# Array spellings; `item` is the element type (absent: elements of any type).
+ARRAYS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"^(?P<item>.+?)\s*(?:array|list|数组)$", re.I),  # string Array, Object Array
+    re.compile(r"^\[\]\s*(?P<item>.+)$"),  # []string, []TargetArgs
+    re.compile(r"^(?P<item>.+?)\s*\[\]$"),  # string[]
+    re.compile(r"^(?:array|list|数组)\s*[<\[(](?P<item>.+)[>\])]$", re.I),  # Array<string>
+    re.compile(r"^(?:array|list|数组)$", re.I),
+)
+MAP = re.compile(r"^map\[\w+\]\s*(?P<value>.+)$", re.I)  # map[string]string
+# A type named like a Go struct (TargetArgs): its fields come from a "<Name> 参数说明"
+# table; without one it is read as an object, with a warning.
+NAMED_TYPE = re.compile(r"^[A-Z]\w*$")
+
+
+@dataclass
+class TypeReading:
+    """What a 类型 cell says: a base schema, nested `depth` arrays deep, or a named type."""
+
+    schema: dict[str, Any] = field(default_factory=dict)
+    depth: int = 0
+    named: str = ""
+
+
+def read_type(text: str) -> TypeReading | None:
+    """The reading of a 类型 cell, or None when no table knows it."""
+    kind = text.strip().strip("`").strip().lstrip("*")
+    if kind.lower() in SCALARS:
+        return TypeReading(dict(SCALARS[kind.lower()]))
+    mapped = MAP.match(kind)
+    if mapped:
+        value = read_type(mapped.group("value"))
+        return (
+            TypeReading({"type": "object", "additionalProperties": _schema_of(value)})
+            if value
+            else None
+        )
+    for pattern in ARRAYS:
+        match = pattern.match(kind)
+        if match:
+            item = (match.groupdict().get("item") or "").strip()
+            inner = read_type(item) if item else TypeReading()
+            if inner is None:
+                return None
+            return TypeReading(inner.schema, inner.depth + 1, inner.named)
+    if NAMED_TYPE.match(kind):
+        return TypeReading({"type": "object"}, named=kind)
+    return None
+
+
+def _schema_of(reading: TypeReading) -> dict[str, Any]:
+    schema = dict(reading.schema)
+    for _ in range(reading.depth):
+        schema = {"type": "array", "items": schema}
+    return schema
+
+
+def known_types() -> str:
+    """For messages: the type names the tables know."""
+    return ", ".join(sorted(SCALARS)) + ", '<type> Array', '[]<type>', a '<Name> 参数说明' type"
+
+
+# --- Request line -------------------------------------------------------------------
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+REQUEST_LINE = re.compile(
+    r"^`?(?P<method>[A-Za-z]+)\s+(?:https?://[^/\s]+)?(?P<target>/\S*?)`?"
+    r"(?:\s+HTTP/[\d.]+)?$"
+)
+# How a page writes a parameter in the path or the query string: /id/:id, /id/<id>,
+# /id/{id}. Each pattern has one group, the name.
+PLACEHOLDERS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"\{\{\s*([A-Za-z_][\w\-]*)\s*\}\}"),
+    re.compile(r"\{([A-Za-z_][\w\-]*)\}"),
+    re.compile(r"<([A-Za-z_][\w\-]*)>"),
+    re.compile(r":([A-Za-z_]\w*)"),
+)
+
+
+# --- Answers ------------------------------------------------------------------------
+SUCCESS_STATUS = "200"
+# An error example's code that is an HTTP status is answered with it; every other code
+# (Zadig's 6xxx) with 400.
+HTTP_ERROR_CODES = range(400, 600)
+DEFAULT_ERROR_STATUS = 400
