@@ -1,6 +1,6 @@
 """How long the conformance gate takes against the mock, per profile.
 
-Starts the mock on a free port, runs `zadig-contract --base-url URL --profile P` for each
+Starts the mock on a free port, runs `zadig-contract --base-url URL --profile P --token T` for each
 profile (a fresh mock per profile), and prints the wall time and the gate's exit status against
 the targets (safe 30 s, full 90 s).
 
@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from servers import PYTHON, ROOT, Server, default_mock_cmd
+from servers import PYTHON, ROOT, TOKEN, Server, default_mock_cmd
 
 TARGETS_S = {"safe": 30.0, "full": 90.0}
 
@@ -33,7 +33,8 @@ def default_gate_cmd() -> str | None:
     beside = Path(PYTHON).with_name("zadig-contract")
     exe = str(beside) if beside.exists() else shutil.which("zadig-contract")
     run = shlex.quote(exe) if exe else f"{shlex.quote(PYTHON)} -m contract_tests.cli"
-    return f"{run} --base-url {{url}} --profile {{profile}}"
+    # The mock wants a bearer token out of the box (any value passes).
+    return f"{run} --base-url {{url}} --profile {{profile}} --token {TOKEN}"
 
 
 def time_gate(gate_cmd: str, profile: str, mock_cmd: str, show: bool) -> tuple[float, int, str]:

@@ -5,8 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from mock_server.domain import World
 from mock_server.forced_answers import Forced
 from mock_server.state import MockState
+
+
+def auth_mode(world: World) -> str:
+    """What the API wants: "off", "any-token" (out of the box) or "tokens" (listed ones)."""
+    if not world.auth:
+        return "off"
+    return "tokens" if world.tokens else "any-token"
 
 
 @dataclass
@@ -25,7 +33,7 @@ class AdminHandlers:
             "workflows": {w.name: {"project": w.project, "outcome": w.outcome,
                                    "services": sorted(w.services)}
                           for w in world.workflows.values()},
-            "auth": bool(world.tokens),
+            "auth": auth_mode(world),
             "lifecycle": {"task_duration": world.task_duration,
                           "failure_rate": world.failure_rate},
         }, 200

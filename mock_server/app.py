@@ -18,8 +18,8 @@ from connexion.middleware.lifespan import LifespanMiddleware
 from connexion.middleware.request_validation import RequestValidationMiddleware
 from connexion.middleware.routing import RoutingMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
-from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.resolver import Resolver
+from starlette.convertors import PathConvertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 
@@ -51,8 +51,14 @@ from mock_server.seed import build_world, default_seed
 from mock_server.spec import spec_operations
 from mock_server.state import MockState
 from mock_server.store import StateUnavailable, open_store, seed_fingerprint
+from mock_server.swagger_ui import SwaggerUI
 from mock_server.validators import validator_map
 from openapi import SPEC_PATH
+
+# starlette mounts each API on "/{path:path}", whose regex `.*` stops at a newline: a path
+# parameter holding %0A would miss every route (404), where aslan's router matches it. The
+# same convertor with `.` matching newlines too.
+register_url_convertor("path", type("AnyPathConvertor", (PathConvertor,), {"regex": "(?s:.*)"})())
 
 ADMIN_SPEC_PATH = Path(__file__).with_name("admin.yaml")
 ADMIN_BASE = "/_mock"
@@ -68,6 +74,8 @@ def create_app(
     *,
     state_file: str | Path | None = None,
     tokens: tuple[str, ...] = (),
+    auth: bool = True,
+    strict: bool = False,
     latency_ms: float = 0,
     task_duration: float | None = None,
     clock: Clock = time.time,
@@ -78,11 +86,14 @@ def create_app(
     """The mock as an ASGI app; its state is `app.mock` (a MockState).
 
     `state_file`: a SQLite file, or a redis:// (rediss://, unix://) URL, that several processes
-    share; `admin_token`: the bearer token the admin API wants (none: open)."""
+    share; `admin_token`: the bearer token the admin API wants (none: open).
+    `auth`: the API wants a bearer token (any, unless `tokens` or the seed list some).
+    `strict`: a create body lacking a field the page requires is refused with 400, instead of
+    taking the field's zero value as aslan does."""
     spec, admin = load_yaml(SPEC_PATH), admin_spec()
     seed = default_seed(spec) if seed is None else seed
     forced_schema = admin["components"]["schemas"]["Forced"]
-    mock = build_state(spec, seed, state_file, tokens, task_duration, clock,
+    mock = build_state(spec, seed, state_file, tokens, auth, task_duration, clock,
                        max_delay_ms=forced_schema["properties"]["delay_ms"]["maximum"])
     catalogue = mock.catalogue
     task_handlers = WorkflowTaskHandlers(mock.tasks, target_fields(spec))
@@ -94,13 +105,14 @@ def create_app(
                    allow_headers=["*"], max_age=600)] if cors else []),
         partial(Journal, entries=mock.store.journal),
         ExceptionMiddleware,
-        SwaggerUIMiddleware,
+        SwaggerUI,
         *([partial(AdminAuth, token=admin_token, catalogue=catalogue, prefix=ADMIN_BASE)]
           if admin_token else []),
         RoutingMiddleware,
         # Auth is the gateway's, done here rather than by connexion's SecurityMiddleware
         # (left out): the spec's bearerAuth names no x-bearerInfoFunc and 403 needs projectName.
-        partial(Auth, tokens=mock.tasks.world.tokens, catalogue=catalogue),
+        partial(Auth, tokens=mock.tasks.world.tokens, catalogue=catalogue,
+                enabled=mock.tasks.world.auth),
         partial(Forcing, overrides=mock.overrides, operations=mock.operations,
                 latency_ms=latency_ms),
         partial(BodyGuard, catalogue=catalogue, limit=body_limit, with_body=with_body),
@@ -110,16 +122,17 @@ def create_app(
         # The spec's operations are answered here, routed and validated; the admin API goes
         # on to AsyncApp's handlers.
         partial(SpecOperations, operations=operations(spec, partial(handler_for, task_handlers)),
-                overrides=mock.overrides),
+                overrides=mock.overrides, settings={"limit": body_limit}),
     ]
     app = AsyncApp(__name__, middlewares=middlewares, validator_map=validator_map(),
                    jsonifier=orjson_jsonifier())
     bad_ids = BadIds()
-    for api_spec, base, handlers in (
-        (spec, "", task_handlers),
-        (admin, ADMIN_BASE, AdminHandlers(mock, defaults(forced_schema))),
+    for api_spec, base, handlers, validators in (
+        (spec, "", task_handlers, validator_map(strict=strict)),
+        (admin, ADMIN_BASE, AdminHandlers(mock, defaults(forced_schema)), validator_map()),
     ):
-        app.add_api(api_spec, base_path=base or None, resolver=method_resolver(handlers))
+        app.add_api(api_spec, base_path=base or None, resolver=method_resolver(handlers),
+                    validator_map=validators)
         bad_ids.add(api_spec, base)
     app.add_error_handler(ZadigError, render)
     app.add_error_handler(StateUnavailable, partial(unavailable_to_envelope, catalogue))
@@ -132,10 +145,12 @@ def create_app(
 
 def build_state(
     spec: dict[str, Any], seed: dict[str, Any], state_file: str | Path | None,
-    tokens: tuple[str, ...], task_duration: float | None, clock: Clock, *, max_delay_ms: float,
+    tokens: tuple[str, ...], auth: bool, task_duration: float | None, clock: Clock, *,
+    max_delay_ms: float,
 ) -> MockState:
     world = build_world(seed, clock())
     world.tokens.update({token: None for token in tokens})  # --token: any project
+    world.auth = auth
     if task_duration is not None:
         world.task_duration = task_duration
     store = open_store(state_file)

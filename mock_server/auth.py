@@ -8,31 +8,40 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_server.errors import Catalogue
 
+INVALID = "invalid"  # out of the box, a token containing this is refused
+
 
 class Auth:
-    """A known bearer token (header or ?token=), and a token bound to projects only within them
-    (named by ?projectName=). No tokens: auth is off."""
+    """A bearer token (header or ?token=) on every API request, as the gateway wants one.
+
+    `tokens` pins the accepted tokens (a token bound to projects passes only within them, named
+    by ?projectName=). With none pinned, the mock cannot tell a real token, so any non-empty
+    token passes except one that says it is invalid (contains "invalid", any case): the value
+    test tools probe with (schemathesis sends `SCHEMATHESIS-INVALID-VALUE`, the gate
+    `zadig-contract-invalid-token`), and a frontend's way to see its 401 screen.
+    `enabled=False` (--no-auth) lets every request through."""
 
     def __init__(
         self, app: ASGIApp, *, tokens: dict[str, frozenset[str] | None], catalogue: Catalogue,
-        prefix: str = "/api/",
+        enabled: bool = True, prefix: str = "/api/",
     ) -> None:
         self.app = app
         self.tokens = tokens
         self.errors = catalogue
+        self.enabled = enabled
         self.prefix = prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.tokens and scope["type"] == "http" and scope["path"].startswith(self.prefix):
+        if self.enabled and scope["type"] == "http" and scope["path"].startswith(self.prefix):
             self.check(scope)
         await self.app(scope, receive, send)
 
     def check(self, scope: Scope) -> None:
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
         token = bearer(scope) or (query.get("token") or [None])[0]
-        if token not in self.tokens:
+        if not token or (token not in self.tokens if self.tokens else INVALID in token.lower()):
             raise self.errors.error(401, "no_token")
-        projects = self.tokens[token]
+        projects = self.tokens.get(token)
         project = (query.get("projectName") or [""])[0]
         if projects is not None and project not in projects:
             raise self.errors.error(403, "no_permission", project=project or "(none)")

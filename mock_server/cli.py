@@ -58,9 +58,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--admin-token", metavar="TOKEN",
                         help="the admin API (/_mock) wants Authorization: Bearer TOKEN "
                              "(for a mock others can reach)")
-    parser.add_argument("--token", action="append", default=[], metavar="TOKEN",
-                        help="accept this bearer token for any project (repeatable); "
-                             "any token turns auth on")
+    auth = parser.add_mutually_exclusive_group()
+    auth.add_argument("--token", action="append", default=[], metavar="TOKEN",
+                      help="accept only this bearer token (repeatable; the seed may list more); "
+                           "without it, any bearer token passes (but one containing \"invalid\")")
+    auth.add_argument("--no-auth", action="store_true",
+                      help="take API requests without a token")
+    parser.add_argument("--strict", action="store_true",
+                        help="refuse a create body lacking a field the page requires (400) "
+                             "instead of taking its zero value as Zadig does")
     parser.add_argument("--latency", type=not_negative, default=0, metavar="MS",
                         help="delay every API answer by MS milliseconds")
     parser.add_argument("--task-duration", type=not_negative, default=None, metavar="SECONDS",
@@ -213,6 +219,7 @@ def build_app(args: argparse.Namespace) -> Any:
 
     return create_app(
         load_seed(args.seed), state_file=args.state, tokens=tuple(args.token),
+        auth=not args.no_auth, strict=args.strict,
         latency_ms=args.latency, task_duration=args.task_duration, cors=not args.no_cors,
         admin_token=args.admin_token,
     )

@@ -76,6 +76,7 @@ class World:
     counters: dict[str, int] = field(default_factory=dict)  # last id handed out per workflow
     task_duration: float = 30.0  # seconds from created to the end; 0 freezes every task
     failure_rate: float = 0.0
+    auth: bool = True  # False: no token wanted (--no-auth); no tokens listed: any token passes
 
 
 class Store(Protocol):

@@ -1,4 +1,4 @@
-"""Answering a spec operation as asked: the `Prefer` header or the admin queue (overrides.py),
+"""Answering a spec operation as asked: the `Prefer` header or the admin queue (forced_answers.py),
 plus the global latency."""
 
 from __future__ import annotations
@@ -57,9 +57,13 @@ def prefer(scope: Scope) -> dict[str, str]:
     return found
 
 
-def forced_error(overrides: Overrides, forced: Forced, scope: Scope, call: dict[str, Any]):
-    """The forced error for a call (`call`: the handler's keyword arguments)."""
-    return overrides.error(forced, placeholders(scope, call))
+def forced_error(
+    overrides: Overrides, forced: Forced, scope: Scope, call: dict[str, Any],
+    settings: dict[str, Any] | None = None,
+):
+    """The forced error for a call (`call`: the handler's keyword arguments; `settings`: the
+    mock's own values that descriptions name, such as the body size limit)."""
+    return overrides.error(forced, {**(settings or {}), **placeholders(scope, call)})
 
 
 def placeholders(scope: Scope, call: dict[str, Any]) -> dict[str, Any]:

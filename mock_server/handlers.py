@@ -81,10 +81,12 @@ class SpecOperations:
 
     def __init__(
         self, app: ASGIApp, *, operations: dict[str, Operation], overrides: Overrides,
+        settings: dict[str, Any] | None = None,
     ) -> None:
         self.app = app
         self.operations = operations
         self.overrides = overrides
+        self.settings = settings or {}  # the mock's values a forced description may name
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         routing = scope.get("extensions", {}).get("connexion_routing", {})
@@ -98,7 +100,7 @@ class SpecOperations:
             kwargs["body"] = scope[PARSED_BODY]
         forced = scope.get(FORCED)
         if forced is not None:
-            raise forced_error(self.overrides, forced, scope, kwargs)
+            raise forced_error(self.overrides, forced, scope, kwargs, self.settings)
         body, status = await operation.handler(**kwargs)  # ZadigError: to the error handlers
         await json_response(body, status)(scope, receive, send)
 

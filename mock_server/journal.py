@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import deque
-from urllib.parse import quote
+from urllib.parse import quote, unquote_plus
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -44,7 +44,8 @@ class Journal:
             self._note(scope, status, (time.perf_counter() - started) * 1000, note)
 
     def _note(self, scope: Scope, status: int, ms: float, note: dict) -> None:
-        query = scope.get("query_string", b"").decode("latin-1")
+        query = redacted(scope.get("query_string", b"").decode("latin-1"))
+        missing = note.get("missing", [])
         self.entries.append({
             "time": iso_now(),
             "method": scope["method"],
@@ -53,10 +54,26 @@ class Journal:
             "status": status,
             "operation": note.get("operation"),
             "duration_ms": round(ms, 2),
+            "missing_required": missing,
         })
         if log.isEnabledFor(logging.INFO):
-            target = scope["path"] + (f"?{query}" if query else "")
-            log.info("%s %s %d %.1fms", scope["method"], quote(target, safe=LOG_SAFE), status, ms)
+            target = quote(scope["path"] + (f"?{query}" if query else ""), safe=LOG_SAFE)
+            lacked = f" (lacks {', '.join(missing)}, which the page requires)" if missing else ""
+            log.info("%s %s %d %.1fms%s", scope["method"], target, status, ms,
+                     quote(lacked, safe=LOG_SAFE + " "))
+
+
+def redacted(query: str) -> str:
+    """`query` with the value of every `token` parameter (the gateway's ?token=) replaced: the
+    journal is readable from any origin, and the log may be shared."""
+    return "&".join(
+        f"{name}={REDACTED}" if unquote_plus(name) == "token" else pair
+        for pair in query.split("&")
+        for name, _, _ in [pair.partition("=")]
+    )
+
+
+REDACTED = "***"
 
 
 def iso_now() -> str:

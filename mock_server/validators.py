@@ -18,19 +18,24 @@ from connexion.exceptions import BadRequestProblem
 from connexion.utils import is_null, is_nullable
 from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, ParameterValidator
 
+from mock_server.required import fill_zero_values, missing_fields, without_required
+
 PARSED_BODY = "zadig_mock.body"  # scope key: the request body as parsed for validation
 
-# id(schema) -> (schema, compiled): the schema is kept so that its id cannot be reused.
-_compiled: dict[int, tuple[dict, Any]] = {}
+# (id(schema), required?) -> (schema, compiled): the schema is kept so that its id cannot be
+# reused.
+_compiled: dict[tuple[int, bool], tuple[dict, Any]] = {}
 
 
-def compiled(schema: dict) -> Any:
+def compiled(schema: dict, *, required: bool = True) -> Any:
     """The jsonschema-rs validator of an OpenAPI 3.0 schema (connexion hands the same dict on
-    every request of an operation)."""
-    hit = _compiled.get(id(schema))
+    every request of an operation); `required=False`: with its `required` lists left out."""
+    key = (id(schema), required)
+    hit = _compiled.get(key)
     if hit is None or hit[0] is not schema:
-        validator = jsonschema_rs.Draft4Validator(json_schema(schema), validate_formats=True)
-        hit = _compiled[id(schema)] = (schema, validator)
+        source = json_schema(schema) if required else without_required(json_schema(schema))
+        validator = jsonschema_rs.Draft4Validator(source, validate_formats=True)
+        hit = _compiled[key] = (schema, validator)
     return hit[1]
 
 
@@ -50,9 +55,9 @@ def json_schema(node: Any) -> Any:
     return copy
 
 
-def first_error(schema: dict, value: Any) -> str | None:
+def first_error(schema: dict, value: Any, *, required: bool = True) -> str | None:
     """connexion's wording: "<message> - 'targets.0'" (the path only when there is one)."""
-    error = next(compiled(schema).iter_errors(value), None)
+    error = next(compiled(schema, required=required).iter_errors(value), None)
     if error is None:
         return None
     path = ".".join(str(item) for item in error.instance_path)
@@ -111,6 +116,36 @@ class CompiledJSONBodyValidator(JSONRequestBodyValidator):
             raise BadRequestProblem(detail=error)
 
 
+class PageBodyValidator(CompiledJSONBodyValidator):
+    """The body of one of the spec's operations, checked as aslan checks it: a top-level property
+    the page requires but the body lacks takes its zero value (Go's decoding) and the rules go on,
+    unless `strict`, which refuses it with 400 naming the first such property. A nested one (a
+    field of a target) is refused in both modes: what aslan does with a target lacking a field is
+    not known, and refusing it keeps the page's contract. Either way the lacked properties are
+    noted for the journal and the log line. Wrong types are refused as before."""
+
+    strict = False
+    NOTE = "zadig_mock"  # scope key of the journal's note about this request
+
+    async def _parse(self, stream: Any, scope: Any) -> Any:
+        self._note = scope.get(self.NOTE)
+        return await super()._parse(stream, scope)
+
+    def _validate(self, body: Any) -> None:
+        if not self._nullable and body is None:
+            raise BadRequestProblem("Request body must not be empty")
+        missing = missing_fields(self._schema, body)
+        if self._note is not None:
+            self._note["missing"] = [str(field) for field in missing]
+        error = first_error(self._schema, body, required=False)
+        if error is not None:
+            raise BadRequestProblem(detail=error)
+        refused = missing if self.strict else [field for field in missing if field.parent]
+        if refused:
+            raise BadRequestProblem(detail=refused[0].problem())
+        fill_zero_values(self._schema, body)
+
+
 class CompiledParameterValidator(ParameterValidator):
     @staticmethod
     def validate_parameter(
@@ -126,8 +161,14 @@ class CompiledParameterValidator(ParameterValidator):
         return None
 
 
-def validator_map() -> dict:
+def validator_map(*, strict: bool | None = None) -> dict:
+    """connexion's validators, compiled. `strict` None: every required property is enforced (the
+    admin API); True/False: the spec's bodies, checked by PageBodyValidator."""
+    if strict is None:
+        json_body: type = CompiledJSONBodyValidator
+    else:
+        json_body = type("PageBodyValidator", (PageBodyValidator,), {"strict": strict})
     # "body" must stay a MediaTypeDict: connexion looks validators up by media-type pattern,
     # and with a plain dict no JSON body would be validated at all.
-    body = MediaTypeDict({**VALIDATOR_MAP["body"], "*/*json": CompiledJSONBodyValidator})
+    body = MediaTypeDict({**VALIDATOR_MAP["body"], "*/*json": json_body})
     return {**VALIDATOR_MAP, "parameter": CompiledParameterValidator, "body": body}

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from browser_harness import (
-    TOKEN,
     Mock,
     chromium,
     missing_piece,
@@ -45,8 +44,8 @@ def mock_factory(tmp_path: Path) -> Iterator[Callable[..., Mock]]:
 
 @pytest.fixture
 def mock(mock_factory: Callable[..., Mock]) -> Mock:
-    """The mock as a frontend developer runs it: CORS on (the default), a bearer token."""
-    return mock_factory("--token", TOKEN)
+    """The mock as a frontend developer runs it: no option (CORS on, any bearer token)."""
+    return mock_factory()
 
 
 @pytest.fixture

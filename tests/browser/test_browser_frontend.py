@@ -108,7 +108,7 @@ def test_page_creates_cancels_restarts_and_shows_zadig_error(browser, mock, page
 
 
 def test_page_sees_the_status_move_while_it_polls(browser, mock_factory, page_origin):
-    mock = mock_factory("--token", TOKEN, "--task-duration", "3")
+    mock = mock_factory("--task-duration", "3")
     open_page(browser, page_origin, mock)
     assert click(browser, "create")["outcome"] == "ok"
     wait_until(browser, lambda b: b.find_element(ID, "task-status").text == "passed", timeout=20)
@@ -148,7 +148,7 @@ def test_every_call_is_preceded_by_a_preflight(browser, mock, page_origin):
 
 
 def test_without_cors_the_browser_blocks_the_call(browser, mock_factory, page_origin):
-    mock = mock_factory("--token", TOKEN, "--no-cors")
+    mock = mock_factory("--no-cors")
     # The mock itself is up and answers the same call outside a browser.
     status, body = http_json("POST", f"{mock.origin}{CREATE_PATH}?projectName=proxy",
                              create_example(), {"Authorization": f"Bearer {TOKEN}"})
@@ -182,13 +182,26 @@ def test_page_shows_an_error_forced_through_the_admin_api(browser, mock, page_or
     assert error_banner(browser) == ""
 
 
-def test_page_shows_401_for_a_wrong_token(browser, mock, page_origin):
+def assert_refused_401(browser: Any, mock: Mock) -> None:
     # Error answers carry CORS headers too, or the page would only see "Failed to fetch".
-    open_page(browser, page_origin, mock, token="not-the-token")
     refused = click(browser, "create")
     entry = catalogue_entry(401)
     assert (refused["outcome"], refused["status"]) == ("error", "401"), refused
     assert error_banner(browser) == f"{entry['message']} (401): {entry['reasons']['no_token']}"
+    status, tasks = mock.admin("GET", f"/tasks?pipeline={WORKFLOW}")
+    assert (status, tasks) == (200, [])
+
+
+def test_page_shows_401_without_a_token(browser, mock, page_origin):
+    """Out of the box the mock wants a bearer token, as Zadig's gateway does."""
+    open_page(browser, page_origin, mock, token="")
+    assert_refused_401(browser, mock)
+
+
+def test_page_shows_401_for_a_token_the_mock_was_not_given(browser, mock_factory, page_origin):
+    mock = mock_factory("--token", TOKEN)
+    open_page(browser, page_origin, mock, token="not-the-token")
+    assert_refused_401(browser, mock)
 
 
 def guide_snippet() -> str:

@@ -75,20 +75,40 @@ def authorize(browser: Any, token: str) -> None:
     wait_until(browser, lambda b: not b.find_elements(CSS, ".dialog-ux"))
 
 
-def test_try_it_out_on_create_gets_200_from_the_mock(browser, mock):
-    browser.get(f"{mock.origin}/ui/")
-    block = wait_until(browser, lambda b: b.find_element(CSS, '[id$="-createWorkflowTask"]'))
-    authorize(browser, TOKEN)
-
-    block.find_element(CSS, ".opblock-summary").click()
-    wait_until(browser, lambda b: block.find_element(CSS, "button.try-out__btn")).click()
-    block.find_element(CSS, 'input[placeholder="projectName"]').send_keys("proxy")
+def execute(browser: Any, block: Any) -> tuple[str, str]:
+    """Press Execute on an opened, tried-out operation with no answer shown yet; (status, body)
+    of the answer Swagger UI shows."""
     wait_until(browser, lambda b: block.find_element(CSS, "button.execute")).click()
-
     status = wait_until(browser, lambda b: block.find_element(
         CSS, ".live-responses-table .response .response-col_status"))
     body = block.find_element(CSS, ".live-responses-table .response-col_description pre").text
-    assert status.text == "200", body
+    return status.text, body
+
+
+def test_servers_dropdown_shows_the_mock_the_page_came_from(browser, mock):
+    for base in ("", "/_mock"):
+        browser.get(f"{mock.origin}{base}/ui/")
+        select = wait_until(browser, lambda b: b.find_element(CSS, ".servers select"))
+        options = [o.get_attribute("value") for o in select.find_elements(CSS, "option")]
+        assert options == [mock.origin + base]
+
+
+def test_try_it_out_on_create_gets_401_then_200_once_authorized(browser, mock):
+    browser.get(f"{mock.origin}/ui/")
+    block = wait_until(browser, lambda b: b.find_element(CSS, '[id$="-createWorkflowTask"]'))
+    block.find_element(CSS, ".opblock-summary").click()
+    wait_until(browser, lambda b: block.find_element(CSS, "button.try-out__btn")).click()
+    block.find_element(CSS, 'input[placeholder="projectName"]').send_keys("proxy")
+
+    # Out of the box the mock wants a bearer token, as Zadig's gateway does.
+    status, body = execute(browser, block)
+    assert status == "401", body
+    assert json.loads(body)["code"] == 401
+
+    authorize(browser, TOKEN)
+    wait_until(browser, lambda b: block.find_element(CSS, "button.btn-clear")).click()
+    status, body = execute(browser, block)
+    assert status == "200", body
     answer = json.loads(body)
     assert answer["pipeline_name"] == "proxy-workflow-dev"
 

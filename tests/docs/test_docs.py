@@ -7,6 +7,7 @@ so a new guide, command or option is checked without touching this file.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import shlex
@@ -121,6 +122,109 @@ def test_every_guide_says_what_it_is_for() -> None:
         assert parsed[1].map and parsed[0].tag == "h1", path
         opening = parsed[4].content.lower()
         assert "this page is for" in opening, f"{doc_id(path)} does not open with its purpose"
+
+
+# --- the map of the code --------------------------------------------------------------------
+
+
+def architecture_sections() -> dict[str, str]:
+    """docs/architecture.md's `##` sections by heading."""
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    parts = re.split(r"^## (.*)$", text, flags=re.MULTILINE)
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
+def packages() -> list[str]:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return pyproject["tool"]["setuptools"]["packages"]
+
+
+@pytest.mark.parametrize("package", packages())
+def test_the_map_names_every_module(package: str) -> None:
+    """docs/architecture.md has a section per package, naming each of its modules."""
+    sections = [
+        body for heading, body in architecture_sections().items() if f"`{package}/`" in heading
+    ]
+    assert sections, f"docs/architecture.md has no section headed `{package}/`"
+    modules = sorted(
+        p.name
+        for p in (ROOT / package).glob("*.py")
+        if p.name not in ("__init__.py", "__main__.py")
+    )
+    assert [m for m in modules if f"`{m}`" not in sections[0]] == []
+
+
+def imported_modules(package: str, path: Path) -> set[str]:
+    """The modules of `package` that the file imports (anywhere in it, deferred imports too)."""
+    own = {p.stem for p in (ROOT / package).glob("*.py")}
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level == 0 and not module.startswith(package):
+                continue
+            parts = module.split(".")[1:] if node.level == 0 else module.split(".")[:1]
+            if parts and parts[0]:
+                found.add(parts[0])
+            else:  # from package import a, b
+                found.update(alias.name for alias in node.names if alias.name in own)
+        elif isinstance(node, ast.Import):
+            found.update(
+                a.name.split(".")[1]
+                for a in node.names
+                if a.name.startswith(f"{package}.") and a.name.count(".") >= 1
+            )
+    return found & own - {path.stem}
+
+
+def allowed_imports(package: str) -> dict[str, set[str] | None]:
+    """Per module, what the map's `may import` column allows of its own package (None: not
+    restricted, as in "the modules above")."""
+    section = next(
+        body for heading, body in architecture_sections().items() if f"`{package}/`" in heading
+    )
+    allowed: dict[str, set[str] | None] = {}
+    for row in re.findall(r"^\|(.*)\|\s*$", section, flags=re.MULTILINE):
+        cells = [cell.strip() for cell in row.split("|")]
+        modules = re.findall(r"`(\w+)\.py`", cells[0])
+        names = None if "above" in cells[-1] else set(re.findall(r"`(\w+)`", cells[-1]))
+        allowed.update({module: names for module in modules})
+    return allowed
+
+
+@pytest.mark.parametrize("package", packages())
+def test_modules_import_what_the_map_allows(package: str) -> None:
+    allowed = allowed_imports(package)
+    beyond = []
+    for path in sorted((ROOT / package).glob("*.py")):
+        names = allowed.get(path.stem)
+        if names is not None:
+            extra = imported_modules(package, path) - names
+            beyond += [f"{package}/{path.name} imports {name}" for name in sorted(extra)]
+    assert beyond == [], "imports that docs/architecture.md's `may import` column does not list"
+
+
+def test_the_mock_and_the_gate_never_import_each_other() -> None:
+    """The data flows Markdown -> spec -> (mock, gate): neither imports the other, and the
+    converter imports neither."""
+    forbidden = {
+        "mock_server": ("contract_tests",),
+        "contract_tests": ("mock_server",),
+        "openapi": ("mock_server", "contract_tests"),
+    }
+    crossings = []
+    for package, others in forbidden.items():
+        for path in sorted((ROOT / package).glob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+                names += [a.name for a in node.names] if isinstance(node, ast.Import) else []
+                crossings += [
+                    f"{package}/{path.name} imports {name}"
+                    for name in names
+                    if name.split(".")[0] in others
+                ]
+    assert crossings == []
 
 
 # --- command-line options --------------------------------------------------------------------

@@ -28,6 +28,7 @@ SEED = Path(__file__).resolve().parents[2] / "mock_server" / "seed-example.yaml"
 
 def start_mock(*options: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
+    # Out of the box: incomplete bodies answered as aslan does, which the gate accepts.
     process = subprocess.Popen(
         [sys.executable, "-m", "mock_server", "--port", str(port), "--quiet", *options],
         stdout=subprocess.DEVNULL,

@@ -4,11 +4,10 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from starlette.testclient import TestClient
 
 from mock_server.app import create_app
 
-from .support import FakeClock, MockProcess
+from .support import FakeClock, MockProcess, api_client, http_client
 
 
 @pytest.fixture(scope="session")
@@ -22,11 +21,11 @@ def mock_process() -> Iterator[MockProcess]:
 def client(request: pytest.FixtureRequest) -> Iterator[httpx.Client]:
     """A client of a mock in its seeded state: the ASGI app in process, or the real server."""
     if request.param == "asgi":
-        with TestClient(create_app(task_duration=0), raise_server_exceptions=False) as c:
+        with api_client(create_app(task_duration=0), raise_server_exceptions=False) as c:
             yield c
     else:
         proc = request.getfixturevalue("mock_process")
-        with httpx.Client(base_url=proc.url) as c:
+        with http_client(proc.url) as c:
             assert c.post("/_mock/reset").status_code == 200
             yield c
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import yaml
+from starlette.testclient import TestClient
 
 from openapi import SPEC_PATH
 
@@ -27,6 +28,21 @@ PAGE_EXAMPLE: dict[str, Any] = (
     SPEC["paths"][CREATE]["post"]["requestBody"]["content"]["application/json"]
     ["examples"]["documented"]["value"])
 PIPELINE = PAGE_EXAMPLE["workflow_name"]
+
+
+# Out of the box the mock wants a bearer token, as Zadig's gateway does, and takes any.
+TOKEN = "mock-test-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def api_client(app: Any, **kwargs: Any) -> TestClient:
+    """A test client of the ASGI app `app` that sends a bearer token, as a Zadig client does."""
+    return TestClient(app, headers=AUTH, **kwargs)
+
+
+def http_client(url: str, **kwargs: Any) -> httpx.Client:
+    """An HTTP client of a running mock at `url` that sends a bearer token."""
+    return httpx.Client(base_url=url, headers=AUTH, **kwargs)
 
 
 def restart_path(task_id: object, pipeline: str = PIPELINE) -> str:
@@ -78,10 +94,11 @@ def free_port() -> int:
 class MockProcess:
     """`python -m mock_server` on a free port, as a user starts it."""
 
-    def __init__(self, *args: str) -> None:
+    def __init__(self, *args: str, log: Path | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.args = args
+        self.log = log  # where its stderr goes (a pipe fills up under a long run); else a pipe
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30) -> float:
@@ -89,7 +106,8 @@ class MockProcess:
         started = time.monotonic()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "mock_server", "--port", str(self.port), *self.args],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            cwd=ROOT, stdout=subprocess.DEVNULL,
+            stderr=self.log.open("wb") if self.log else subprocess.PIPE,
             env={**os.environ, "PYTHONWARNINGS": "ignore"},
         )
         while time.monotonic() - started < timeout:
@@ -102,13 +120,6 @@ class MockProcess:
                 time.sleep(0.02)
         self.stop()
         raise RuntimeError("mock did not answer")
-
-    def cpu_seconds(self) -> float:
-        """CPU time the process has used (user + system): unlike wall time, not inflated by
-        other processes competing for the machine."""
-        assert self.proc is not None
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def kill(self) -> None:
         """kill -9: no chance to flush or close anything."""

@@ -7,11 +7,18 @@ from pathlib import Path
 
 import httpx
 import pytest
-from starlette.testclient import TestClient
 
 from mock_server.app import create_app
 
-from .support import CREATE, PAGE_EXAMPLE, PIPELINE, assert_error, cancel_path, restart_path
+from .support import (
+    CREATE,
+    PAGE_EXAMPLE,
+    PIPELINE,
+    api_client,
+    assert_error,
+    cancel_path,
+    restart_path,
+)
 
 
 def create(client: httpx.Client, **headers: str) -> httpx.Response:
@@ -135,6 +142,8 @@ def test_forced_description_names_the_request(client: httpx.Client, queued: bool
     assert_error(answer, 404, "no_route", method="POST", path=restart_path(7))
     answer = forced(403, None, "DELETE", cancel_path(1), params={"projectName": "shop"})
     assert_error(answer, 403, "no_permission", project="shop")
+    answer = forced(400, "too_large", "POST", CREATE, json=PAGE_EXAMPLE)
+    assert_error(answer, 400, "too_large", limit=1024 * 1024)  # the default body limit, 1 MiB
     assert "<" not in client.get("/_mock/requests").text  # no raw placeholder anywhere
     assert [t["status"] for t in client.get("/_mock/tasks").json()] == ["created"]
 
@@ -171,7 +180,7 @@ def test_cors_preflight_and_headers(client: httpx.Client) -> None:
 
 
 def test_no_cors() -> None:
-    with TestClient(create_app(cors=False)) as client:
+    with api_client(create_app(cors=False)) as client:
         answer = client.post(CREATE, json=PAGE_EXAMPLE, headers={"Origin": "http://x"})
         assert "access-control-allow-origin" not in answer.headers
 
@@ -183,8 +192,17 @@ def test_swagger_ui_for_both_apis(client: httpx.Client) -> None:
     assert "/reset" in client.get("/_mock/openapi.json").json()["paths"]
 
 
+def test_served_specs_name_the_server_they_came_from(client: httpx.Client) -> None:
+    """Swagger UI's Servers dropdown lists the spec's servers: the mock the page came from."""
+    here = str(client.base_url).rstrip("/")
+    for base in ("", "/_mock"):
+        servers = client.get(f"{base}/openapi.json").json()["servers"]
+        assert [server["url"] for server in servers] == [here + base]
+        assert f"url: {here}{base}\n" in client.get(f"{base}/openapi.yaml").text
+
+
 def test_world_shows_the_seed(client: httpx.Client) -> None:
-    """Out of the box: the world of the spec's create example, auth off."""
+    """Out of the box: the world of the spec's create example; any bearer token passes."""
     world = client.get("/_mock/world").json()
     project = PAGE_EXAMPLE["product_tmpl_name"]
     service = PAGE_EXAMPLE["targets"][0]["service_name"]
@@ -192,7 +210,7 @@ def test_world_shows_the_seed(client: httpx.Client) -> None:
         project: {"envs": [PAGE_EXAMPLE["namespace"]], "services": [service]}}
     assert world["workflows"] == {
         PIPELINE: {"project": project, "outcome": None, "services": [service]}}
-    assert world["auth"] is False
+    assert world["auth"] == "any-token"
     assert set(world["lifecycle"]) == {"task_duration", "failure_rate"}
 
 
@@ -200,9 +218,9 @@ def test_world_of_a_seed_file() -> None:
     from mock_server.seed import load_seed
 
     seed = load_seed(Path(__file__).parents[2] / "mock_server" / "seed-example.yaml")
-    with TestClient(create_app(seed)) as client:
+    with api_client(create_app(seed)) as client:
         world = client.get("/_mock/world").json()
     assert world["projects"]["shop"] == {"envs": ["staging"], "services": ["cart", "checkout"]}
     assert world["workflows"]["shop-nightly"]["outcome"] == "failed"
-    assert world["auth"] is True
+    assert world["auth"] == "tokens"
     assert world["lifecycle"] == {"task_duration": 30.0, "failure_rate": 0.0}

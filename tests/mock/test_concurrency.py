@@ -10,7 +10,7 @@ import httpx
 
 from mock_server.app import create_app
 
-from .support import CREATE, PAGE_EXAMPLE, MockProcess
+from .support import AUTH, CREATE, PAGE_EXAMPLE, MockProcess
 
 N = 400
 
@@ -32,7 +32,8 @@ def test_asgi_ids_increase_in_answer_order(tmp_path: Path) -> None:
 
     async def run() -> list[int]:
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://mock") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://mock",
+                                     headers=AUTH) as client:
             return await create_all(client)
 
     answered = asyncio.run(run())
@@ -44,6 +45,7 @@ async def raw_create(port: int, answered: list[int]) -> None:
     body = json.dumps(PAGE_EXAMPLE).encode()
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     head = (f"POST {CREATE} HTTP/1.1\r\nHost: mock\r\nContent-Type: application/json\r\n"
+            f"Authorization: {AUTH['Authorization']}\r\n"
             f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n")
     writer.write(head.encode() + body)
     await writer.drain()

@@ -17,6 +17,7 @@ from .support import (
     PIPELINE,
     SPEC,
     FakeClock,
+    api_client,
     assert_error,
     restart_path,
 )
@@ -30,7 +31,7 @@ def statuses(client: TestClient) -> dict[tuple[str, int], str]:
 
 
 def test_lifecycle_follows_the_clock(clock: FakeClock) -> None:
-    with TestClient(create_app(task_duration=30, clock=clock)) as client:
+    with api_client(create_app(task_duration=30, clock=clock)) as client:
         client.post(CREATE, json=PAGE_EXAMPLE)
         seen = []
         for _ in range(4):
@@ -43,7 +44,7 @@ def test_lifecycle_follows_the_clock(clock: FakeClock) -> None:
 
 def test_restart_starts_the_lifecycle_again(clock: FakeClock) -> None:
     seed = {**default_seed(SPEC), "lifecycle": {"task_duration": 30, "failure_rate": 1.0}}
-    with TestClient(create_app(seed, clock=clock)) as client:
+    with api_client(create_app(seed, clock=clock)) as client:
         client.post(CREATE, json=PAGE_EXAMPLE)
         clock.advance(30)
         assert statuses(client)[(PIPELINE, 1)] == "failed"
@@ -54,7 +55,7 @@ def test_restart_starts_the_lifecycle_again(clock: FakeClock) -> None:
 
 
 def test_forced_status_moves_on_from_there(clock: FakeClock) -> None:
-    with TestClient(create_app(task_duration=30, clock=clock)) as client:
+    with api_client(create_app(task_duration=30, clock=clock)) as client:
         client.post(CREATE, json=PAGE_EXAMPLE)
         client.patch(f"/_mock/tasks/{PIPELINE}/1", json={"status": "running"})
         clock.advance(10)
@@ -65,14 +66,14 @@ def test_forced_status_moves_on_from_there(clock: FakeClock) -> None:
 
 
 def test_zero_duration_freezes_tasks(clock: FakeClock) -> None:
-    with TestClient(create_app(task_duration=0, clock=clock)) as client:
+    with api_client(create_app(task_duration=0, clock=clock)) as client:
         client.post(CREATE, json=PAGE_EXAMPLE)
         clock.advance(10_000)
         assert statuses(client)[(PIPELINE, 1)] == "created"
 
 
 def test_example_seed(clock: FakeClock) -> None:
-    with TestClient(create_app(load_seed(EXAMPLE_SEED), clock=clock)) as client:
+    with api_client(create_app(load_seed(EXAMPLE_SEED), clock=clock)) as client:
         auth = {"Authorization": "Bearer admin-token"}
         assert statuses(client) == {
             (PIPELINE, 14): "passed", (PIPELINE, 15): "running", ("shop-nightly", 1): "failed"}
@@ -127,7 +128,7 @@ def test_id_counter_stops_at_int64(tmp_path: Path, state: bool) -> None:
     and the counter does not move (aslan's counter is an int64)."""
     seed = {**default_seed(SPEC), "tasks": [{"pipeline": PIPELINE, "task_id": INT64_MAX}]}
     state_file = tmp_path / "state.sqlite" if state else None
-    with TestClient(create_app(seed, state_file=state_file, task_duration=0),
+    with api_client(create_app(seed, state_file=state_file, task_duration=0),
                     raise_server_exceptions=False) as client:
         for _ in range(2):
             answer = client.post(CREATE, json=PAGE_EXAMPLE)
@@ -135,7 +136,7 @@ def test_id_counter_stops_at_int64(tmp_path: Path, state: bool) -> None:
             assert "int64" in answer.json()["description"]
         assert [t["task_id"] for t in client.get("/_mock/tasks").json()] == [INT64_MAX]
     if state:
-        with TestClient(create_app(seed, state_file=state_file, task_duration=0),
+        with api_client(create_app(seed, state_file=state_file, task_duration=0),
                         raise_server_exceptions=False) as client:
             assert_error(client.post(CREATE, json=PAGE_EXAMPLE), 500)
 

@@ -5,11 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
-from starlette.testclient import TestClient
 
 from mock_server.app import create_app
 
-from .support import CREATE, PAGE_EXAMPLE, PIPELINE, MockProcess, cancel_path, restart_path
+from .support import (
+    CREATE,
+    PAGE_EXAMPLE,
+    PIPELINE,
+    MockProcess,
+    api_client,
+    cancel_path,
+    http_client,
+    restart_path,
+)
 
 
 def tasks(client: httpx.Client) -> dict[int, str]:
@@ -22,7 +30,7 @@ def test_state_file_survives_kill_9(tmp_path: Path) -> None:
     first = MockProcess(*args)
     first.start()
     try:
-        with httpx.Client(base_url=first.url) as client:
+        with http_client(first.url) as client:
             ids = [client.post(CREATE, json=PAGE_EXAMPLE).json()["task_id"] for _ in range(20)]
             gap = client.post(CREATE, json={**PAGE_EXAMPLE, "targets": []})
             assert gap.json()["code"] == 6160
@@ -33,7 +41,7 @@ def test_state_file_survives_kill_9(tmp_path: Path) -> None:
     finally:
         first.kill()
     assert ids == list(range(1, 21))
-    with MockProcess(*args) as second, httpx.Client(base_url=second.url) as client:
+    with MockProcess(*args) as second, http_client(second.url) as client:
         assert tasks(client) == before
         assert before[3] == "cancelled" and before[4] == "created"
         # Id 21 went to the refused create (the gap survives too).
@@ -42,10 +50,10 @@ def test_state_file_survives_kill_9(tmp_path: Path) -> None:
 
 def test_reset_clears_the_state_file(tmp_path: Path) -> None:
     state = tmp_path / "state.sqlite"
-    with TestClient(create_app(state_file=state)) as client:
+    with api_client(create_app(state_file=state)) as client:
         client.post(CREATE, json=PAGE_EXAMPLE)
         client.post("/_mock/reset")
-    with TestClient(create_app(state_file=state)) as client:
+    with api_client(create_app(state_file=state)) as client:
         assert tasks(client) == {}
         assert client.post(CREATE, json=PAGE_EXAMPLE).json()["task_id"] == 1
 
@@ -55,9 +63,9 @@ def test_seeded_tasks_are_written_once(tmp_path: Path) -> None:
     seed = {"projects": {"proxy": {"envs": ["dev"]}},
             "workflows": {PIPELINE: {"project": "proxy"}},
             "tasks": [{"pipeline": PIPELINE, "task_id": 5, "status": "passed"}]}
-    with TestClient(create_app(seed, state_file=state, task_duration=0)) as client:
+    with api_client(create_app(seed, state_file=state, task_duration=0)) as client:
         client.delete(cancel_path(5))  # refused: passed
         client.patch(f"/_mock/tasks/{PIPELINE}/5", json={"status": "failed"})
-    with TestClient(create_app(seed, state_file=state, task_duration=0)) as client:
+    with api_client(create_app(seed, state_file=state, task_duration=0)) as client:
         assert tasks(client) == {5: "failed"}  # the state file wins over the seed
         assert client.post(CREATE, json=PAGE_EXAMPLE).json()["task_id"] == 6

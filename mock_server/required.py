@@ -1,0 +1,91 @@
+"""The fields a body lacks that the spec marks required, and Go's zero values for them.
+
+aslan decodes create's body into a Go struct whose fields carry no `required` tag: a field the
+page requires but the body lacks is its zero value (`""`, an empty list), and the rules go on
+from there. The spec's `required` lists say what the page asks of a client; this module reads
+them, so that the mock can name what a request lacked and answer as aslan does (or, strict,
+refuse it)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+ZERO_VALUES: dict[str, Any] = {
+    "string": "",
+    "integer": 0,
+    "number": 0,
+    "boolean": False,
+    "array": [],
+    "object": {},
+}
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A required property `name` absent from the object at `parent` (keys and list indexes)."""
+
+    parent: tuple[str | int, ...]
+    name: str
+
+    def __str__(self) -> str:
+        """As a frontend developer writes it: `namespace`, `targets[0].name`."""
+        text = ""
+        for part in (*self.parent, self.name):
+            text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else part
+        return text
+
+    def problem(self) -> str:
+        """In connexion's wording of jsonschema's error: `"name" is a required property -
+        'targets.0'` (the path only below the top)."""
+        where = ".".join(str(part) for part in self.parent)
+        return f"{json.dumps(self.name)} is a required property" + (
+            f" - {where!r}" if where else ""
+        )
+
+
+def missing_fields(schema: dict[str, Any], value: Any) -> list[Missing]:
+    """The required properties `value` lacks, in the spec's order: an object's own first, then
+    those inside its properties and list items. Parts of the wrong type are left to validation."""
+    found: list[Missing] = []
+    _walk(schema, value, (), found, fill=False)
+    return found
+
+
+def fill_zero_values(schema: dict[str, Any], value: Any) -> None:
+    """Give every absent required property of `value` its type's zero value, in place."""
+    _walk(schema, value, (), [], fill=True)
+
+
+def without_required(schema: Any) -> Any:
+    """A copy of `schema` that requires no property anywhere."""
+    if isinstance(schema, list):
+        return [without_required(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    return {key: without_required(item) for key, item in schema.items() if key != "required"}
+
+
+def _walk(
+    schema: dict[str, Any],
+    value: Any,
+    path: tuple[str | int, ...],
+    found: list[Missing],
+    *,
+    fill: bool,
+) -> None:
+    if isinstance(value, dict):
+        properties = schema.get("properties", {})
+        for name in schema.get("required", ()):
+            if name not in value:
+                found.append(Missing(path, name))
+                zero = ZERO_VALUES.get(properties.get(name, {}).get("type"))
+                if fill and zero is not None:
+                    value[name] = type(zero)() if isinstance(zero, (list, dict)) else zero
+        for name, subschema in properties.items():
+            if name in value:
+                _walk(subschema, value[name], (*path, name), found, fill=fill)
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for index, item in enumerate(value):
+            _walk(schema["items"], item, (*path, index), found, fill=fill)
