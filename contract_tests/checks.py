@@ -22,9 +22,17 @@ JSON = "application/json"
 REFUSED = (401, 403)
 
 
+# One validator per schema object (the proxy checks every exchange with the same few); the
+# schema is kept with it so that its id is never reused for another one.
+_VALIDATORS: dict[int, tuple[dict[str, Any], Draft4Validator]] = {}
+
+
 def schema_problems(schema: dict[str, Any], instance: Any, what: str) -> list[str]:
     # OpenAPI 3.0 schemas are close to draft 4; `format` is not asserted.
-    errors = sorted(Draft4Validator(schema).iter_errors(instance), key=lambda e: list(e.path))
+    kept = _VALIDATORS.get(id(schema))
+    if kept is None or kept[0] is not schema:
+        kept = _VALIDATORS[id(schema)] = (schema, Draft4Validator(schema))
+    errors = sorted(kept[1].iter_errors(instance), key=lambda e: list(e.path))
     return [f"{what}: {_where(error.path)}{error.message}" for error in errors]
 
 
@@ -103,6 +111,19 @@ def success_problems(operation: Operation, exchange: Exchange) -> tuple[Any, lis
     if body is not None:
         problems += schema_problems(operation.success_schema, body, "success body")
     return body, problems
+
+
+def created_problems(sent: Any, answered: Any) -> list[str]:
+    """A created task is of the workflow asked for: `pipeline_name` is the `workflow_name` sent."""
+    if not isinstance(sent, dict) or not isinstance(answered, dict):
+        return []
+    workflow = sent.get("workflow_name")
+    if not isinstance(workflow, str) or answered.get("pipeline_name") == workflow:
+        return []
+    return [
+        f"pipeline_name {answered.get('pipeline_name')!r} is not the workflow_name sent "
+        f"({workflow!r})"
+    ]
 
 
 def refusal_problems(exchange: Exchange) -> list[str]:

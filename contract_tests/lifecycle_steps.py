@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from contract_tests.checks import success_problems
+from contract_tests.checks import created_problems, success_problems
 from contract_tests.contract import CANCEL, CREATE, SECTION_SUCCESS, Contract
 from contract_tests.error_probes import Request, task_path
 from contract_tests.http_client import Exchange, Target, TargetDown
@@ -87,11 +87,8 @@ def create(
     )
     exchange = call(target, ledger, rule, CREATE, request)
     body, problems = success_problems(operation, exchange)
-    if not problems and body["pipeline_name"] != settings.fixture.workflow:
-        problems.append(
-            f"pipeline_name {body['pipeline_name']!r} is not the workflow_name sent "
-            f"({settings.fixture.workflow!r})"
-        )
+    if not problems:
+        problems = created_problems(request.body, body)
     expected = (
         f'HTTP 200, {{"pipeline_name": "{settings.fixture.workflow}", "task_id": <integer >= 1>}}'
     )

@@ -169,15 +169,21 @@ def _body(op: Operation, warnings: list[str]) -> dict[str, Any]:
 
 def _responses(op: Operation) -> dict[str, Any]:
     responses: dict[str, Any] = {vocab.SUCCESS_STATUS: {"description": "正常返回"}}
-    if op.success_examples:
-        responses[vocab.SUCCESS_STATUS]["content"] = {
-            "application/json": {
-                "schema": _merged_schema([e.value for e in op.success_examples]),
-                "examples": _examples(op.success_examples),
-            }
-        }
+    content: dict[str, Any] = {}
+    success = [e for e in op.success_examples if e.media == "application/json"]
+    if success:
+        schema = _merged_schema([e.value for e in success])
+        _describe(schema, op.response_fields)
+        content["application/json"] = {"schema": schema, "examples": _examples(success)}
+    elif op.response_fields:
+        schema = _object(op.response_fields)
+        schema.pop("required", None)
+        content["application/json"] = {"schema": schema}
+    content.update(_text(op.success_examples))
+    if content:
+        responses[vocab.SUCCESS_STATUS]["content"] = content
     by_status: dict[int, list[Example]] = {}
-    for example in op.error_examples:
+    for example in [e for e in op.error_examples if e.media == "application/json"]:
         code = example.value.get("code") if isinstance(example.value, dict) else None
         by_status.setdefault(error_status(code), []).append(example)
     coded: dict[int, list[ErrorCode]] = {}
@@ -202,7 +208,40 @@ def _responses(op: Operation) -> dict[str, Any]:
                 "application/json": {"schema": _merged_schema(values), "examples": documented}
             },
         }
+    text = _text(op.error_examples)
+    if text:
+        error = responses.setdefault(
+            str(vocab.DEFAULT_ERROR_STATUS), {"description": "异常返回", "content": {}}
+        )
+        error["content"].update(text)
     return responses
+
+
+def _text(examples: list[Example]) -> dict[str, Any]:
+    """The plain-text answers among `examples`, as one media type entry."""
+    text = [e for e in examples if e.media == "text/plain"]
+    if not text:
+        return {}
+    return {"text/plain": {"schema": {"type": "string"}, "examples": _examples(text)}}
+
+
+def _describe(schema: dict[str, Any], fields: list[Field]) -> None:
+    """Add a table of the answer's fields to the schema inferred from its example: the
+    example keeps the shape (so it stays valid), the table adds descriptions and the
+    fields the example leaves out."""
+    while schema.get("type") == "array":
+        schema = schema["items"]
+    if schema.get("type") != "object" or not fields:
+        return
+    props = schema["properties"]
+    for f in fields:
+        if f.name in props:
+            if f.description:
+                props[f.name]["description"] = f.description
+            _describe(props[f.name], f.children)
+        else:
+            props[f.name] = schema_for(f)
+            props[f.name].pop("default", None)
 
 
 def _code_value(code: ErrorCode) -> dict[str, Any]:

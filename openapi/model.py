@@ -40,6 +40,7 @@ class Field:
 class Example:
     value: Any
     line: int
+    media: str = "application/json"  # text/plain for an answer that is not JSON
 
 
 @dataclass
@@ -64,6 +65,7 @@ class Operation:
     body_fields: list[Field] = field(default_factory=list)
     body_example: Example | None = None
     success_examples: list[Example] = field(default_factory=list)
+    response_fields: list[Field] = field(default_factory=list)  # a table of the answer
     error_examples: list[Example] = field(default_factory=list)
     error_codes: list[ErrorCode] = field(default_factory=list)
 

@@ -39,8 +39,9 @@ def apply(spec: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
             raise OverlayError(f"overlay path '{path}' must map methods to operations")
         for method in operations:
             if method not in spec["paths"][path] and method != "parameters":
-                raise OverlayError(f"overlay names {method.upper()} {path}, which the page "
-                                   "does not document")
+                raise OverlayError(
+                    f"overlay names {method.upper()} {path}, which the page does not document"
+                )
     return _merge(copy.deepcopy(spec), overlay)
 
 
@@ -61,5 +62,8 @@ def _merge(base: Any, extra: Any) -> Any:
 
 
 def _named_list(value: Any) -> bool:
-    return isinstance(value, list) and bool(value) and all(
-        isinstance(item, dict) and "name" in item for item in value)
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(item, dict) and "name" in item for item in value)
+    )

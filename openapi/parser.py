@@ -11,6 +11,7 @@ import copy
 import difflib
 import json
 import re
+import shlex
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,19 @@ from .model import ConversionError, ErrorCode, Example, Field, NoOperation, Oper
 
 DELIMITER_ROW = re.compile(r"^\|?(\s*:?-+:?\s*\|)+\s*(:?-+:?\s*)?$")
 UNSPACED_HEADING = re.compile(r"^(?P<hashes>#{1,6})(?P<text>[^#\s].*)$")
+ENDPOINT_PARTS = (
+    "request",
+    "path_params",
+    "query_params",
+    "body_params",
+    "params",
+    "headers",
+    "body_example",
+    "type_def",
+)
+# Sections that, at the operations' own heading level, are the page's general text rather
+# than a misplaced section of the operation above.
+PAGE_SECTIONS = ("notes", "error_codes", "response_fields")
 ERROR_CODE_ITEM = re.compile(r"^`?(?P<code>\d{3,})`?\s*[:：\-—|]?\s*(?P<message>.*)$")
 
 
@@ -61,7 +75,10 @@ def parse(text: str) -> Page:
                 current.add(block, page.warnings)
             continue
         kind = _exact_section(block.text)
-        if current and (kind or block.bold or block.level > level):
+        if kind and kind[0] in PAGE_SECTIONS and not block.bold and block.level <= level:
+            _close(current, page)
+            current = _Section(Operation(summary=block.text, line=block.line))
+        elif current and (kind or block.bold or block.level > level):
             current.heading(block, kind, page.warnings)
         elif block.bold:
             continue  # bold text before any operation
@@ -96,7 +113,7 @@ def _operation_level(blocks: list[Block]) -> int:
         if b.kind != "heading" or b.bold:
             continue
         kind = _exact_section(b.text)
-        if kind is None and b.level >= 2:
+        if kind is None:
             above = b.level
         elif kind and kind[0] == "request" and above:
             found.append(above)
@@ -321,7 +338,9 @@ class _Section:
             return
         self.sub, self.type_name = kind
         self.sub_line = block.line
-        self.started = True
+        # Parts only an endpoint has: without a request line they are an error. Notes,
+        # answers and error codes alone may be a page's general text.
+        self.started = self.started or self.sub in ENDPOINT_PARTS
         if self.sub == "type_def" and self.type_name in self.types:
             self.pending.append(
                 ConversionError(block.line, f"type '{self.type_name}' is described twice")
@@ -388,9 +407,13 @@ class _Section:
             else:
                 self.op.body_example = Example(_json(block, warnings), block.line)
         elif sub == "success":
-            self.op.success_examples.append(Example(_json(block, warnings), block.line))
+            self.op.success_examples.append(_answer(block, warnings))
         elif sub in ("error", "error_codes"):
-            value = _json(block, warnings)
+            answer = _answer(block, warnings)
+            if answer.media != "application/json":
+                self.op.error_examples.append(answer)
+                return
+            value = answer.value
             items = value if isinstance(value, list) and value else [value]
             if not all(isinstance(item, dict) for item in items):
                 items = [value]  # a list answer, not a list of error envelopes
@@ -410,6 +433,9 @@ class _Section:
             if vocab.REQUEST_LINE.match(row)
             and vocab.REQUEST_LINE.match(row).group("method").upper() in vocab.METHODS
         ]
+        if not found and rows and rows[0][1].startswith("curl "):
+            self._curl(block, warnings)
+            return
         if not found:
             text = rows[0][1] if rows else ""
             raise ConversionError(
@@ -426,6 +452,46 @@ class _Section:
                 "several request lines in one block: give each endpoint its own heading",
             )
         self._request_line(found[0][1], block.line + found[0][0], block.line)
+
+    def _curl(self, block: Block, warnings: list[str]) -> None:
+        """A request written as a curl command: its method, URL and `-d` body."""
+        line = block.line + 1
+        try:
+            words = shlex.split(block.text.replace("\\\n", " "))
+        except ValueError as exc:
+            raise ConversionError(line, f"curl command not understood: {exc}") from None
+        method, url, body = "", "", None
+        takes_value = {"-H", "--header", "-u", "--user", "-o", "--output", "-b", "--cookie"}
+        index = 1
+        while index < len(words):
+            word = words[index]
+            value = words[index + 1] if index + 1 < len(words) else ""
+            if word in ("-X", "--request"):
+                method, index = value, index + 2
+            elif word in ("-d", "--data", "--data-raw", "--data-binary"):
+                body, index = value, index + 2
+            elif word == "--url":
+                url, index = value, index + 2
+            elif word in takes_value:
+                index += 2
+            elif word.startswith("-"):
+                index += 1
+            else:
+                url, index = url or word, index + 1
+        target = re.sub(r"^[a-z]+://[^/]*", "", url)
+        if not target.startswith("/"):
+            raise ConversionError(line, f"curl command without a URL: '{words[-1]}'")
+        method = (method or ("POST" if body is not None else "GET")).upper()
+        warnings.append(f"line {line}: request read from a curl command: {method} {target}")
+        if self.op.method:
+            raise ConversionError(
+                line, "a second request line in one operation: give each endpoint its own heading"
+            )
+        self._request_line(f"{method} {target}", line, block.line)
+        if body and not self.op.body_example:
+            self.op.body_example = Example(
+                _json(Block("fence", block.line, body), warnings), block.line
+            )
 
     def _request_line(self, text: str, line: int, block_line: int) -> None:
         match = vocab.REQUEST_LINE.match(text)
@@ -452,10 +518,12 @@ class _Section:
             self._code_table(block, warnings)
             return
         if self.sub in ("response_fields", "success") and not self.nested_into:
-            warnings.append(
-                f"line {block.line}: a table describing the answer's fields is "
-                "not converted (the answer's schema comes from its example)"
-            )
+            if self.sub == "success":
+                warnings.append(
+                    f"line {block.line}: table under a success heading: read as the fields "
+                    "of the answer"
+                )
+            self.op.response_fields += _fields(block, warnings, answer=True)
             return
         if self.sub in ("", "notes", "unknown") and not self.nested_into:
             self.pending.append(
@@ -466,7 +534,7 @@ class _Section:
                 )
             )
             return
-        fields = _fields(block, warnings)
+        fields = _fields(block, warnings, answer=self.sub in ("response_fields", "success"))
         if self.nested_into:
             name, line = self.nested_into
             parent = _find(self._all_fields(), name)
@@ -494,7 +562,13 @@ class _Section:
             self.any_table += fields
 
     def _all_fields(self) -> list[Field]:
-        fields = self.op.body_fields + self.query_table + self.path_table + self.any_table
+        fields = (
+            self.op.body_fields
+            + self.query_table
+            + self.path_table
+            + self.any_table
+            + self.op.response_fields
+        )
         for type_fields, _ in self.types.values():
             fields = fields + type_fields
         return fields
@@ -592,7 +666,8 @@ class _Section:
             + self.path_table
             + self.query_table
             + self.any_table
-            + self.op.header_params,
+            + self.op.header_params
+            + self.op.response_fields,
             0,
         )
         for name, (_, line) in self.types.items():
@@ -695,7 +770,9 @@ def _column(header: list[str], titles: tuple[str, ...]) -> int | None:
     return next((header.index(key) for key in keys if key in header), None)
 
 
-def _fields(block: Block, warnings: list[str]) -> list[Field]:
+def _fields(block: Block, warnings: list[str], answer: bool = False) -> list[Field]:
+    """The rows of a parameter table (`answer`: a table of the answer's fields, which says
+    nothing of being required)."""
     rows, lines = block.rows or [], block.row_lines or []
     header = [vocab.normal(cell) for cell in rows[0]]
     index: dict[str, int | None] = {}
@@ -706,7 +783,7 @@ def _fields(block: Block, warnings: list[str]) -> list[Field]:
             raise ConversionError(
                 block.line, f"table lacks the column '{titles[0]}'; columns read: {known}"
             )
-    if index["required"] is None:
+    if index["required"] is None and not answer:
         warnings.append(
             f"line {block.line}: table has no '是否必须' column: parameters "
             "taken as optional (path parameters as required)"
@@ -809,6 +886,20 @@ def _value(text: str, kind: str, quoted: bool) -> Any:
             return text
         raise ValueError(text)
     raise ValueError(text)
+
+
+def _answer(block: Block, warnings: list[str]) -> Example:
+    """An answer's example: JSON, or plain text when the block is neither marked JSON nor
+    shaped like it (`success`, `404 page not found`)."""
+    info = (block.items or [""])[0].lower()
+    text = block.text.strip()
+    if info in vocab.JSON_FENCES or text.startswith(("{", "[", '"')):
+        return Example(_json(block, warnings), block.line)
+    try:
+        return Example(json.loads(text), block.line)
+    except json.JSONDecodeError:
+        warnings.append(f"line {block.line + 1}: answer example is not JSON: kept as text/plain")
+        return Example(text, block.line, "text/plain")
 
 
 def _json(block: Block, warnings: list[str]) -> Any:

@@ -349,6 +349,8 @@ PLACEHOLDERS: tuple[re.Pattern[str], ...] = (
 
 
 # --- Answers ------------------------------------------------------------------------
+# Code block languages that say "this is JSON": such a block must parse (leniently).
+JSON_FENCES = ("json", "json5", "jsonc", "javascript", "js")
 SUCCESS_STATUS = "200"
 # An error example's code that is an HTTP status is answered with it; every other code
 # (Zadig's 6xxx) with 400.

@@ -211,7 +211,8 @@ def test_conditionally_required_is_optional_with_a_warning(scan):
     ],
 )
 def test_placeholder_styles_in_path_and_query(request_line):
-    text = page("""
+    text = (
+        page("""
         ## 取
         #### 请求
         ```
@@ -221,10 +222,13 @@ def test_placeholder_styles_in_path_and_query(request_line):
         {path}
         #### Query 参数说明
         {query}
-        """).format(
-        path=table("`owner`|string|所有者|无|是", "`repo`|string|仓库|无|是"),
-        query=table("`limit`|int|条数|20|否"),
-    ).replace("REQUEST", request_line)
+        """)
+        .format(
+            path=table("`owner`|string|所有者|无|是", "`repo`|string|仓库|无|是"),
+            query=table("`limit`|int|条数|20|否"),
+        )
+        .replace("REQUEST", request_line)
+    )
     document, warnings = convert(text)
     assert list(document["paths"]) == ["/api/repos/{owner}/{repo}/branches"]
     found = params(operation(document, "/api/repos/{owner}/{repo}/branches", "get"))
@@ -284,8 +288,7 @@ def test_value_like_default_of_the_wrong_type_is_a_warning():
     assert warnings == [
         f"line {rows[0]}: default 'abc' is not a valid integer: kept in the description, "
         "no default",
-        f"line {rows[1]}: default '[x' is not a valid array: kept in the description, "
-        "no default",
+        f"line {rows[1]}: default '[x' is not a valid array: kept in the description, no default",
     ]
 
 
@@ -372,8 +375,10 @@ def test_named_type_without_its_table_is_an_object_with_a_warning():
     prop = body_schema(operation(document, "/api/things", "post"))["properties"]["cfg"]
     assert prop == {"type": "object", "description": "配置"}
     row = next(n for n, line in enumerate(text.splitlines(), 1) if "`cfg`" in line)
-    assert f"line {row}: type 'BuildConfig' of 'cfg' is not described on the page; taken as " \
+    assert (
+        f"line {row}: type 'BuildConfig' of 'cfg' is not described on the page; taken as "
         "an object" in warnings
+    )
 
 
 # --- answers --------------------------------------------------------------------------
@@ -449,8 +454,10 @@ def test_error_code_table_without_a_code_column_guesses_the_numbers_with_a_warni
     responses = operation(document, "/api/things", "get")["responses"]
     assert _example(responses["400"], "code_6010") == {"code": 6010, "message": "没有权限"}
     line = next(n for n, row in enumerate(text.splitlines(), 1) if row.startswith("|编号"))
-    assert f"line {line}: error code table without a '错误码' column: codes read from " \
+    assert (
+        f"line {line}: error code table without a '错误码' column: codes read from "
         "column '编号'" in warnings
+    )
 
 
 def test_error_code_list_items():
@@ -489,9 +496,10 @@ def test_several_error_examples_each_under_its_status():
         """)
     responses = operation(convert(text)[0], "/api/things", "get")["responses"]
     assert set(responses) == {"200", "400", "404"}
-    assert [e["value"]["code"] for e in responses["400"]["content"]["application/json"][
-        "examples"
-    ].values()] == [6030, 6031]
+    assert [
+        e["value"]["code"]
+        for e in responses["400"]["content"]["application/json"]["examples"].values()
+    ] == [6030, 6031]
 
 
 def test_bold_labels_in_place_of_headings():
@@ -528,8 +536,9 @@ def test_request_parameter_table_is_placed_by_the_request_line():
         ```
         #### 请求参数
         {rows}
-        """).format(rows=table("`id`|int|编号|无|是", "`force`|bool|强制|false|否",
-                               "`name`|string|名称|无|是"))
+        """).format(
+        rows=table("`id`|int|编号|无|是", "`force`|bool|强制|false|否", "`name`|string|名称|无|是")
+    )
     op = operation(convert(text)[0], "/api/things/{id}", "post")
     assert list(params(op)) == [("path", "id"), ("query", "force")]
     assert body_schema(op)["required"] == ["name"]
@@ -564,11 +573,16 @@ def test_operations_at_level_three_under_group_headings():
         ```
         """)
     document, warnings = convert(text)
-    found = {(path, method, op["summary"]) for path, item in document["paths"].items()
-             for method, op in item.items()}
-    assert found == {("/api/envs/{name}", "get", "获取环境"),
-                     ("/api/envs/{name}", "delete", "删除环境"),
-                     ("/api/services", "get", "获取服务")}
+    found = {
+        (path, method, op["summary"])
+        for path, item in document["paths"].items()
+        for method, op in item.items()
+    }
+    assert found == {
+        ("/api/envs/{name}", "get", "获取环境"),
+        ("/api/envs/{name}", "delete", "删除环境"),
+        ("/api/services", "get", "获取服务"),
+    }
     assert not any("not one the converter knows" in w for w in warnings)
 
 
@@ -608,3 +622,174 @@ def test_numbered_and_english_section_headings():
     assert params(op)[("query", "page")]["schema"] == {"type": "integer", "default": 1}
     assert _example(op["responses"]["200"]) == {"total": 1}
     assert warnings == []
+
+
+def test_answer_field_table_describes_the_example_schema():
+    text = page("""
+        ## 取
+        #### 请求
+        ```
+        GET /api/things
+        ```
+        #### 正常返回
+        ```json
+        [{"id": 1, "owner": {"name": "a"}}]
+        ```
+        #### 返回说明
+        |参数名|类型|描述|
+        |---|---|---|
+        |`id`|int|编号|
+        |`owner`|Object|负责人|
+        |`tags`|[]string|标签|
+
+        其中 `owner` 中的参数说明如下：
+
+        |参数名|类型|描述|
+        |---|---|---|
+        |`name`|string|姓名|
+        """)
+    document, warnings = convert(text)
+    ok = operation(document, "/api/things", "get")["responses"]["200"]
+    item = ok["content"]["application/json"]["schema"]["items"]
+    assert item["properties"]["id"] == {"type": "integer", "description": "编号"}
+    assert item["properties"]["owner"]["properties"]["name"] == {
+        "type": "string",
+        "description": "姓名",
+    }
+    assert item["properties"]["tags"] == {
+        "type": "array",
+        "items": {"type": "string"},
+        "description": "标签",
+    }
+    assert _example(ok) == [{"id": 1, "owner": {"name": "a"}}]
+    assert warnings == []
+
+
+def test_answer_field_table_without_example_is_the_schema():
+    text = page("""
+        ## 取
+        #### 请求
+        ```
+        GET /api/things
+        ```
+        #### 返回参数说明
+        |参数名|类型|描述|
+        |---|---|---|
+        |`total`|int64|总数|
+        """)
+    ok = operation(convert(text)[0], "/api/things", "get")["responses"]["200"]
+    assert ok["content"]["application/json"]["schema"] == {
+        "type": "object",
+        "properties": {"total": {"type": "integer", "format": "int64", "description": "总数"}},
+    }
+
+
+def test_request_written_as_a_curl_command():
+    text = page("""
+        ## 建
+        #### 请求
+        ```bash
+        curl -X POST -H 'Authorization: Bearer t' \\
+          'https://zadig.example.com/api/things/:id?force=:force' \\
+          -d '{"name": "a"}'
+        ```
+        """)
+    document, warnings = convert(text)
+    op = operation(document, "/api/things/{id}", "post")
+    assert list(params(op)) == [("path", "id"), ("query", "force")]
+    media = op["requestBody"]["content"]["application/json"]
+    assert media["examples"]["documented"]["value"] == {"name": "a"}
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if row.startswith("curl"))
+    assert (
+        f"line {line}: request read from a curl command: POST /api/things/:id?force=:force"
+        in warnings
+    )
+
+
+def test_answer_that_is_not_json_is_a_text_example_with_a_warning():
+    text = page("""
+        ## 删
+        #### 请求
+        ```
+        DELETE /api/things/:id
+        ```
+        #### 正常返回
+        ```
+        success
+        ```
+        #### 异常返回
+        ```
+        404 page not found
+        ```
+        """)
+    document, warnings = convert(text)
+    responses = operation(document, "/api/things/{id}", "delete")["responses"]
+    ok = responses["200"]["content"]["text/plain"]
+    assert ok["examples"]["documented"]["value"] == "success"
+    assert responses["400"]["content"]["text/plain"]["examples"]["documented"]["value"] == (
+        "404 page not found"
+    )
+    lines = [n + 1 for n, row in enumerate(text.splitlines(), 1) if row == "```"][::2]
+    assert [w for w in warnings if "not JSON" in w] == [
+        f"line {lines[1]}: answer example is not JSON: kept as text/plain",
+        f"line {lines[2]}: answer example is not JSON: kept as text/plain",
+    ]
+
+
+SERVICES = "/api/aslan/service/services"
+
+
+@pytest.fixture(scope="module")
+def service() -> tuple[dict, list[str]]:
+    return _convert("service-api.md")
+
+
+def test_service_page_bold_labels_curl_and_request_parameters(service):
+    document, warnings = service
+    op = operation(document, SERVICES, "get")
+    assert op["summary"] == "1. 获取服务列表"
+    found = params(op)
+    assert list(found) == [("query", "projectName"), ("query", "type")]
+    assert found[("query", "projectName")]["required"] is True
+    assert found[("query", "type")]["schema"] == {"type": "string", "default": "k8s"}
+    line = _line("service-api.md", "curl -X GET")
+    assert any(w.startswith(f"line {line}: request read from a curl command") for w in warnings)
+
+
+def test_service_page_answer_table_and_error_code_list(service):
+    responses = operation(service[0], SERVICES, "get")["responses"]
+    item = responses["200"]["content"]["application/json"]["schema"]["items"]
+    assert item["properties"]["revision"] == {"type": "integer", "description": "版本号"}
+    assert item["properties"]["owner"] == {"type": "object", "description": "负责人"}
+    assert _example(responses["200"]) == [
+        {"service_name": "cart", "revision": 3, "labels": {"tier": "web"}}
+    ]
+    assert _example(responses["400"], "code_6601") == {"code": 6601, "message": "项目不存在"}
+    assert _example(responses["400"], "code_6602") == {"code": 6602, "message": "服务类型不支持"}
+
+
+def test_service_page_numbered_sections_header_and_text_answer(service):
+    op = operation(service[0], SERVICES + "/{name}", "put")
+    assert list(params(op)) == [("path", "name"), ("header", "X-Request-Id")]
+    schema = body_schema(op)
+    assert schema["required"] == ["replicas"]
+    assert schema["properties"]["env"]["additionalProperties"] == {"type": "string"}
+    assert schema["properties"]["replicas"]["default"] == 1
+    ok = op["responses"]["200"]["content"]["text/plain"]["examples"]["documented"]["value"]
+    assert ok == "success"
+    assert _example(op["responses"]["400"]) == {"message": "服务不存在"}
+
+
+def test_operations_at_level_one_with_sections_at_level_two():
+    text = page("""
+        # 获取列表
+        ## 请求
+        ```
+        GET /api/list?page=:page
+        ```
+        ## Query
+        {rows}
+        """).format(rows=table("`page`|int|页码|1|否"))
+    op = operation(convert(text)[0], "/api/list", "get")
+    assert op["summary"] == "获取列表"
+    assert params(op)[("query", "page")]["schema"] == {"type": "integer", "default": 1}

@@ -1,0 +1,207 @@
+"""Side-by-side load benchmark of the validating proxies: `zadig-proxy` and Prism's
+`prism proxy`, on the same spec, in front of the same upstream (the mock), and the mock
+called directly (what a proxy costs).
+
+One mock is started (with a bearer token, the spec's security) and serves as the upstream
+of both proxies; wrk (Debian package `wrk`) loads one target at a time, interleaved over
+several rounds (the order rotates each round), for each endpoint of bench/run.py:
+  create           POST /api/aslan/workflow/workflowtask with the documented body (200)
+  restart-missing  POST .../id/999999999/pipelines/proxy-workflow-dev/restart (400, 6164)
+Both proxies check requests and answers and only log what they find (Prism without
+--errors); nothing here is told which answer to give.
+
+    python bench/proxy.py                 # 5 rounds x 10 s, 32 connections, 2 threads
+    python bench/proxy.py --quick         # smoke: 1 round x 3 s
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import shlex
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from run import Run, check_answers, machine, measure, wrk
+from servers import ENDPOINTS, PRISM, PYTHON, TOKEN, Server
+from spec import SPEC_PATH
+
+DIRECT = "direct"
+OURS = "zadig-proxy"
+PRISM_PROXY = "prism-proxy"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="\n".join(__doc__.splitlines()[1:]),
+    )
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--duration", type=float, default=10, help="seconds per run")
+    parser.add_argument("--warmup", type=float, default=3, help="seconds of unmeasured load first")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--quick", action="store_true", help="smoke run: 1 round x 3 s")
+    parser.add_argument("--json", type=Path, help="write every run and the summary here")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.rounds, args.duration, args.warmup = 1, 3, 1
+    return args
+
+
+def targets(mock: Server) -> list[Server]:
+    upstream = f"http://127.0.0.1:{mock.port}"
+    ours = f"{shlex.quote(PYTHON)} -m contract_proxy --upstream {upstream} --port {{port}} --quiet"
+    # -v warn: no log line per request, violations still logged; no --errors: forward as is.
+    prism = f"{PRISM} proxy -h 127.0.0.1 -p {{port}} -v warn {SPEC_PATH} {upstream}"
+    return [Server(OURS, ours), Server(PRISM_PROXY, prism)]
+
+
+def summarize(runs: list[Run], names: list[str], endpoints: list[str]) -> dict:
+    summary: dict = {"servers": {}, "ratios": {}}
+    for endpoint in endpoints:
+        for name in names:
+            mine = [r for r in runs if r.server == name and r.endpoint == endpoint]
+            summary["servers"].setdefault(name, {})[endpoint] = {
+                "rps": statistics.median(r.rps for r in mine),
+                "p50_ms": statistics.median(r.p50_ms for r in mine),
+                "p99_ms": statistics.median(r.p99_ms for r in mine),
+                "requests": sum(r.requests for r in mine),
+                "socket_errors": sum(r.socket_errors for r in mine),
+                "unexpected_status": sum(r.unexpected_status for r in mine),
+            }
+        for peer in (PRISM_PROXY, DIRECT):
+            per_round = [
+                (a.rps / b.rps, a.p99_ms / b.p99_ms)
+                for a in runs
+                if a.server == OURS and a.endpoint == endpoint
+                for b in runs
+                if b.server == peer and b.endpoint == endpoint and b.round == a.round
+            ]
+            summary["ratios"].setdefault(f"{OURS}/{peer}", {})[endpoint] = {
+                "rps_median": statistics.median(r for r, _ in per_round),
+                "p99_median": statistics.median(p for _, p in per_round),
+                "rounds": per_round,
+            }
+    return summary
+
+
+def report(summary: dict, names: list[str], endpoints: list[str]) -> str:
+    lines = [
+        "",
+        f"{'endpoint':16} {'target':12} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'errors':>7} {'bad status':>10}",
+    ]
+    for endpoint in endpoints:
+        for name in names:
+            s = summary["servers"][name][endpoint]
+            lines.append(
+                f"{endpoint:16} {name:12} {s['rps']:9.0f} {s['p50_ms']:8.2f} "
+                f"{s['p99_ms']:8.2f} {s['socket_errors']:7d} {s['unexpected_status']:10d}"
+            )
+    lines += ["", "ratios, median of per-round ratios (requests/second; p99 latency):"]
+    for pair, per_endpoint in summary["ratios"].items():
+        cells = ", ".join(
+            f"{ep} {v['rps_median']:.2f}x req/s, {v['p99_median']:.2f}x p99"
+            for ep, v in per_endpoint.items()
+        )
+        lines.append(f"  {pair:26} {cells}")
+    direct, ours = summary["servers"][DIRECT], summary["servers"][OURS]
+    lines += ["", "zadig-proxy's overhead over calling the mock directly (medians):"]
+    for endpoint in endpoints:
+        added = ours[endpoint]["p50_ms"] - direct[endpoint]["p50_ms"]
+        share = 1 - ours[endpoint]["rps"] / direct[endpoint]["rps"]
+        lines.append(f"  {endpoint:16} +{added:.2f} ms at p50, {share:.0%} fewer requests/second")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if shutil.which("wrk") is None:
+        print("wrk not found: apt-get install -y wrk", file=sys.stderr)
+        return 2
+    if not PRISM.exists():
+        print("Prism not installed: npm ci --prefix bench", file=sys.stderr)
+        return 2
+    endpoints = [dataclasses.replace(e, prism_prefer="") for e in ENDPOINTS.values()]
+    names = [e.name for e in endpoints]
+    # The proxies' upstream, also measured directly.
+    mock = Server(
+        DIRECT,
+        f"{shlex.quote(PYTHON)} -m mock_server --port {{port}} --quiet "
+        f"--token {TOKEN} --task-duration 0",
+    )
+    servers = [mock]
+    print(f"machine: {json.dumps(machine())}")
+    print(
+        f"load: wrk -t{args.threads} -c{args.connections}, {args.rounds} rounds x "
+        f"{args.duration:g} s per target and endpoint, {args.warmup:g} s warmup"
+    )
+    runs: list[Run] = []
+    try:
+        mock.start()
+        mock.wait_ready()
+        servers += targets(mock)
+        for s in servers[1:]:
+            s.start()
+        for s in servers:
+            print(f"  {s.name:12} :{s.port}  {s.command.format(port=s.port)}")
+        for s in servers[1:]:
+            print(f"  {s.name:12} ready in {s.wait_ready():.2f} s")
+        print("first answers:")
+        print("\n".join(check_answers(servers, endpoints)))
+        for endpoint in endpoints:
+            for s in servers:
+                if args.warmup > 0:
+                    wrk(s, endpoint, args.warmup, args)
+        for rnd in range(args.rounds):
+            shift = rnd % len(servers)
+            order = servers[shift:] + servers[:shift]
+            for endpoint in endpoints:
+                for s in order:
+                    run = measure(s, endpoint, rnd, args)
+                    runs.append(run)
+                    print(
+                        f"round {rnd + 1}/{args.rounds} {endpoint.name:16} {s.name:12} "
+                        f"{run.rps:8.0f} req/s  p50 {run.p50_ms:6.2f} ms  "
+                        f"p99 {run.p99_ms:6.2f} ms",
+                        flush=True,
+                    )
+                    time.sleep(0.5)
+    finally:
+        for s in reversed(servers):
+            s.stop()
+    order_names = [DIRECT, OURS, PRISM_PROXY]
+    summary = summarize(runs, order_names, names)
+    print(report(summary, order_names, names))
+    given = argv if argv is not None else sys.argv[1:]
+    print("\ncommand: python bench/proxy.py " + " ".join(shlex.quote(a) for a in given))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(
+            json.dumps(
+                {
+                    "machine": machine(),
+                    "args": {k: str(v) for k, v in vars(args).items()},
+                    "commands": {s.name: s.command for s in servers},
+                    "runs": [dataclasses.asdict(r) for r in runs],
+                    "summary": summary,
+                },
+                indent=2,
+            )
+        )
+    bad = any(
+        v["socket_errors"] or v["unexpected_status"]
+        for per in summary["servers"].values()
+        for v in per.values()
+    )
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,3 @@
+from contract_proxy.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,257 @@
+"""The proxy as an ASGI app: forward each request, check both sides of a spec operation's
+exchange with the gate's checks, record, log one line; `/_proxy/report` and `/_proxy/reset`.
+
+The answer is checked before it is sent on, so that a client that reads the report after its
+answer finds its exchange in it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TextIO
+from urllib.parse import parse_qsl
+
+from starlette.middleware.cors import CORSMiddleware
+
+from contract_proxy.forwarding import Answer, Fault, Upstream, decoded
+from contract_proxy.ledger import REQUEST_RULE, Ledger, Violation
+from contract_proxy.routes import Match, match, routes
+from contract_proxy.tokens import curl, safe_target, scrub, secrets_of
+from contract_tests.checks import REFUSED, answer_problems, created_problems, request_problems
+from contract_tests.contract import Contract
+from contract_tests.http_client import Exchange
+from contract_tests.report import AUTH_ROW, SUCCESS_ROW
+
+ADMIN = "/_proxy/"
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+# Request headers not worth repeating in a curl line (the connection's, or curl's own).
+NOT_IN_CURL = frozenset({"host", "content-length", "accept-encoding", "user-agent"})
+
+
+@dataclass
+class Seen:
+    """One request as it came in."""
+
+    method: str
+    raw_path: str
+    query: str
+    headers: dict[str, str]  # lower-case names; repeated ones joined with ", "
+    raw_headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+
+class Proxy:
+    def __init__(
+        self,
+        contract: Contract,
+        upstream: Upstream,
+        ledger: Ledger | None = None,
+        log: TextIO | None = sys.stderr,
+    ) -> None:
+        self.contract = contract
+        self.upstream = upstream
+        self.ledger = ledger or Ledger()
+        self.log = log
+        self.routes = routes(contract)
+        self.upstream_base = str(upstream.base).rstrip("/")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        if scope["path"].startswith(ADMIN) and await self._admin(scope, send):
+            return
+        seen = await _read(scope, receive)
+        answer = await self.exchange(seen)
+        await send(
+            {"type": "http.response.start", "status": answer.status, "headers": answer.headers}
+        )
+        await send({"type": "http.response.body", "body": answer.body})
+
+    async def exchange(self, seen: Seen) -> Answer:
+        started = time.perf_counter()
+        found = match(self.routes, seen.method, seen.raw_path)
+        secrets = secrets_of(seen.headers, seen.query)
+        request_side: list[str] = []
+        if found is not None:
+            query = dict(parse_qsl(seen.query, keep_blank_values=True))
+            request_side = request_problems(
+                found.operation, found.path_params, query, seen.headers, seen.body
+            )
+        url = self.upstream.url(seen.raw_path.encode("latin-1"), seen.query.encode("latin-1"))
+        outcome = await self.upstream.send(seen.method, url, seen.raw_headers, seen.body)
+        answer = outcome.answer() if isinstance(outcome, Fault) else outcome
+        response_side, rule = self._judge(found, seen, outcome)
+        self.ledger.count(found is not None)
+        operation = found.operation.operation_id if found else None
+        command = ""
+        if request_side or response_side:
+            shown = {k: v for k, v in seen.headers.items() if k not in NOT_IN_CURL}
+            command = curl(
+                seen.method, self.upstream_base, seen.raw_path, seen.query, shown, seen.body
+            )
+        for side, problems, side_rule in (
+            ("request", request_side, REQUEST_RULE),
+            ("response", response_side, rule),
+        ):
+            if found is not None and side_rule:
+                self.ledger.outcome(operation, side_rule, not problems)
+            if problems:
+                clean = [scrub(problem, secrets) for problem in problems]
+                target = safe_target(seen.raw_path, seen.query)
+                self.ledger.add(
+                    Violation(
+                        side,
+                        operation,
+                        side_rule,
+                        clean,
+                        answer.status,
+                        seen.method,
+                        target,
+                        command,
+                    )
+                )
+        self._log(seen, answer, operation, request_side, response_side, secrets, started)
+        return answer
+
+    def _judge(
+        self, found: Match | None, seen: Seen, outcome: Answer | Fault
+    ) -> tuple[list[str], str]:
+        """Response-side problems and the answer's rule (its row in the summary)."""
+        if isinstance(outcome, Fault):
+            return [outcome.reason], str(outcome.status)
+        if found is None:
+            return [], ""
+        headers = {}
+        for name, value in outcome.headers:
+            key = name.decode("latin-1").lower()
+            text = value.decode("latin-1")
+            headers[key] = f"{headers[key]}, {text}" if key in headers else text
+        body = decoded(headers.get("content-encoding", ""), outcome.body)
+        if body is None:  # an encoding the proxy cannot read: the answer is passed on unjudged
+            return [], ""
+        text = body.decode("utf-8", "replace")
+        exchange = Exchange(
+            found.operation.method.upper(), "", {}, None, outcome.status, headers, text
+        )
+        problems = answer_problems(self.contract, found.operation, exchange)
+        if not problems and outcome.status == 200 and found.operation.request_schema:
+            problems = created_problems(_json(seen.body), _json(body))
+        return problems, self._row(outcome.status, text)
+
+    def _row(self, status: int, text: str) -> str:
+        if status == 200:
+            return SUCCESS_ROW
+        if status in REFUSED:
+            return AUTH_ROW
+        try:
+            code = json.loads(text).get("code")
+        except (ValueError, AttributeError):
+            code = None
+        if isinstance(code, int) and not isinstance(code, bool) and code in self.contract.catalogue:
+            return f"{status}/{code}"
+        return str(status)
+
+    def _log(
+        self,
+        seen: Seen,
+        answer: Answer,
+        operation: str | None,
+        request_side: list[str],
+        response_side: list[str],
+        secrets: list[str],
+        started: float,
+    ) -> None:
+        if self.log is None:
+            return
+        ms = (time.perf_counter() - started) * 1000
+        line = (
+            f"{seen.method} {safe_target(seen.raw_path, seen.query)} -> {answer.status} {ms:.1f} ms"
+        )
+        line += f" {operation}" if operation else " (outside the spec, not checked)"
+        if request_side:
+            line += " | request violation: " + "; ".join(request_side)
+        if response_side:
+            line += " | RESPONSE VIOLATION: " + "; ".join(response_side)
+        if operation and not request_side and not response_side:
+            line += " ok"
+        print("zadig-proxy: " + scrub(line, secrets), file=self.log, flush=True)
+
+    async def _admin(self, scope: Scope, send: Send) -> bool:
+        """The proxy's own endpoints; False for any other path under /_proxy/ (forwarded)."""
+        path, method = scope["path"], scope["method"]
+        if path == ADMIN + "report" and method == "GET":
+            body = json.dumps(self.ledger.snapshot(), ensure_ascii=False).encode("utf-8")
+        elif path == ADMIN + "reset" and method == "POST":
+            self.ledger.reset()
+            body = json.dumps({"exchanges": 0, "violations": []}).encode("utf-8")
+        else:
+            return False
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+        return True
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.upstream.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+def _json(raw: bytes) -> Any:
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
+
+
+async def _read(scope: Scope, receive: Receive) -> Seen:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    headers: dict[str, str] = {}
+    for name, value in scope["headers"]:
+        key, text = name.decode("latin-1").lower(), value.decode("latin-1")
+        headers[key] = f"{headers[key]}, {text}" if key in headers else text
+    raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
+    return Seen(
+        method=scope["method"],
+        raw_path=raw_path.decode("latin-1"),
+        query=scope.get("query_string", b"").decode("latin-1"),
+        headers=headers,
+        raw_headers=list(scope["headers"]),
+        body=b"".join(chunks),
+    )
+
+
+def build_app(contract: Contract, upstream: Upstream, cors: bool = True, **kwargs: Any) -> Any:
+    """The proxy, behind CORS like the mock's (preflights answered here, never forwarded)."""
+    proxy = Proxy(contract, upstream, **kwargs)
+    if not cors:
+        return proxy
+    app = CORSMiddleware(
+        proxy, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"], max_age=600
+    )
+    app.proxy = proxy
+    return app

@@ -1,0 +1,160 @@
+"""`zadig-proxy`: serve the validating proxy until SIGINT/SIGTERM, then write the report.
+
+Exit status: 2 for a usage error; at the end 1 when --fail-on-violation is given and an
+answer broke the contract (a response-side violation), else 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from pathlib import Path
+
+MAX_PORT = 65535
+
+
+def port(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= MAX_PORT:
+        raise argparse.ArgumentTypeError(f"{value} is not a TCP port (1..{MAX_PORT})")
+    return value
+
+
+def seconds(text: str) -> float:
+    value = float(text)
+    if not 0 < value < float("inf"):  # also refuses nan
+        raise argparse.ArgumentTypeError(f"{text} is not a number of seconds > 0")
+    return value
+
+
+def upstream_url(text: str) -> str:
+    import httpx
+
+    try:
+        url = httpx.URL(text)
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a URL ({exc})") from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an http(s) URL with a host (e.g. https://zadig.example.com)"
+        )
+    if url.query or url.fragment:
+        raise argparse.ArgumentTypeError(f"{text!r}: the upstream URL takes no query or fragment")
+    return text
+
+
+def writable(text: str) -> Path:
+    path = Path(text)
+    if not path.parent.is_dir():
+        raise argparse.ArgumentTypeError(f"{text}: the folder {path.parent} does not exist")
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a folder")
+    return path
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="zadig-proxy",
+        description="Validating proxy: forwards traffic to a Zadig deployment and checks each "
+        "exchange against the workflow-task spec (requests and answers).",
+    )
+    parser.add_argument(
+        "--upstream",
+        required=True,
+        type=upstream_url,
+        metavar="URL",
+        help="the deployment to forward to, e.g. https://zadig.example.com",
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=port, default=8081)
+    parser.add_argument("--spec", metavar="FILE", help="OpenAPI spec (default: the packaged one)")
+    parser.add_argument(
+        "--report", type=writable, metavar="FILE.json", help="write the report here at exit"
+    )
+    parser.add_argument(
+        "--junitxml",
+        type=writable,
+        metavar="FILE",
+        help="write a JUnit file at exit (one case per operation and rule seen)",
+    )
+    parser.add_argument(
+        "--fail-on-violation", action="store_true", help="exit 1 when an answer broke the contract"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=seconds,
+        default=30.0,
+        metavar="SECONDS",
+        help="longest wait for the upstream's whole answer (then 504)",
+    )
+    parser.add_argument("--no-cors", action="store_true", help="send no CORS headers")
+    parser.add_argument("--quiet", action="store_true", help="no log line per exchange")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    # Imported late so that --help and usage errors answer at once.
+    import uvicorn
+
+    from contract_proxy.app import build_app
+    from contract_proxy.forwarding import Upstream
+    from contract_proxy.ledger import Ledger
+    from contract_proxy.report import summary_lines, write_json, write_junit
+    from contract_tests.contract import load_contract
+
+    spec = args.spec
+    if spec is None:
+        from openapi import SPEC_PATH
+
+        spec = SPEC_PATH
+    try:
+        contract = load_contract(spec)
+    except (OSError, ValueError, KeyError) as exc:
+        print(f"zadig-proxy: --spec {spec}: {exc}", file=sys.stderr)
+        return 2
+    ledger = Ledger()
+    upstream = Upstream(args.upstream, args.timeout)
+    app = build_app(
+        contract,
+        upstream,
+        cors=not args.no_cors,
+        ledger=ledger,
+        log=None if args.quiet else sys.stderr,
+    )
+    config = uvicorn.Config(
+        app,
+        host=args.host,
+        port=args.port,
+        access_log=False,
+        log_level="warning",
+        ws="none",
+        lifespan="on",
+        server_header=False,
+        date_header=False,
+        timeout_graceful_shutdown=3,
+    )
+    server = uvicorn.Server(config)
+    # uvicorn stops on SIGINT/SIGTERM, then raises the signal again with the handlers it
+    # found at start: these keep that from ending the process before the report is written.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: None)
+    print(
+        f"zadig-proxy: http://{args.host}:{args.port} -> {args.upstream} (spec {spec})",
+        file=sys.stderr,
+        flush=True,
+    )
+    server.run()
+    if not server.started:
+        return 2  # uvicorn said why (address in use, ...)
+    if args.report:
+        write_json(ledger, args.report)
+    if args.junitxml:
+        write_junit(ledger, args.junitxml)
+    print("\n".join(summary_lines(contract, ledger)), flush=True)
+    return 1 if args.fail_on_violation and ledger.response_violations else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

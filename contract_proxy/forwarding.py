@@ -1,0 +1,166 @@
+"""Sending a request on to the upstream and reading its whole answer, or saying why not.
+
+Headers pass unchanged except the hop-by-hop ones (RFC 9110 §7.6.1: `Connection` and the
+headers it names, `Keep-Alive`, `Transfer-Encoding`, ...), `Host` (the upstream's) and
+`Content-Length` (recomputed for the bytes sent). The answer's body is read raw: a compressed
+body goes back compressed, byte for byte.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import itertools
+import json
+import zlib
+from dataclasses import dataclass
+from http.cookiejar import CookieJar, DefaultCookiePolicy
+
+import httpx
+
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+    }
+)
+Headers = list[tuple[bytes, bytes]]
+POOLS = 16
+# The upstream's cookies are its clients' business: the proxy's HTTP client keeps none (else
+# one client's session cookie would ride along with every other client's requests).
+NO_COOKIES = DefaultCookiePolicy(allowed_domains=[])
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    headers: Headers  # as the upstream sent them, hop-by-hop ones removed
+    body: bytes
+
+
+@dataclass(frozen=True)
+class Fault:
+    """The upstream gave no whole answer: the proxy answers `status` in Zadig's envelope."""
+
+    status: int  # 502 or 504
+    reason: str
+
+    def answer(self) -> Answer:
+        message = "Bad Gateway" if self.status == 502 else "Gateway Timeout"
+        body = {
+            "code": self.status,
+            "description": self.reason,
+            "extra": {},
+            "message": message,
+            "type": "error",
+        }
+        raw = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(raw)).encode()),
+        ]
+        return Answer(self.status, headers, raw)
+
+
+def end_to_end(headers: Headers, drop: frozenset[str] = frozenset()) -> Headers:
+    """`headers` without the hop-by-hop ones (and those `Connection` names) and `drop`."""
+    named = set()
+    for name, value in headers:
+        if name.lower() == b"connection":
+            named |= {token.strip().lower() for token in value.decode("latin-1").split(",")}
+    skip = HOP_BY_HOP | named | drop
+    return [(name, value) for name, value in headers if name.decode("latin-1").lower() not in skip]
+
+
+def decoded(content_encoding: str, body: bytes) -> bytes | None:
+    """The body as the checks read it: gzip and deflate undone (a gateway may compress JSON
+    for a browser); None for an encoding the standard library cannot read (br, zstd)."""
+    codings = [c.strip().lower() for c in content_encoding.split(",") if c.strip()]
+    try:
+        for coding in reversed(codings):
+            if coding in ("gzip", "x-gzip"):
+                body = gzip.decompress(body)
+            elif coding == "deflate":
+                try:
+                    body = zlib.decompress(body)
+                except zlib.error:  # raw deflate, as some servers send it
+                    body = zlib.decompress(body, -zlib.MAX_WBITS)
+            elif coding != "identity":
+                return None
+    except (OSError, EOFError, zlib.error):
+        return None
+    return body
+
+
+class Upstream:
+    """Pooled HTTP clients to the upstream; every exchange is bounded by `timeout` in total
+    (an upstream that trickles its answer byte by byte still ends at the deadline)."""
+
+    def __init__(self, base_url: str, timeout: float) -> None:
+        self.base = httpx.URL(base_url)
+        self.prefix = self.base.raw_path.rstrip(b"/").split(b"?", 1)[0]
+        self.timeout = timeout
+        # Several small pools in turn rather than one large one: httpcore's pool scans every
+        # queued request against every connection at each step, a cost that grows with the
+        # square of the concurrency (with one pool, 32 clients spent most of the CPU there).
+        self.clients = [self._client() for _ in range(POOLS)]
+        self.turn = itertools.cycle(self.clients)
+
+    def _client(self) -> httpx.AsyncClient:
+        limits = httpx.Limits(max_connections=64, max_keepalive_connections=8, keepalive_expiry=2)
+        client = httpx.AsyncClient(
+            timeout=httpx.Timeout(self.timeout),
+            limits=limits,
+            follow_redirects=False,
+            trust_env=False,
+            cookies=CookieJar(NO_COOKIES),
+        )
+        # No headers of httpx's own (Accept-Encoding, User-Agent, ...): the client's pass as sent.
+        for name in list(client.headers):
+            del client.headers[name]
+        return client
+
+    def url(self, raw_path: bytes, query: bytes) -> httpx.URL:
+        target = self.prefix + raw_path + (b"?" + query if query else b"")
+        return self.base.copy_with(raw_path=target)
+
+    async def close(self) -> None:
+        for client in self.clients:
+            await client.aclose()
+
+    async def send(
+        self, method: str, url: httpx.URL, headers: Headers, body: bytes
+    ) -> Answer | Fault:
+        sent = end_to_end(headers, frozenset({"host", "content-length"}))
+        client = next(self.turn)
+        request = client.build_request(method, url, headers=sent, content=body)
+        try:
+            return await asyncio.wait_for(self._exchange(client, request), self.timeout)
+        except (asyncio.TimeoutError, httpx.TimeoutException):
+            return Fault(504, f"the upstream gave no whole answer within {self.timeout:g} s")
+        except httpx.ConnectError as exc:
+            return Fault(502, f"the upstream refused the connection ({_text(exc)})")
+        except httpx.TransportError as exc:
+            return Fault(502, f"the upstream closed the connection mid-answer ({_text(exc)})")
+
+    async def _exchange(self, client: httpx.AsyncClient, request: httpx.Request) -> Answer:
+        response = await client.send(request, stream=True)
+        try:
+            body = b"".join([chunk async for chunk in response.aiter_raw()])
+        finally:
+            await response.aclose()
+        headers = end_to_end(response.headers.raw)
+        if response.headers.get("content-length") is None and body:  # it came chunked
+            headers.append((b"content-length", str(len(body)).encode()))
+        return Answer(response.status_code, headers, body)
+
+
+def _text(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__

@@ -1,0 +1,203 @@
+"""Proxies and upstreams for the proxy's tests: the proxy in this process (fast) or as the
+installed command (signals, exit codes, files), an upstream that echoes what reached it, and
+raw-socket upstreams that misbehave."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from gate.fake_zadig import ServerThread, free_port
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from contract_proxy.app import build_app
+from contract_proxy.forwarding import Upstream
+from contract_proxy.ledger import Ledger
+from contract_tests.contract import load_contract
+from openapi import SPEC_PATH
+
+CONTRACT = load_contract(SPEC_PATH)
+CREATE = "/api/aslan/workflow/workflowtask"
+# The page's create example (workflow-api.md, body 参数样例), without its trailing commas.
+PAGE_BODY = {
+    "workflow_name": "proxy-workflow-dev",
+    "product_tmpl_name": "proxy",
+    "namespace": "dev",
+    "targets": [{"name": "proxy", "service_name": "proxy", "product_name": "proxy"}],
+}
+
+
+def task_path(task_id: Any, pipeline: str = "proxy-workflow-dev", restart: bool = False) -> str:
+    return f"{CREATE}/id/{task_id}/pipelines/{pipeline}" + ("/restart" if restart else "")
+
+
+@dataclass
+class InProcessProxy:
+    url: str
+    ledger: Ledger
+
+    def report(self) -> dict[str, Any]:
+        return httpx.get(self.url + "/_proxy/report", timeout=10).json()
+
+    def response_violations(self) -> list[dict[str, Any]]:
+        return [v for v in self.report()["violations"] if v["side"] == "response"]
+
+
+@contextmanager
+def proxy_in_process(
+    upstream: str, timeout: float = 10, cors: bool = True
+) -> Iterator[InProcessProxy]:
+    ledger = Ledger()
+    app = build_app(CONTRACT, Upstream(upstream, timeout), cors=cors, ledger=ledger, log=None)
+    with ServerThread(app) as server:
+        yield InProcessProxy(server.url, ledger)
+
+
+@dataclass
+class ProxyProcess:
+    """`python -m contract_proxy` with its stderr in a file."""
+
+    port: int
+    process: subprocess.Popen
+    log: Path
+    stdout: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self, sig: int) -> int:
+        self.process.send_signal(sig)
+        return self.process.wait(timeout=20)
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") + self.stdout.read_text(errors="replace")
+
+
+def start_proxy(tmp: Path, *args: str) -> ProxyProcess:
+    port = free_port()
+    log, out = tmp / f"proxy-{port}.err", tmp / f"proxy-{port}.out"
+    command = [sys.executable, "-m", "contract_proxy", "--port", str(port), *args]
+    with log.open("wb") as err, out.open("wb") as std:
+        process = subprocess.Popen(command, stdout=std, stderr=err)
+    proxy = ProxyProcess(port, process, log, out)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the proxy exited ({process.returncode}): {proxy.output()}")
+        try:
+            httpx.get(proxy.url + "/_proxy/report", timeout=1)
+            return proxy
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"the proxy did not start: {proxy.output()}")
+
+
+@contextmanager
+def mock_process(*options: str) -> Iterator[str]:
+    """The project's mock (`python -m mock_server`) on a free port; yields its URL."""
+    port = free_port()
+    command = [sys.executable, "-m", "mock_server", "--port", str(port), "--quiet", *options]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(url + "/_mock/tasks", timeout=1)
+                break
+            except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the mock did not start: {process.stderr.read()}") from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def echo_app() -> Starlette:
+    """Answers with what reached it: method, path, query, headers, body (and `?delay=` first)."""
+
+    async def echo(request: Request) -> Response:
+        body = await request.body()
+        delay = float(request.query_params.get("delay", 0))
+        if delay:
+            await asyncio.sleep(delay)
+        if request.query_params.get("raw") == "1":  # the body back as it came
+            return Response(body, media_type="application/octet-stream")
+        seen = {
+            "method": request.method,
+            "path": request.url.path,
+            "query": request.url.query,
+            "headers": [[k.decode("latin-1"), v.decode("latin-1")] for k, v in request.headers.raw],
+            "body": body.decode("utf-8", "replace"),
+        }
+        headers = {"X-Upstream": "echo", "Keep-Alive": "timeout=5", "Connection": "keep-alive"}
+        if "cookie" in request.query_params:  # a session cookie for this client only
+            headers["Set-Cookie"] = f"session={request.query_params['cookie']}; Path=/"
+        return Response(json.dumps(seen), headers=headers, media_type="application/json")
+
+    return Starlette(
+        routes=[
+            Route(
+                "/{path:path}", echo, methods=["GET", "POST", "DELETE", "PUT", "OPTIONS", "PATCH"]
+            )
+        ]
+    )
+
+
+@dataclass
+class RawServer:
+    """A socket server that answers each connection with `reply` bytes, then closes it."""
+
+    reply: bytes
+    listener: socket.socket = field(default_factory=socket.socket)
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self) -> None:
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(16)
+        self.listener.settimeout(0.2)
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+
+    def _serve(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                continue
+            with conn:
+                try:
+                    conn.recv(65536)
+                    conn.sendall(self.reply)
+                except OSError:
+                    pass
+
+    def __enter__(self) -> RawServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join(timeout=5)
+        self.listener.close()
