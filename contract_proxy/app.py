@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl
 
 from starlette.middleware.cors import CORSMiddleware
 
-from contract_proxy.forwarding import Answer, Fault, Upstream
+from contract_proxy.forwarding import Answer, Fault, Upstream, decoded
 from contract_proxy.ledger import REQUEST_RULE, Ledger, Violation
 from contract_proxy.routes import Match, match, routes
 from contract_proxy.tokens import curl, safe_target, scrub, secrets_of
@@ -102,7 +102,7 @@ class Proxy:
             ("request", request_side, REQUEST_RULE),
             ("response", response_side, rule),
         ):
-            if found is not None and (side == "response" or request_side):
+            if found is not None and side_rule:
                 self.ledger.outcome(operation, side_rule, not problems)
             if problems:
                 clean = [scrub(problem, secrets) for problem in problems]
@@ -135,13 +135,16 @@ class Proxy:
             key = name.decode("latin-1").lower()
             text = value.decode("latin-1")
             headers[key] = f"{headers[key]}, {text}" if key in headers else text
-        text = outcome.body.decode("utf-8", "replace")
+        body = decoded(headers.get("content-encoding", ""), outcome.body)
+        if body is None:  # an encoding the proxy cannot read: the answer is passed on unjudged
+            return [], ""
+        text = body.decode("utf-8", "replace")
         exchange = Exchange(
             found.operation.method.upper(), "", {}, None, outcome.status, headers, text
         )
         problems = answer_problems(self.contract, found.operation, exchange)
         if not problems and outcome.status == 200 and found.operation.request_schema:
-            problems = created_problems(_json(seen.body), _json(outcome.body))
+            problems = created_problems(_json(seen.body), _json(body))
         return problems, self._row(outcome.status, text)
 
     def _row(self, status: int, text: str) -> str:

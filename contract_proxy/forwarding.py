@@ -9,8 +9,10 @@ body goes back compressed, byte for byte.
 from __future__ import annotations
 
 import asyncio
+import gzip
 import itertools
 import json
+import zlib
 from dataclasses import dataclass
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 
@@ -75,6 +77,26 @@ def end_to_end(headers: Headers, drop: frozenset[str] = frozenset()) -> Headers:
             named |= {token.strip().lower() for token in value.decode("latin-1").split(",")}
     skip = HOP_BY_HOP | named | drop
     return [(name, value) for name, value in headers if name.decode("latin-1").lower() not in skip]
+
+
+def decoded(content_encoding: str, body: bytes) -> bytes | None:
+    """The body as the checks read it: gzip and deflate undone (a gateway may compress JSON
+    for a browser); None for an encoding the standard library cannot read (br, zstd)."""
+    codings = [c.strip().lower() for c in content_encoding.split(",") if c.strip()]
+    try:
+        for coding in reversed(codings):
+            if coding in ("gzip", "x-gzip"):
+                body = gzip.decompress(body)
+            elif coding == "deflate":
+                try:
+                    body = zlib.decompress(body)
+                except zlib.error:  # raw deflate, as some servers send it
+                    body = zlib.decompress(body, -zlib.MAX_WBITS)
+            elif coding != "identity":
+                return None
+    except (OSError, EOFError, zlib.error):
+        return None
+    return body
 
 
 class Upstream:

@@ -21,9 +21,17 @@ JSON = "application/json"
 REFUSED = (401, 403)
 
 
+# One validator per schema object (the proxy checks every exchange with the same few); the
+# schema is kept with it so that its id is never reused for another one.
+_VALIDATORS: dict[int, tuple[dict[str, Any], Draft4Validator]] = {}
+
+
 def schema_problems(schema: dict[str, Any], instance: Any, what: str) -> list[str]:
     # OpenAPI 3.0 schemas are close to draft 4; `format` is not asserted.
-    errors = sorted(Draft4Validator(schema).iter_errors(instance), key=lambda e: list(e.path))
+    kept = _VALIDATORS.get(id(schema))
+    if kept is None or kept[0] is not schema:
+        kept = _VALIDATORS[id(schema)] = (schema, Draft4Validator(schema))
+    errors = sorted(kept[1].iter_errors(instance), key=lambda e: list(e.path))
     return [f"{what}: {_where(error.path)}{error.message}" for error in errors]
 
 

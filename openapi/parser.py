@@ -25,6 +25,19 @@ from .model import ConversionError, ErrorCode, Example, Field, NoOperation, Oper
 
 DELIMITER_ROW = re.compile(r"^\|?(\s*:?-+:?\s*\|)+\s*(:?-+:?\s*)?$")
 UNSPACED_HEADING = re.compile(r"^(?P<hashes>#{1,6})(?P<text>[^#\s].*)$")
+ENDPOINT_PARTS = (
+    "request",
+    "path_params",
+    "query_params",
+    "body_params",
+    "params",
+    "headers",
+    "body_example",
+    "type_def",
+)
+# Sections that, at the operations' own heading level, are the page's general text rather
+# than a misplaced section of the operation above.
+PAGE_SECTIONS = ("notes", "error_codes", "response_fields")
 ERROR_CODE_ITEM = re.compile(r"^`?(?P<code>\d{3,})`?\s*[:：\-—|]?\s*(?P<message>.*)$")
 
 
@@ -62,7 +75,10 @@ def parse(text: str) -> Page:
                 current.add(block, page.warnings)
             continue
         kind = _exact_section(block.text)
-        if current and (kind or block.bold or block.level > level):
+        if kind and kind[0] in PAGE_SECTIONS and not block.bold and block.level <= level:
+            _close(current, page)
+            current = _Section(Operation(summary=block.text, line=block.line))
+        elif current and (kind or block.bold or block.level > level):
             current.heading(block, kind, page.warnings)
         elif block.bold:
             continue  # bold text before any operation
@@ -97,7 +113,7 @@ def _operation_level(blocks: list[Block]) -> int:
         if b.kind != "heading" or b.bold:
             continue
         kind = _exact_section(b.text)
-        if kind is None and b.level >= 2:
+        if kind is None:
             above = b.level
         elif kind and kind[0] == "request" and above:
             found.append(above)
@@ -322,7 +338,9 @@ class _Section:
             return
         self.sub, self.type_name = kind
         self.sub_line = block.line
-        self.started = True
+        # Parts only an endpoint has: without a request line they are an error. Notes,
+        # answers and error codes alone may be a page's general text.
+        self.started = self.started or self.sub in ENDPOINT_PARTS
         if self.sub == "type_def" and self.type_name in self.types:
             self.pending.append(
                 ConversionError(block.line, f"type '{self.type_name}' is described twice")

@@ -23,7 +23,8 @@ def _section(body: str) -> str:
 
 CASES = {
     "no request line": (
-        page("## 操作\n#### 注意事项\n- x\n"), "## 操作", "has no request line"),
+        page("## 操作\n#### 注意事项\n- x\n#### 路径参数说明\n" + table(ID_ROW)), "## 操作",
+        "has no request line"),
     "bad request line": (
         _section("#### 请求\n```\nFETCH the things\n```\n"), "FETCH", "is not 'METHOD"),
     "unknown type": (

@@ -210,3 +210,20 @@ def test_contradicting_body_example_is_kept_out_of_the_examples():
     media = operation(document, "/api/t", "post")["requestBody"]["content"]["application/json"]
     assert "examples" not in media
     assert media["x-page-example"] == {"n": "x"}
+
+
+def test_page_level_error_codes_section_is_not_part_of_the_operation_above():
+    text = page("## 取\n" + REQUEST + "#### 正常返回\n```json\n{\"a\": 1}\n```\n\n"
+                "## 错误码\n\n|错误码|描述|\n|---|---|\n|6001|失败|\n")
+    document, warnings = convert(text)
+    assert set(operation(document, "/api/t/{id}", "get")["responses"]) == {"200"}
+    line = text.splitlines().index("## 错误码") + 1
+    assert f"line {line}: section '错误码' has no request line: read as prose, not as an " \
+        "operation" in warnings
+
+
+def test_section_with_only_notes_is_prose():
+    text = page("## 说明\n#### 注意事项\n- 所有接口都需要 Token。\n## 取\n" + REQUEST)
+    document, warnings = convert(text)
+    assert list(document["paths"]) == ["/api/t/{id}"]
+    assert any("section '说明' has no request line" in w for w in warnings)

@@ -8,8 +8,13 @@ import shutil
 import yaml
 from converter_helpers import PAGES, page
 
-PAGE_NAMES = ["artifact-api.md", "environment-api.md", "project-api.md", "scan-api.md",
-              "template-api.md"]
+PAGE_NAMES = [
+    "artifact-api.md",
+    "environment-api.md",
+    "project-api.md",
+    "scan-api.md",
+    "template-api.md",
+]
 # (path, method, tag) of every operation on those pages, read off the pages.
 EXPECTED = {
     ("/api/aslan/artifact/items", "get", "制品"),
@@ -27,8 +32,12 @@ EXPECTED = {
 
 
 def _operations(document: dict) -> set[tuple[str, str, str]]:
-    return {(path, method, tag) for path, item in document["paths"].items()
-            for method, op in item.items() for tag in op["tags"]}
+    return {
+        (path, method, tag)
+        for path, item in document["paths"].items()
+        for method, op in item.items()
+        for tag in op["tags"]
+    }
 
 
 def test_several_pages_make_one_spec_with_every_operation(tmp_path, run_cli):
@@ -49,8 +58,9 @@ def test_a_folder_stands_for_its_pages(tmp_path, run_cli):
     for name in PAGE_NAMES[:2]:
         shutil.copy(PAGES / name, folder / name)
     shutil.copy(PAGES / PAGE_NAMES[3], folder / "sub" / PAGE_NAMES[3])
-    (folder / "usage.md").write_text(page("# 调用方式\n\n在请求头中带上 Token。\n"),
-                                     encoding="utf-8")
+    (folder / "usage.md").write_text(
+        page("# 调用方式\n\n在请求头中带上 Token。\n"), encoding="utf-8"
+    )
     code, out, err = run_cli("convert", str(folder))
     assert code == 0, err
     tags = {tag for *_, tag in _operations(yaml.safe_load(out))}
@@ -69,22 +79,30 @@ def test_an_operation_on_two_pages_is_refused_naming_both(tmp_path, run_cli):
     first = tmp_path / "a.md"
     second = tmp_path / "b.md"
     first.write_text(page("## 取\n#### 请求\n```\nGET /api/x/:id\n```\n"), encoding="utf-8")
-    second.write_text(page("## 一\n#### 请求\n```\nPOST /api/y\n```\n\n"
-                           "## 二\n#### 请求\n```\nGET /api/x/<key>\n```\n"), encoding="utf-8")
+    second.write_text(
+        page(
+            "## 一\n#### 请求\n```\nPOST /api/y\n```\n\n"
+            "## 二\n#### 请求\n```\nGET /api/x/<key>\n```\n"
+        ),
+        encoding="utf-8",
+    )
     code, out, err = run_cli("convert", str(first), str(second))
     assert code == 2 and out == ""
     first_line = first.read_text(encoding="utf-8").splitlines().index("## 取") + 1
     second_line = second.read_text(encoding="utf-8").splitlines().index("## 二") + 1
-    assert err.splitlines()[-1] == (f"error: {second}:{second_line}: GET /api/x/{{key}} is "
-                                    f"already defined in {first}:{first_line}")
+    assert err.splitlines()[-1] == (
+        f"error: {second}:{second_line}: GET /api/x/{{key}} is "
+        f"already defined in {first}:{first_line}"
+    )
 
 
 def test_one_path_spelled_two_ways_takes_the_first_spelling(tmp_path, run_cli):
     first = tmp_path / "a.md"
     second = tmp_path / "b.md"
     first.write_text(page("## 取\n#### 请求\n```\nGET /api/env/:name\n```\n"), encoding="utf-8")
-    second.write_text(page("## 删\n#### 请求\n```\nDELETE /api/env/:envName\n```\n"),
-                      encoding="utf-8")
+    second.write_text(
+        page("## 删\n#### 请求\n```\nDELETE /api/env/:envName\n```\n"), encoding="utf-8"
+    )
     code, out, err = run_cli("convert", str(first), str(second))
     assert code == 0, err
     document = yaml.safe_load(out)

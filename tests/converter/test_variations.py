@@ -211,7 +211,8 @@ def test_conditionally_required_is_optional_with_a_warning(scan):
     ],
 )
 def test_placeholder_styles_in_path_and_query(request_line):
-    text = page("""
+    text = (
+        page("""
         ## 取
         #### 请求
         ```
@@ -221,10 +222,13 @@ def test_placeholder_styles_in_path_and_query(request_line):
         {path}
         #### Query 参数说明
         {query}
-        """).format(
-        path=table("`owner`|string|所有者|无|是", "`repo`|string|仓库|无|是"),
-        query=table("`limit`|int|条数|20|否"),
-    ).replace("REQUEST", request_line)
+        """)
+        .format(
+            path=table("`owner`|string|所有者|无|是", "`repo`|string|仓库|无|是"),
+            query=table("`limit`|int|条数|20|否"),
+        )
+        .replace("REQUEST", request_line)
+    )
     document, warnings = convert(text)
     assert list(document["paths"]) == ["/api/repos/{owner}/{repo}/branches"]
     found = params(operation(document, "/api/repos/{owner}/{repo}/branches", "get"))
@@ -284,8 +288,7 @@ def test_value_like_default_of_the_wrong_type_is_a_warning():
     assert warnings == [
         f"line {rows[0]}: default 'abc' is not a valid integer: kept in the description, "
         "no default",
-        f"line {rows[1]}: default '[x' is not a valid array: kept in the description, "
-        "no default",
+        f"line {rows[1]}: default '[x' is not a valid array: kept in the description, no default",
     ]
 
 
@@ -372,8 +375,10 @@ def test_named_type_without_its_table_is_an_object_with_a_warning():
     prop = body_schema(operation(document, "/api/things", "post"))["properties"]["cfg"]
     assert prop == {"type": "object", "description": "配置"}
     row = next(n for n, line in enumerate(text.splitlines(), 1) if "`cfg`" in line)
-    assert f"line {row}: type 'BuildConfig' of 'cfg' is not described on the page; taken as " \
+    assert (
+        f"line {row}: type 'BuildConfig' of 'cfg' is not described on the page; taken as "
         "an object" in warnings
+    )
 
 
 # --- answers --------------------------------------------------------------------------
@@ -449,8 +454,10 @@ def test_error_code_table_without_a_code_column_guesses_the_numbers_with_a_warni
     responses = operation(document, "/api/things", "get")["responses"]
     assert _example(responses["400"], "code_6010") == {"code": 6010, "message": "没有权限"}
     line = next(n for n, row in enumerate(text.splitlines(), 1) if row.startswith("|编号"))
-    assert f"line {line}: error code table without a '错误码' column: codes read from " \
+    assert (
+        f"line {line}: error code table without a '错误码' column: codes read from "
         "column '编号'" in warnings
+    )
 
 
 def test_error_code_list_items():
@@ -489,9 +496,10 @@ def test_several_error_examples_each_under_its_status():
         """)
     responses = operation(convert(text)[0], "/api/things", "get")["responses"]
     assert set(responses) == {"200", "400", "404"}
-    assert [e["value"]["code"] for e in responses["400"]["content"]["application/json"][
-        "examples"
-    ].values()] == [6030, 6031]
+    assert [
+        e["value"]["code"]
+        for e in responses["400"]["content"]["application/json"]["examples"].values()
+    ] == [6030, 6031]
 
 
 def test_bold_labels_in_place_of_headings():
@@ -528,8 +536,9 @@ def test_request_parameter_table_is_placed_by_the_request_line():
         ```
         #### 请求参数
         {rows}
-        """).format(rows=table("`id`|int|编号|无|是", "`force`|bool|强制|false|否",
-                               "`name`|string|名称|无|是"))
+        """).format(
+        rows=table("`id`|int|编号|无|是", "`force`|bool|强制|false|否", "`name`|string|名称|无|是")
+    )
     op = operation(convert(text)[0], "/api/things/{id}", "post")
     assert list(params(op)) == [("path", "id"), ("query", "force")]
     assert body_schema(op)["required"] == ["name"]
@@ -564,11 +573,16 @@ def test_operations_at_level_three_under_group_headings():
         ```
         """)
     document, warnings = convert(text)
-    found = {(path, method, op["summary"]) for path, item in document["paths"].items()
-             for method, op in item.items()}
-    assert found == {("/api/envs/{name}", "get", "获取环境"),
-                     ("/api/envs/{name}", "delete", "删除环境"),
-                     ("/api/services", "get", "获取服务")}
+    found = {
+        (path, method, op["summary"])
+        for path, item in document["paths"].items()
+        for method, op in item.items()
+    }
+    assert found == {
+        ("/api/envs/{name}", "get", "获取环境"),
+        ("/api/envs/{name}", "delete", "删除环境"),
+        ("/api/services", "get", "获取服务"),
+    }
     assert not any("not one the converter knows" in w for w in warnings)
 
 
@@ -764,3 +778,18 @@ def test_service_page_numbered_sections_header_and_text_answer(service):
     ok = op["responses"]["200"]["content"]["text/plain"]["examples"]["documented"]["value"]
     assert ok == "success"
     assert _example(op["responses"]["400"]) == {"message": "服务不存在"}
+
+
+def test_operations_at_level_one_with_sections_at_level_two():
+    text = page("""
+        # 获取列表
+        ## 请求
+        ```
+        GET /api/list?page=:page
+        ```
+        ## Query
+        {rows}
+        """).format(rows=table("`page`|int|页码|1|否"))
+    op = operation(convert(text)[0], "/api/list", "get")
+    assert op["summary"] == "获取列表"
+    assert params(op)[("query", "page")]["schema"] == {"type": "integer", "default": 1}

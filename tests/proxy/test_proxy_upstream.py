@@ -4,6 +4,7 @@ hanging or breaks off its answer turned into 502/504 in Zadig's envelope, record
 
 from __future__ import annotations
 
+import gzip
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -11,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 from gate.fake_zadig import DribblingServer, ServerThread, Switches, build_app, free_port
+from starlette.middleware.gzip import GZipMiddleware
 
 from .support import CREATE, PAGE_BODY, RawServer, echo_app, proxy_in_process, task_path
 
@@ -87,6 +89,25 @@ def test_status_headers_and_body_come_back_unchanged() -> None:
     assert proxied.content == direct.content
     for name in ("content-type", "x-request-id", "cache-control"):
         assert proxied.headers[name] == direct.headers[name]
+
+
+@pytest.mark.parametrize("faulty", [False, True], ids=["faithful", "wrong code"])
+def test_compressed_answers_pass_compressed_and_are_judged(faulty: bool) -> None:
+    """A gateway may gzip JSON for a browser: the bytes pass as sent, the checks read them."""
+    app = GZipMiddleware(build_app(Switches(wrong_code="cancel" if faulty else None)), 0)
+    with ServerThread(app) as fake, proxy_in_process(fake.url) as proxy:
+        raw = httpx.Client(headers={"Accept-Encoding": "gzip"}).build_request(
+            "DELETE", proxy.url + task_path(999999), headers=AUTH
+        )
+        with httpx.Client() as client:
+            answer = client.send(raw, stream=True)
+            compressed = b"".join(answer.iter_raw())
+        found = proxy.response_violations()
+    assert answer.headers["content-encoding"] == "gzip"
+    assert json.loads(gzip.decompress(compressed))["code"] == (6161 if faulty else 6163)
+    assert [v["problems"] for v in found] == (
+        [["code 6161, expected 400 or 6163"]] if faulty else []
+    )
 
 
 def test_bodies_of_several_megabytes_pass_both_ways(echo: ServerThread) -> None:
