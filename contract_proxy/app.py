@@ -70,7 +70,16 @@ class Proxy:
         if scope["path"].startswith(ADMIN) and await self._admin(scope, send):
             return
         seen = await _read(scope, receive)
-        answer = await self.exchange(seen)
+        try:
+            answer = await self.exchange(seen)
+        except Exception as exc:  # the proxy's own failure: said in the envelope, not a 500
+            reason = f"the proxy could not handle this request ({type(exc).__name__})"
+            print(
+                f"zadig-proxy: {seen.method} {safe_target(seen.raw_path, seen.query)}: {reason}",
+                file=sys.stderr,
+                flush=True,
+            )
+            answer = Fault(502, reason).answer()
         await send(
             {"type": "http.response.start", "status": answer.status, "headers": answer.headers}
         )

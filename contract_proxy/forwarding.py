@@ -15,6 +15,7 @@ import json
 import zlib
 from dataclasses import dataclass
 from http.cookiejar import CookieJar, DefaultCookiePolicy
+from urllib.parse import quote_from_bytes
 
 import httpx
 
@@ -33,6 +34,7 @@ HOP_BY_HOP = frozenset(
 )
 Headers = list[tuple[bytes, bytes]]
 POOLS = 16
+URL_SAFE = "/%:@!$&'()*+,;=-._~"
 # The upstream's cookies are its clients' business: the proxy's HTTP client keeps none (else
 # one client's session cookie would ride along with every other client's requests).
 NO_COOKIES = DefaultCookiePolicy(allowed_domains=[])
@@ -128,8 +130,10 @@ class Upstream:
         return client
 
     def url(self, raw_path: bytes, query: bytes) -> httpx.URL:
-        target = self.prefix + raw_path + (b"?" + query if query else b"")
-        return self.base.copy_with(raw_path=target)
+        # As sent, except bytes a URL cannot hold (non-ASCII, controls), percent-encoded.
+        path = quote_from_bytes(self.prefix + raw_path, safe=URL_SAFE)
+        target = path + ("?" + quote_from_bytes(query, safe=URL_SAFE + "?") if query else "")
+        return self.base.copy_with(raw_path=target.encode("ascii"))
 
     async def close(self) -> None:
         for client in self.clients:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from jsonschema import Draft4Validator
@@ -212,3 +213,65 @@ def _body_problems(
     except ValueError:  # also a body that is not UTF-8
         return problems + ["the request body is not JSON"]
     return problems + schema_problems(schema, document, "request body")
+
+
+@dataclass(frozen=True)
+class IncompleteBody:
+    """What conforms for a create without `field`, a field the page requires.
+
+    `codes`: the errors that conform (the documented release's answer, and the refusal of a
+    server stricter than it). `may_create`: a created task conforms too (the release goes on
+    without the field); it is then a leniency worth a note. `refused_because`: why a 200
+    does not conform when `may_create` is false.
+    """
+
+    field: str
+    codes: frozenset[int]
+    may_create: bool
+    refused_because: str
+
+    def describe(self) -> str:
+        parts = [str(code) for code in sorted(self.codes)]
+        return " or ".join(parts + (["a created task"] if self.may_create else []))
+
+    def leniency(self) -> str:
+        return f"accepted a create without `{self.field}`, which the page marks required"
+
+
+def incomplete_body_expectation(
+    operation: Operation,
+    field: str,
+    names_exist: bool,
+    strict: bool = False,
+    also: frozenset[int] = frozenset(),
+) -> IncompleteBody:
+    """The spec's x-zadig-missing-fields for `field`, as the request's names make it apply.
+
+    `names_exist`: the rest of the body names the fixture; otherwise its project and workflow
+    cannot exist, so the release answers what an absent project gets (its checks run in
+    order, the project first). `strict`: the page is enforced, a created task does not
+    conform. `also`: further codes that conform (what the fixture itself gets here).
+    """
+    stricter = {operation.stricter_code} if operation.stricter_code else set()
+    answer = operation.missing_fields[field]
+    if not names_exist:
+        absent = operation.errors.get("project_not_found")
+        codes = {absent.code} if absent else {answer.code} - {None}
+        why = "its project and workflow cannot exist"
+        return IncompleteBody(field, frozenset(codes | stricter | also), False, why)
+    may_create = answer.code is None
+    why = "--strict enforces the page" if may_create else "the spec says it is refused"
+    codes = ({answer.code} - {None}) | stricter | also
+    return IncompleteBody(field, frozenset(codes), may_create and not strict, why)
+
+
+def incomplete_body_problems(
+    contract: Contract, operation: Operation, exchange: Exchange, expected: IncompleteBody
+) -> tuple[list[str], list[str]]:
+    """The answer to a create without `expected.field`: (problems, notes on leniencies)."""
+    if exchange.status == 200:
+        if expected.may_create:
+            _, problems = success_problems(operation, exchange)
+            return problems, [expected.leniency()]
+        return [f"{expected.leniency()}, and {expected.refused_because}"], []
+    return error_problems(contract, operation, exchange, set(expected.codes)), []

@@ -19,7 +19,10 @@ def pytest_args(argv: list[str]) -> list[str]:
     # No cache directory in the caller's working directory; the suite is the only test path.
     # This module imports the package before pytest could rewrite its asserts (it uses none).
     quiet = ["-W", "ignore::pytest.PytestAssertRewriteWarning"]
-    return [str(SUITE), "-p", "no:cacheprovider", "-r", "fEs", *quiet, *argv]
+    # Rule ids read `contract_tests/test_....py::...` wherever the suite is installed, so a
+    # `--deselect` copied from a report works in any checkout.
+    root = ["--rootdir", str(SUITE.parent)]
+    return [str(SUITE), *root, "-p", "no:cacheprovider", "-r", "fEs", *quiet, *argv]
 
 
 def main(argv: list[str] | None = None) -> int:

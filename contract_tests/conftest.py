@@ -10,6 +10,7 @@ from contract_tests import plugin
 from contract_tests.contract import Contract
 from contract_tests.error_probes import Probe, auth_probes, body_schema_probes, example_probes
 from contract_tests.http_client import Target
+from contract_tests.lifecycle_steps import FixtureCheck, check_fixture
 from contract_tests.report import GENERATED_ROW, row_for
 from contract_tests.settings import Settings
 from contract_tests.task_ledger import TaskLedger
@@ -65,23 +66,36 @@ def contract(pytestconfig: pytest.Config) -> Contract:
 
 
 @pytest.fixture(scope="session")
-def ledger(target: Target, contract: Contract, pytestconfig: pytest.Config) -> Iterator[TaskLedger]:
-    tasks = TaskLedger()
-    yield tasks
-    tasks.cancel_all(target, contract)
+def notes(pytestconfig: pytest.Config) -> list[str]:
+    """Lines for the end of the summary: leniencies seen, hints about the run's setup."""
     reporter = pytestconfig.pluginmanager.get_plugin("zadig-gate-reporter")
-    if reporter is not None:
-        reporter.notes += tasks.report
+    return reporter.notes if reporter is not None else []
 
 
 @pytest.fixture(scope="session")
-def target(settings: Settings, pytestconfig: pytest.Config) -> Iterator[Target]:
+def ledger(target: Target, contract: Contract, notes: list[str]) -> Iterator[TaskLedger]:
+    tasks = TaskLedger()
+    yield tasks
+    tasks.cancel_all(target, contract)
+    notes += tasks.report
+
+
+@pytest.fixture(scope="session")
+def target(settings: Settings, notes: list[str]) -> Iterator[Target]:
     client = Target(
         settings.base_url, settings.token, settings.request_timeout, settings.run_budget
     )
     yield client
     client.close()
-    hint = client.route_hint()
-    reporter = pytestconfig.pluginmanager.get_plugin("zadig-gate-reporter")
-    if hint and reporter is not None:
-        reporter.notes.append(hint)
+    hints = (client.route_hint(), client.auth_hint(settings.fixture.project), client.budget_note())
+    notes += [hint for hint in hints if hint]
+
+
+@pytest.fixture(scope="session")
+def fixture_check(
+    settings: Settings, contract: Contract, target: Target, ledger: TaskLedger
+) -> FixtureCheck:
+    """Full profile: whether the fixture workflow can run here (one create, asked once)."""
+    if not settings.full:
+        return FixtureCheck()
+    return check_fixture(settings, contract, target, ledger)

@@ -18,6 +18,7 @@ CREATE = "createWorkflowTask"
 RESTART = "restartWorkflowTask"
 CANCEL = "cancelWorkflowTask"
 CATALOGUE_KEY = "x-zadig-error-catalogue"
+MISSING_FIELDS_KEY = "x-zadig-missing-fields"
 # Examples that repeat the page's own sample; the named examples beside them are the rules.
 PAGE_SAMPLE = "documented"
 # The page's sub-headings, used to point a failure at the part of the page it breaks.
@@ -42,6 +43,16 @@ class DocumentedError:
     name: str
     code: int
     summary: str
+    description: str = ""  # the example's own note (e.g. how a known release answers instead)
+
+
+@dataclass(frozen=True)
+class MissingFieldAnswer:
+    """What the spec says a server answers to a body without one field the page requires."""
+
+    field: str
+    code: int | None  # the catalogue's error; None: the request goes on and creates a task
+    why: str
 
 
 @dataclass(frozen=True)
@@ -56,6 +67,10 @@ class Operation:
     statuses: tuple[int, ...]
     request_schema: dict[str, Any] | None = None
     request_example: dict[str, Any] | None = None
+    # From x-zadig-missing-fields: the answer per required field, and the refusal (a code)
+    # of a server stricter than the documented release.
+    missing_fields: dict[str, MissingFieldAnswer] = field(default_factory=dict)
+    stricter_code: int | None = None
     # What a request must carry: its parameters (path and query, resolved), whether a body is
     # required, and whether the spec's security asks for a token.
     parameters: tuple[dict[str, Any], ...] = ()
@@ -106,6 +121,14 @@ def load_contract(path: str | Path) -> Contract:
     missing = {CREATE, RESTART, CANCEL} - set(operations)
     if missing:
         raise ValueError(f"{path}: the spec has no operation {', '.join(sorted(missing))}")
+    for operation in operations.values():
+        answers = [answer.code for answer in operation.missing_fields.values()]
+        unknown = {c for c in [*answers, operation.stricter_code] if c and c not in catalogue}
+        if unknown:
+            raise ValueError(
+                f"{path}: {MISSING_FIELDS_KEY} names codes outside the catalogue: "
+                f"{', '.join(map(str, sorted(unknown)))}"
+            )
     return Contract(operations=operations, catalogue=catalogue, raw=raw)
 
 
@@ -123,6 +146,14 @@ def resolve(raw: dict[str, Any], node: Any) -> Any:
     return node
 
 
+def _missing_field(name: str, answer: dict[str, Any]) -> MissingFieldAnswer:
+    if "code" in answer:
+        return MissingFieldAnswer(name, int(answer["code"]), str(answer.get("why", "")))
+    if int(answer.get("status", 0)) == 200:
+        return MissingFieldAnswer(name, None, str(answer.get("why", "")))
+    raise ValueError(f"{MISSING_FIELDS_KEY}: the answer for {name} needs a code or status 200")
+
+
 def _json_content(response: dict[str, Any]) -> dict[str, Any]:
     return response.get("content", {}).get("application/json", {})
 
@@ -138,9 +169,13 @@ def _operation(
             name=name,
             code=int(example["value"]["code"]),
             summary=str(example.get("summary", name)),
+            description=" ".join(str(example.get("description", "")).split()),
         )
         for name, example in failure.get("examples", {}).items()
     }
+    missing = spec.get(MISSING_FIELDS_KEY, {})
+    answers = {key: _missing_field(key, said) for key, said in missing.get("answers", {}).items()}
+    stricter = missing.get("stricter", {}).get("code")
     body = resolve(raw, spec.get("requestBody", {}))
     body_json = _json_content(body)
     example = next(iter(body_json.get("examples", {}).values()), {}).get("value")
@@ -155,6 +190,8 @@ def _operation(
         statuses=tuple(sorted(int(status) for status in responses if status.isdigit())),
         request_schema=body_json.get("schema"),
         request_example=example,
+        missing_fields=answers,
+        stricter_code=int(stricter) if stricter is not None else None,
         parameters=_parameters(raw, shared, spec.get("parameters", [])),
         body_required=bool(body.get("required", False)),
         needs_token=any(spec.get("security", raw.get("security", []))),

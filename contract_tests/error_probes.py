@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from contract_tests.checks import incomplete_body_expectation
 from contract_tests.contract import (
+    MISSING_FIELDS_KEY,
     PAGE_SAMPLE,
     SECTION_AUTH,
     SECTION_BODY,
@@ -59,6 +61,8 @@ class Probe:
     profile: str
     build: Callable[[Settings], Request] = field(compare=False, repr=False)
     auth: str = "configured"
+    missing_field: str = ""  # a body without this field the page requires
+    defect: str = ""  # how a known release answers instead (a 5xx there is a service defect)
 
     @property
     def id(self) -> str:
@@ -130,6 +134,7 @@ BUILDERS: dict[str, Callable[[Operation], Callable[[Settings], Request]]] = {
     "env_not_found": lambda op: _body_request(op, _replace("namespace", _absent("env"))),
     "no_stages": lambda op: _body_request(op, _replace("targets", lambda s: [])),
     "bad_body": lambda op: _body_request(op, lambda body, s: b'{"workflow_name": '),
+    "null_body": lambda op: _body_request(op, lambda body, s: None),
 }
 
 
@@ -141,6 +146,17 @@ def unprobed_examples(contract: Contract) -> list[str]:
         for operation in contract.operations.values()
         for name in operation.errors
         if name not in covered
+    ]
+
+
+def unanswered_fields(contract: Contract) -> list[str]:
+    """Required body fields for which the spec does not say what a server answers when missing."""
+    return [
+        f"{operation.operation_id}: a body without {key} (the spec's {MISSING_FIELDS_KEY} "
+        "does not say what it gets)"
+        for operation in contract.operations.values()
+        for key in (operation.request_schema or {}).get("required", [])
+        if key not in operation.missing_fields
     ]
 
 
@@ -171,16 +187,20 @@ def example_probes(contract: Contract) -> list[Probe]:
                     spec_ref=operation.spec_ref("responses.400.examples", error.name),
                     profile="full" if error.name in FULL_ONLY else "safe",
                     build=BUILDERS[error.name](operation),
+                    defect=error.description,
                 )
             )
     return probes
 
 
 def body_schema_probes(contract: Contract) -> list[Probe]:
-    """A required field missing or a field of the wrong type must be refused with 400.
+    """Bodies the page calls wrong: a required field missing, or a field of the wrong type.
 
-    Safe variants carry absent project and workflow names; full variants carry the fixture,
-    so a target that skips validation would really create a task (and the gate cancels it).
+    A wrong type must be refused with 400. A missing field gets what the spec's
+    x-zadig-missing-fields says the documented release answers, or the stricter refusal
+    (see `checks.incomplete_body_expectation`). Safe variants carry absent project and
+    workflow names; full variants carry the fixture, so a create the release accepts (or a
+    target that skips a check) really creates a task, which the gate cancels at the end.
     """
     probes = []
     for operation in contract.operations.values():
@@ -188,25 +208,25 @@ def body_schema_probes(contract: Contract) -> list[Probe]:
         if not schema or 400 not in contract.catalogue:
             continue
         for profile in ("safe", "full"):
-            for name, change in _schema_breaks(schema):
-                probes.append(_body_schema_probe(operation, profile, name, change))
+            for key in schema.get("required", []):
+                # A field whose answer the spec does not give is noted, not checked.
+                if key in operation.missing_fields:
+                    probes.append(_missing_field_probe(operation, profile, key))
+            for key, change in _wrong_types(schema):
+                probes.append(_wrong_type_probe(operation, profile, key, change))
     return probes
 
 
-def _schema_breaks(schema: dict[str, Any]) -> list[tuple[str, Callable[[dict], None]]]:
+def _wrong_types(schema: dict[str, Any]) -> list[tuple[str, Callable[[dict], None]]]:
     breaks: list[tuple[str, Callable[[dict], None]]] = []
-    for key in schema.get("required", []):
-        breaks.append((f"missing_{key}", lambda body, key=key: body.pop(key, None)))
     for key, prop in schema.get("properties", {}).items():
         wrong = WRONG_TYPE_VALUE.get(prop.get("type", ""))
         if wrong is not None:
-            breaks.append((f"wrong_type_{key}", lambda body, k=key, v=wrong: body.update({k: v})))
+            breaks.append((key, lambda body, k=key, v=wrong: body.update({k: v})))
     return breaks
 
 
-def _body_schema_probe(
-    operation: Operation, profile: str, name: str, change: Callable[[dict], None]
-) -> Probe:
+def _altered_body(profile: str, change: Callable[[dict], None]) -> Callable:
     def alter(body: dict, settings: Settings) -> dict:
         body = copy.deepcopy(body)
         if profile == "safe":
@@ -215,17 +235,42 @@ def _body_schema_probe(
         change(body)
         return body
 
-    what = name.replace("_", " ", 1)
-    fixture = "absent names" if profile == "safe" else "the fixture's names"
+    return alter
+
+
+def _fixture_words(profile: str) -> str:
+    return "absent names" if profile == "safe" else "the fixture's names"
+
+
+def _wrong_type_probe(
+    operation: Operation, profile: str, key: str, change: Callable[[dict], None]
+) -> Probe:
+    words = _fixture_words(profile)
     return Probe(
         operation_id=operation.operation_id,
-        name=f"{name}-{profile}",
-        title=f"{operation.operation_id}: body with {what} ({fixture}) -> 400",
+        name=f"wrong_type_{key}-{profile}",
+        title=f"{operation.operation_id}: body with {key} of the wrong type ({words}) -> 400",
         codes=frozenset({400}),
         section=f"{operation.section} › {SECTION_BODY}",
         spec_ref=operation.spec_ref("requestBody.content.application/json.schema"),
         profile=profile,
-        build=_body_request(operation, alter),
+        build=_body_request(operation, _altered_body(profile, change)),
+    )
+
+
+def _missing_field_probe(operation: Operation, profile: str, key: str) -> Probe:
+    expected = incomplete_body_expectation(operation, key, names_exist=profile == "full")
+    return Probe(
+        operation_id=operation.operation_id,
+        name=f"missing_{key}-{profile}",
+        title=f"{operation.operation_id}: body without {key} ({_fixture_words(profile)}) "
+        f"-> {expected.describe()}",
+        codes=expected.codes,
+        section=f"{operation.section} › {SECTION_BODY}",
+        spec_ref=operation.spec_ref(MISSING_FIELDS_KEY),
+        profile=profile,
+        build=_body_request(operation, _altered_body(profile, lambda body: body.pop(key, None))),
+        missing_field=key,
     )
 
 

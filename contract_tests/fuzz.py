@@ -20,7 +20,15 @@ from schemathesis.core.failures import FailureGroup
 
 from contract_tests.checks import REFUSED, answer_problems
 from contract_tests.contract import CANCEL, CREATE, RESTART, Contract, Operation
-from contract_tests.http_client import Deadline, Exchange, Target, TargetDown, redact, within
+from contract_tests.http_client import (
+    BudgetSpent,
+    Deadline,
+    Exchange,
+    Target,
+    TargetDown,
+    redact,
+    within,
+)
 from contract_tests.rule import Rule
 from contract_tests.sending import note_created
 from contract_tests.settings import Settings
@@ -130,6 +138,8 @@ def run_case(
         )
     except TargetDown as exc:
         down = str(exc)
+        if isinstance(exc, BudgetSpent):
+            target.budget_cut.append(rule.title)
     except (Deadline, requests.Timeout) as exc:
         curl = redact(case.as_curl_command(headers), target.token)
         down = str(target.timed_out(operation.operation_id, seconds, exc, curl))

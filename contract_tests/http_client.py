@@ -24,6 +24,7 @@ NO_BODY = object()
 BAD_TOKEN = "zadig-contract-invalid-token"
 T = TypeVar("T")
 NO_ROUTE = {404, 405, 501}
+REFUSALS = {401, 403}
 
 
 def redact(text: str, secret: str | None) -> str:
@@ -33,6 +34,10 @@ def redact(text: str, secret: str | None) -> str:
 
 class TargetDown(Exception):
     """The target did not answer within the timeout (now or earlier in the run)."""
+
+
+class BudgetSpent(TargetDown):
+    """The run's budget ended before this request (the summary names the rules it cut)."""
 
 
 class Deadline(TimeoutError):
@@ -123,7 +128,7 @@ class Breaker:
 
     def check(self, operation: str, budgeted: bool = True) -> None:
         if budgeted and self.left() <= 0:
-            raise TargetDown(
+            raise BudgetSpent(
                 f"the run budget of {self.budget:g} s is spent (--run-budget): the target "
                 "answers too slowly for the gate to finish"
             )
@@ -145,6 +150,7 @@ class Target:
         self.base_url = self.base_url.rstrip("/")
         self.breaker = Breaker(self.budget)
         self.statuses: set[int] = set()  # every HTTP status the target answered
+        self.budget_cut: list[str] = []  # rules that failed because the run budget was spent
         # A fresh connection per request: a server may close a kept-alive one at any moment
         # (idle timeout, after a 500), and a POST that fails that way cannot safely be resent.
         limits = httpx.Limits(max_keepalive_connections=0)
@@ -218,6 +224,24 @@ class Target:
                 f"{self.base_url} is probably wrong (it must be the root the API paths hang from)"
             )
         return None
+
+    def auth_hint(self, project: str) -> str | None:
+        """When every answer was a refusal, the credentials or the project are the culprit."""
+        if self.statuses and self.statuses <= REFUSALS:
+            return (
+                f"every answer was HTTP {'/'.join(map(str, sorted(self.statuses)))}: check --token "
+                f"and --project (the token must be allowed to run workflows in project {project!r})"
+            )
+        return None
+
+    def budget_note(self) -> str | None:
+        if not self.budget_cut:
+            return None
+        rules = "\n".join(f"  - {rule}" for rule in dict.fromkeys(self.budget_cut))
+        return (
+            f"the run budget of {self.budget:g} s (--run-budget) ran out; these rules failed "
+            f"without being checked:\n{rules}"
+        )
 
     def get_json(self, path: str) -> Any | None:
         """A best-effort GET outside the contract (the mock's admin API); None when absent."""

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from contract_tests.checks import created_problems, success_problems
 from contract_tests.contract import CANCEL, CREATE, SECTION_SUCCESS, Contract
 from contract_tests.error_probes import Request, task_path
-from contract_tests.http_client import Exchange, Target
+from contract_tests.http_client import Exchange, Target, TargetDown
 from contract_tests.rule import Rule
-from contract_tests.sending import call
+from contract_tests.sending import call, note_created
 from contract_tests.settings import Settings
 from contract_tests.task_ledger import TaskLedger
 
@@ -19,6 +21,57 @@ def success_rule(contract: Contract, operation_id: str, title: str) -> Rule:
         f"{operation.section} › {SECTION_SUCCESS}",
         operation.spec_ref("responses.200"),
     )
+
+
+@dataclass(frozen=True)
+class FixtureCheck:
+    """Why the fixture workflow cannot run on the target (`problem`), from create's answer."""
+
+    problem: str = ""
+    code: int | None = None
+
+    def skip_reason(self) -> str:
+        return f"the fixture cannot run on this deployment ({self.problem})"
+
+
+def check_fixture(
+    settings: Settings, contract: Contract, target: Target, ledger: TaskLedger
+) -> FixtureCheck:
+    """Create a task of the fixture once. A documented create error in the catalogue's
+    envelope (6542, 6160: no such workflow, or a reason of the deployment's own) is a
+    problem of the run's fixture, not of the contract: the rules that need a task report it
+    once instead of each failing on it. Any other answer is left to the rules to judge."""
+    operation = contract.operation(CREATE)
+    fixture = settings.fixture
+    request_query = {"projectName": fixture.project}
+    try:
+        exchange = target.send(
+            CREATE, operation.method, operation.path, query=request_query, body=fixture.body()
+        )
+    except TargetDown:
+        return FixtureCheck()
+    note_created(ledger, CREATE, exchange, fixture.project)
+    try:
+        body = exchange.json()
+    except ValueError:
+        return FixtureCheck()
+    if exchange.status == 200 or not isinstance(body, dict):
+        return FixtureCheck()
+    code = body.get("code")
+    if code not in operation.codes or isinstance(code, bool):
+        return FixtureCheck()
+    entry = contract.entry(code)
+    # The service's own codes only: a 400 Bad Request for the fixture's body is the contract's.
+    if entry.status == code or exchange.status != entry.status:
+        return FixtureCheck()
+    if body.get("message") != entry.message:
+        return FixtureCheck()
+    problem = (
+        f"a create of the fixture (project {fixture.project!r}, workflow {fixture.workflow!r}, "
+        f"env {fixture.env!r}, service {fixture.service!r}) answered {code} {entry.message}: "
+        f"{body.get('description', '')}"
+    )
+    return FixtureCheck(problem, code)
 
 
 def create(

@@ -15,7 +15,12 @@ import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from contract_tests.contract import Contract, load_contract
-from contract_tests.error_probes import FULL_ONLY_WHY, full_only_examples, unprobed_examples
+from contract_tests.error_probes import (
+    FULL_ONLY_WHY,
+    full_only_examples,
+    unanswered_fields,
+    unprobed_examples,
+)
 from contract_tests.report import Summary
 from contract_tests.settings import Settings, SettingsError, add_options, build_settings, raw_values
 
@@ -78,7 +83,8 @@ class GateReporter:
     def pytest_report_header(self) -> list[str]:
         s = self.settings
         return [
-            f"zadig-contract: {s.base_url} profile={s.profile} spec={s.spec}",
+            f"zadig-contract: {s.base_url} profile={s.profile} "
+            f"strict={'yes' if s.strict else 'no'} run-budget={s.run_budget:g}s spec={s.spec}",
             f"fixture: project={s.fixture.project} workflow={s.fixture.workflow} "
             f"env={s.fixture.env} service={s.fixture.service} "
             f"token={'yes' if s.token else 'no'} marker={s.run_mark}",
@@ -90,6 +96,8 @@ class GateReporter:
             terminalreporter.write_line(line)
         for example in unprobed_examples(self.summary.contract):
             terminalreporter.write_line(f"not checked (the gate has no probe for it): {example}")
+        for field in unanswered_fields(self.summary.contract):
+            terminalreporter.write_line(f"not checked: {field}")
         if not self.settings.full:
             for example in full_only_examples(self.summary.contract):
                 terminalreporter.write_line(

@@ -6,7 +6,7 @@ import pytest
 
 from contract_tests.contract import CREATE
 from contract_tests.error_probes import Request
-from contract_tests.http_client import Exchange, Target, TargetDown
+from contract_tests.http_client import BudgetSpent, Exchange, Target, TargetDown
 from contract_tests.rule import Rule
 from contract_tests.task_ledger import TaskLedger
 
@@ -31,6 +31,8 @@ def call(
         )
     except TargetDown as exc:
         down = str(exc)
+        if isinstance(exc, BudgetSpent):
+            target.budget_cut.append(rule.title)
     else:
         note_created(ledger, operation_id, exchange, request.query.get("projectName", ""))
         return exchange

@@ -15,6 +15,10 @@ from urllib.parse import urlsplit
 from contract_tests.contract import Contract
 
 PROFILES = ("safe", "full")
+# Seconds for all requests of a run, per profile: room for a deployment that takes about
+# 3 s per request (safe sends about 100 requests; full about 300, many of them real creates).
+RUN_BUDGETS = {"safe": 300.0, "full": 900.0}
+TRUE = ("1", "true", "yes", "on")
 # Ids far above any real task id but inside int64, the spec's format for ids.
 ABSENT_ID_FLOOR = 9_000_000_000_000_000_000
 MARK = "zadig-contract-absent"
@@ -40,7 +44,20 @@ OPTIONS = (
     Option("--target-name", "ZADIG_TARGET_NAME", "fixture target name (default: --service)"),
     Option("--spec", "ZADIG_SPEC", "OpenAPI spec to check against (default: the packaged one)"),
     Option("--request-timeout", "ZADIG_REQUEST_TIMEOUT", "seconds per request", 10.0, float),
-    Option("--run-budget", "ZADIG_RUN_BUDGET", "seconds for all requests of the run", 100.0, float),
+    Option(
+        "--run-budget",
+        "ZADIG_RUN_BUDGET",
+        "seconds for all requests of the run (default: safe 300, full 900)",
+        None,
+        float,
+    ),
+    Option(
+        "--strict",
+        "ZADIG_STRICT",
+        "fail a server that accepts a body the page calls incomplete",
+        False,
+        bool,
+    ),
     Option("--max-examples", "ZADIG_MAX_EXAMPLES", "generated cases per operation", 25, int),
     Option("--seed", "ZADIG_SEED", "seed for generated cases and names", None, int),
 )
@@ -56,7 +73,10 @@ def add_options(parser: Any) -> None:
     for option in OPTIONS:
         # Another plugin may own a flag (pytest-base-url has --base-url): share its value.
         if option.flag not in taken:
-            group.addoption(option.flag, dest=dest(option), default=None, help=_help(option))
+            action = "store_true" if option.kind is bool else "store"
+            group.addoption(
+                option.flag, dest=dest(option), default=None, action=action, help=_help(option)
+            )
 
 
 def _flags_taken(parser: Any) -> set[str]:
@@ -73,7 +93,8 @@ def _getoption(config: Any, option: Option) -> Any:
 
 
 def _help(option: Option) -> str:
-    default = f"; default {option.default}" if option.default is not None else ""
+    shown = option.default is not None and option.kind is not bool
+    default = f"; default {option.default}" if shown else ""
     return f"{option.help} [env {option.env}{default}]"
 
 
@@ -113,6 +134,7 @@ class Settings:
     seed: int | None
     fixture: Fixture
     run_mark: str
+    strict: bool = False
 
     @property
     def full(self) -> bool:
@@ -135,9 +157,11 @@ def raw_values(config: Any) -> dict[str, Any]:
     values = {}
     for option in OPTIONS:
         value = _getoption(config, option)
+        if option.kind is bool:
+            value = bool(value) or os.environ.get(option.env, "").lower() in TRUE
         if value is None:
             value = os.environ.get(option.env) or option.default
-        if value is not None and option.kind is not str:
+        if value is not None and option.kind not in (str, bool):
             try:
                 value = option.kind(value)
             except ValueError:
@@ -152,6 +176,8 @@ def build_settings(values: dict[str, Any], contract: Contract, spec: Path) -> Se
     if values["zadig_profile"] not in PROFILES:
         raise SettingsError(f"--profile must be one of {', '.join(PROFILES)}")
     _check_base_url(values["zadig_base_url"])
+    if values["zadig_run_budget"] is None:
+        values = {**values, "zadig_run_budget": RUN_BUDGETS[values["zadig_profile"]]}
     for flag in ("request_timeout", "run_budget"):
         if not 0 < values[f"zadig_{flag}"] < math.inf:
             name = flag.replace("_", "-")
@@ -172,6 +198,7 @@ def build_settings(values: dict[str, Any], contract: Contract, spec: Path) -> Se
         seed=seed,
         fixture=_fixture(values, contract),
         run_mark=mark,
+        strict=values["zadig_strict"],
     )
 
 

@@ -28,10 +28,13 @@ RULES = [
 
 
 @pytest.fixture(scope="module")
-def admin(settings: Settings, target: Target) -> Target:
+def admin(settings: Settings, target: Target, request: pytest.FixtureRequest) -> Target:
     skip_unless_profile("full", settings.profile)
     if not isinstance(target.get_json(ADMIN_TASKS), list):
         pytest.skip("needs the project's mock (its /_mock admin API did not answer)")
+    fixture = request.getfixturevalue("fixture_check")
+    if fixture.problem:
+        pytest.skip(fixture.skip_reason())
     return target
 
 

@@ -373,7 +373,7 @@ class _Section:
         if self.sub == "request" and not self.op.method:
             line = block.text.strip().splitlines()[0]
             if vocab.REQUEST_LINE.match(line):
-                self._request_line(line, block.line, block.line)
+                self._request_line(line, block.line)
         elif self.sub == "notes":
             self.op.notes.append(block.text)
         elif self.sub == "error_codes":
@@ -451,7 +451,7 @@ class _Section:
                 block.line + found[1][0],
                 "several request lines in one block: give each endpoint its own heading",
             )
-        self._request_line(found[0][1], block.line + found[0][0], block.line)
+        self._request_line(found[0][1], block.line + found[0][0])
 
     def _curl(self, block: Block, warnings: list[str]) -> None:
         """A request written as a curl command: its method, URL and `-d` body."""
@@ -487,13 +487,13 @@ class _Section:
             raise ConversionError(
                 line, "a second request line in one operation: give each endpoint its own heading"
             )
-        self._request_line(f"{method} {target}", line, block.line)
+        self._request_line(f"{method} {target}", line)
         if body and not self.op.body_example:
             self.op.body_example = Example(
                 _json(Block("fence", block.line, body), warnings), block.line
             )
 
-    def _request_line(self, text: str, line: int, block_line: int) -> None:
+    def _request_line(self, text: str, line: int) -> None:
         match = vocab.REQUEST_LINE.match(text)
         if not match or match.group("method").upper() not in vocab.METHODS:
             raise ConversionError(

@@ -1,13 +1,19 @@
 """A small, faithful Zadig workflow-task server with switches that break it one way at a time.
 
-Written independently of the mock and of the gate, so that the gate can be shown to catch
-each fault and to accept each faithful variation. The error catalogue is read from the spec.
+Written from the behavior file's tables (docs/zadig-v1.7.1-behavior.md, "Answers", "Error
+catalogue", "Incomplete and mistyped bodies", "State and rules"), independently of the mock
+and of the gate, so that the gate can be shown to catch each fault and to accept each
+faithful variation. The error catalogue (code -> status, message) is read from the spec.
+
+Where the behavior file describes v1.7.1's defect (a JSON `null` body answers 500), the
+faithful server answers as a fixed service would (400 Bad Request); `null_body_500` is v1.7.1.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import re
 import socket
 import threading
 import time
@@ -28,8 +34,12 @@ CATALOGUE = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))["components"][
     "x-zadig-error-catalogue"
 ]
 WORLD = {"proxy": {"workflows": {"proxy-workflow-dev"}, "envs": {"dev"}}}
+# WorkflowTaskArgs as aslan decodes it: a field missing is its zero value, a field of another
+# JSON type fails the decoding. Fields the page does not name are ignored.
 BODY_FIELDS = {"workflow_name": str, "product_tmpl_name": str, "namespace": str, "targets": list}
 TARGET_FIELDS = ("name", "service_name", "product_name")
+INT64_MAX = 2**63 - 1
+GO_INT = re.compile(r"[+-]?[0-9]+")  # what strconv.ParseInt(s, 10, 64) takes, range aside
 
 
 @dataclass
@@ -41,20 +51,25 @@ class Switches:
     error_type: str = "error"
     error_status: int | None = None  # HTTP status of every error (200, 500)
     malformed_json_500: bool = False
+    null_body_500: bool = False  # as v1.7.1 answers a JSON `null` body (a defect)
+    missing_field_500: bool = False  # a body without a required field crashes the server
+    wrong_message: int | None = None  # catalogue code answered with another message
     error_media_type: str = "application/json"
     success_message: str = "success"
     task_id_as_string: bool = False
     pipeline_name: str | None = None  # answered instead of the workflow
     ids_do_not_increase: bool = False
     accept_unknown_workflow: bool = False
-    accept_missing_field: bool = False
+    accept_no_targets: bool = False  # creates a task with nothing to run (v1.7.1 answers 6160)
     ignore_auth: bool = False
     hang: str | None = None  # operation that never answers
     crash_on_unknown_query: bool = False  # a 500 that only generated cases find
     restart_accepted_in: tuple[str, ...] = ()  # task states where restart is wrongly accepted
     cancel_of_passed_accepted: bool = False
     admin: bool = False  # a `/_mock`-like admin API that can force a task's status
+    cannot_run: str | None = None  # 6160 with this description for any task of the world
     # Faithful variations.
+    strict: bool = False  # refuses a body without a field the page requires: 400 Bad Request
     extra_fields: bool = False
     description: str | None = None
     first_id: int = 1
@@ -110,11 +125,14 @@ def build_app(switches: Switches) -> Starlette:
         if switches.wrong_code == operation and code >= 6000:
             code = 6161
         entry = CATALOGUE[str(code)]
+        message = entry["message"]
+        if switches.wrong_message == code:
+            message = f"{message} (changed)"
         body = {
             "code": code,
             "description": switches.description or description,
             "extra": {},
-            "message": entry["message"],
+            "message": message,
             "type": switches.error_type,
         }
         body.pop(switches.drop_field or "", None)
@@ -139,30 +157,44 @@ def build_app(switches: Switches) -> Starlette:
             return Response("internal error", status_code=500)
         return None
 
+    def crash() -> Response:
+        # What gin answers on a panic: no `type` nor `extra` promised.
+        body = {"code": 500, "description": "runtime error", "message": "Internal Error: panic"}
+        return answer(500, body)
+
     async def create(request: Request) -> Response:
         if (refused := await gate(request, "create")) is not None:
             return refused
+        raw = await request.body()
         try:
-            body = json.loads(await request.body())
-        except ValueError as exc:
+            body = json.loads(raw)
+        except ValueError:
             if switches.malformed_json_500:
                 return Response("internal error", status_code=500)
-            return error(400, str(exc))
-        problem = _body_problem(body, switches.accept_missing_field)
-        if problem:
-            return error(400, problem)
-        project = switches.world.get(body.get("product_tmpl_name", ""))
-        workflow = body.get("workflow_name", "")
-        if project is None and not switches.accept_unknown_workflow:
-            return error(6542, "mongo: no documents in result", "create")
-        known = project is not None and workflow in project["workflows"]
-        if not known and not switches.accept_unknown_workflow:
-            return error(6542, "mongo: no documents in result", "create")
-        if project is not None and body.get("namespace") not in project["envs"]:
-            env = body.get("namespace")
-            return error(6160, f"找不到 {body['product_tmpl_name']} 的 {env} 环境 ")
+            return error(400, "EOF")
+        if body is None:
+            return crash() if switches.null_body_500 else error(400, "the body is JSON null")
+        args = _decode(body)
+        if args is None:
+            return error(400, "EOF")
+        missing = [name for name in BODY_FIELDS if name not in body]
+        if missing and switches.missing_field_500:
+            return crash()
+        if missing and switches.strict:
+            return error(400, f"{missing[0]} is required")
+        # The checks, in the behavior file's order, on the zero values of missing fields.
+        project = switches.world.get(args["product_tmpl_name"])
+        workflow = args["workflow_name"]
+        if not switches.accept_unknown_workflow:
+            if project is None or workflow not in project["workflows"]:
+                return error(6542, "mongo: no documents in result", "create")
+        env = args["namespace"]
+        if project is not None and env and env not in project["envs"]:
+            return error(6160, f"找不到 {args['product_tmpl_name']} 的 {env} 环境 ", "create")
+        if switches.cannot_run and project is not None:
+            return error(6160, switches.cannot_run, "create")
         task_id = state.next_id(workflow)
-        if not body.get("targets"):
+        if not args["targets"] and not switches.accept_no_targets:
             return error(6160, "未配置工作流子任务", "create")
         state.tasks[(workflow, task_id)] = "created"
         answered: Any = str(task_id) if switches.task_id_as_string else task_id
@@ -225,29 +257,32 @@ def build_app(switches: Switches) -> Starlette:
 
 
 def _task_key(request: Request) -> tuple[str, int] | None:
+    """The task a path names; None when its id is not what strconv.ParseInt takes."""
     raw = request.path_params["id"]
-    if not raw.isdigit():
+    if not GO_INT.fullmatch(raw) or not -INT64_MAX - 1 <= int(raw) <= INT64_MAX:
         return None
     return request.path_params["pipeline"], int(raw)
 
 
-def _body_problem(body: Any, accept_missing: bool) -> str | None:
+def _decode(body: Any) -> dict[str, Any] | None:
+    """The body as WorkflowTaskArgs (missing fields as zero values), or None when it does not
+    decode (not an object, or a field of another JSON type)."""
     if not isinstance(body, dict):
-        return "body must be an object"
+        return None
+    args = {}
     for name, kind in BODY_FIELDS.items():
-        if name not in body:
-            if accept_missing:
-                continue
-            return f"{name} is required"
-        if not isinstance(body[name], kind):
-            return f"{name} has the wrong type"
-    for target in body.get("targets", []):
+        value = body.get(name)
+        if value is not None and not isinstance(value, kind):
+            return None
+        args[name] = value if value is not None else kind()
+    for target in args["targets"]:
+        if target is None:
+            continue
         if not isinstance(target, dict):
-            return "a target must be an object"
-        for name in TARGET_FIELDS:
-            if not isinstance(target.get(name), str):
-                return f"targets[].{name} is required"
-    return None
+            return None
+        if any(not isinstance(target.get(name, ""), str | None) for name in TARGET_FIELDS):
+            return None
+    return args
 
 
 def free_port() -> int:

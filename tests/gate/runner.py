@@ -41,9 +41,7 @@ class GateRun:
         return [name for name in self.failed() if fragment in name]
 
 
-def run_gate(
-    base_url: str, *options: str, max_examples: int = 4, plugins: tuple = ()
-) -> GateRun:
+def run_gate(base_url: str, *options: str, max_examples: int = 4, plugins: tuple = ()) -> GateRun:
     collector = Collector()
     argv = ["--base-url", base_url, "--max-examples", str(max_examples), "--seed", "7"]
     args = pytest_args([*argv, *options, "-q"])

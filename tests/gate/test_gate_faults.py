@@ -14,49 +14,144 @@ TOKEN = "gate-test-token"
 
 # (fault, switches, profile, the rule that must fail, or a prefix of it)
 FAULTS = [
-    ("wrong code on restart", Switches(wrong_code="restart"), "safe",
-     "test_documented_error[restartWorkflowTask-task_not_found]"),
-    ("wrong code on cancel", Switches(wrong_code="cancel"), "safe",
-     "test_documented_error[cancelWorkflowTask-task_not_found]"),
-    ("wrong code on create", Switches(wrong_code="create"), "safe",
-     "test_documented_error[createWorkflowTask-project_not_found]"),
-    ("envelope without extra", Switches(drop_field="extra"), "safe",
-     "test_documented_error[cancelWorkflowTask-task_not_found]"),
-    ("envelope without message", Switches(drop_field="message"), "safe",
-     "test_documented_error[createWorkflowTask-workflow_not_found]"),
-    ("type is not error", Switches(error_type="failure"), "safe",
-     "test_documented_error[restartWorkflowTask-bad_task_id]"),
-    ("errors sent with HTTP 200", Switches(error_status=200), "safe",
-     "test_documented_error[restartWorkflowTask-task_not_found]"),
-    ("errors sent with HTTP 500", Switches(error_status=500), "safe",
-     "test_documented_error[createWorkflowTask-project_not_found]"),
-    ("500 on malformed JSON", Switches(malformed_json_500=True), "safe",
-     "test_documented_error[createWorkflowTask-bad_body]"),
-    ("text/plain errors", Switches(error_media_type="text/plain"), "safe",
-     "test_documented_error[cancelWorkflowTask-bad_task_id]"),
-    ("unknown workflow accepted", Switches(accept_unknown_workflow=True), "safe",
-     "test_documented_error[createWorkflowTask-workflow_not_found]"),
-    ("missing required field accepted", Switches(accept_missing_field=True), "safe",
-     "test_documented_error[createWorkflowTask-missing_namespace-safe]"),
-    ("missing required field accepted (full)", Switches(accept_missing_field=True), "full",
-     "test_documented_error[createWorkflowTask-missing_targets-full]"),
-    ("success with the wrong message", Switches(success_message="ok"), "full",
-     "test_task_action[cancel_created_task]"),
-    ("task_id as a string", Switches(task_id_as_string=True), "full",
-     "test_create_answers_workflow_and_id"),
-    ("pipeline_name is not the workflow", Switches(pipeline_name="proxy"), "full",
-     "test_create_answers_workflow_and_id"),
-    ("ids that do not increase", Switches(ids_do_not_increase=True), "full",
-     "test_create_again_gives_greater_id"),
-    ("500 on an unknown query parameter", Switches(crash_on_unknown_query=True), "safe",
-     "test_generated_cases["),
-    ("restart of a passed task accepted", Switches(admin=True, restart_accepted_in=("passed",)),
-     "full", "test_refused_in_state[restartWorkflowTask-task_not_restartable-passed]"),
-    ("restart of a running task accepted",
-     Switches(admin=True, restart_accepted_in=("running",)), "full",
-     "test_refused_in_state[restartWorkflowTask-task_not_restartable-running]"),
-    ("cancel of a passed task accepted", Switches(admin=True, cancel_of_passed_accepted=True),
-     "full", "test_refused_in_state[cancelWorkflowTask-task_passed-passed]"),
+    (
+        "wrong code on restart",
+        Switches(wrong_code="restart"),
+        "safe",
+        "test_documented_error[restartWorkflowTask-task_not_found]",
+    ),
+    (
+        "wrong code on cancel",
+        Switches(wrong_code="cancel"),
+        "safe",
+        "test_documented_error[cancelWorkflowTask-task_not_found]",
+    ),
+    (
+        "wrong code on create",
+        Switches(wrong_code="create"),
+        "safe",
+        "test_documented_error[createWorkflowTask-project_not_found]",
+    ),
+    (
+        "envelope without extra",
+        Switches(drop_field="extra"),
+        "safe",
+        "test_documented_error[cancelWorkflowTask-task_not_found]",
+    ),
+    (
+        "envelope without message",
+        Switches(drop_field="message"),
+        "safe",
+        "test_documented_error[createWorkflowTask-workflow_not_found]",
+    ),
+    (
+        "type is not error",
+        Switches(error_type="failure"),
+        "safe",
+        "test_documented_error[restartWorkflowTask-bad_task_id]",
+    ),
+    (
+        "errors sent with HTTP 200",
+        Switches(error_status=200),
+        "safe",
+        "test_documented_error[restartWorkflowTask-task_not_found]",
+    ),
+    (
+        "errors sent with HTTP 500",
+        Switches(error_status=500),
+        "safe",
+        "test_documented_error[createWorkflowTask-project_not_found]",
+    ),
+    (
+        "500 on malformed JSON",
+        Switches(malformed_json_500=True),
+        "safe",
+        "test_documented_error[createWorkflowTask-bad_body]",
+    ),
+    (
+        "text/plain errors",
+        Switches(error_media_type="text/plain"),
+        "safe",
+        "test_documented_error[cancelWorkflowTask-bad_task_id]",
+    ),
+    (
+        "unknown workflow accepted",
+        Switches(accept_unknown_workflow=True),
+        "safe",
+        "test_documented_error[createWorkflowTask-workflow_not_found]",
+    ),
+    (
+        "500 on a body without a required field",
+        Switches(missing_field_500=True),
+        "safe",
+        "test_documented_error[createWorkflowTask-missing_namespace-safe]",
+    ),
+    (
+        "create without targets accepted",
+        Switches(accept_no_targets=True),
+        "full",
+        "test_documented_error[createWorkflowTask-missing_targets-full]",
+    ),
+    (
+        "wrong catalogue message",
+        Switches(wrong_message=6163),
+        "safe",
+        "test_documented_error[cancelWorkflowTask-task_not_found]",
+    ),
+    (
+        "wrong catalogue message for 400",
+        Switches(wrong_message=400),
+        "safe",
+        "test_documented_error[createWorkflowTask-bad_body]",
+    ),
+    (
+        "success with the wrong message",
+        Switches(success_message="ok"),
+        "full",
+        "test_task_action[cancel_created_task]",
+    ),
+    (
+        "task_id as a string",
+        Switches(task_id_as_string=True),
+        "full",
+        "test_create_answers_workflow_and_id",
+    ),
+    (
+        "pipeline_name is not the workflow",
+        Switches(pipeline_name="proxy"),
+        "full",
+        "test_create_answers_workflow_and_id",
+    ),
+    (
+        "ids that do not increase",
+        Switches(ids_do_not_increase=True),
+        "full",
+        "test_create_again_gives_greater_id",
+    ),
+    (
+        "500 on an unknown query parameter",
+        Switches(crash_on_unknown_query=True),
+        "safe",
+        "test_generated_cases[",
+    ),
+    (
+        "restart of a passed task accepted",
+        Switches(admin=True, restart_accepted_in=("passed",)),
+        "full",
+        "test_refused_in_state[restartWorkflowTask-task_not_restartable-passed]",
+    ),
+    (
+        "restart of a running task accepted",
+        Switches(admin=True, restart_accepted_in=("running",)),
+        "full",
+        "test_refused_in_state[restartWorkflowTask-task_not_restartable-running]",
+    ),
+    (
+        "cancel of a passed task accepted",
+        Switches(admin=True, cancel_of_passed_accepted=True),
+        "full",
+        "test_refused_in_state[cancelWorkflowTask-task_passed-passed]",
+    ),
 ]
 
 
@@ -72,8 +167,13 @@ def test_gate_fails_a_faulty_server(switches: Switches, profile: str, rule: str)
     assert failed, f"{rule} did not fail; failed: {run.failed()}"
     text = run.texts[failed[0]]
     # CI-friendly: the rule, the page's section, a runnable request, expected vs got.
-    for part in ("contract rule broken:", "documented in: page section «", "curl ", "expected:",
-                 "got: HTTP"):
+    for part in (
+        "contract rule broken:",
+        "documented in: page section «",
+        "curl ",
+        "expected:",
+        "got: HTTP",
+    ):
         assert part in text, text
 
 
@@ -129,6 +229,8 @@ def test_generated_cases_refused_with_the_token_fail() -> None:
     assert run.exit_code == 1
     failed = run.failed_matching("test_generated_cases[")
     assert failed and "the token was refused for project 'proxy'" in run.texts[failed[0]]
+    hint = "every answer was HTTP 403: check --token and --project"
+    assert run.output.count(hint) == 1, run.output[-2000:]
 
 
 def test_failures_do_not_print_the_token() -> None:
@@ -174,10 +276,17 @@ def test_run_budget_ends_a_run_against_a_target_that_answers_slowly() -> None:
     elapsed = time.monotonic() - started
     assert run.exit_code == 1
     assert "the run budget of 4 s is spent" in run.output
+    # The summary names the rules that the budget cut, each once.
+    summary = run.output.split("zadig contract summary", 1)[1]
+    note = summary.split("(--run-budget) ran out; these rules failed without being checked:")[1]
+    cut = [line.strip()[2:] for line in note.splitlines()[1:] if line.startswith("  - ")]
+    assert cut and len(cut) == len(set(cut)), note
     assert elapsed < 15, f"the gate took {elapsed:.0f} s with a budget of 4 s"
 
 
 FAITHFUL = [
+    ("as the behavior file says", Switches()),
+    ("stricter: refuses incomplete bodies with 400", Switches(strict=True)),
     ("extra fields", Switches(extra_fields=True, admin=True)),
     ("other descriptions", Switches(description="something else went wrong")),
     ("ids from 1000 with gaps of 7", Switches(first_id=1000, id_step=7)),
@@ -215,5 +324,7 @@ def test_gate_passes_a_faithful_server_with_auth() -> None:
     with ServerThread(build_app(Switches(tokens=(TOKEN,)))) as server:
         run = run_gate(server.url, "--profile", "full", "--token", TOKEN)
     assert run.exit_code == 0, "\n\n".join(run.texts.values())
-    assert run.outcomes["test_refused_without_valid_token[cancelWorkflowTask-auth_bad_token]"] \
+    assert (
+        run.outcomes["test_refused_without_valid_token[cancelWorkflowTask-auth_bad_token]"]
         == "passed"
+    )

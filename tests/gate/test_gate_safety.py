@@ -38,7 +38,8 @@ FIXTURE_WORKFLOW = "proxy-workflow-dev"
 TOKEN = "gate-test-token"
 LAX = [
     ("accepts unknown workflows", Switches(accept_unknown_workflow=True)),
-    ("accepts bodies missing a field", Switches(accept_missing_field=True)),
+    ("creates tasks with nothing to run", Switches(accept_no_targets=True)),
+    ("refuses incomplete bodies", Switches(strict=True)),
     ("ignores auth", Switches(tokens=(TOKEN,), ignore_auth=True)),
     ("restarts any task", Switches(restart_accepted_in=("running", "passed"))),
     ("cancels passed tasks", Switches(cancel_of_passed_accepted=True)),

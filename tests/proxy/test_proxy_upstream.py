@@ -14,6 +14,8 @@ import pytest
 from gate.fake_zadig import DribblingServer, ServerThread, Switches, build_app, free_port
 from starlette.middleware.gzip import GZipMiddleware
 
+from contract_proxy.forwarding import Upstream
+
 from .support import CREATE, PAGE_BODY, RawServer, echo_app, proxy_in_process, task_path
 
 TOKEN = "upstream-test-token"
@@ -58,6 +60,15 @@ def test_request_reaches_the_upstream_unchanged(echo: ServerThread) -> None:
     # The client's own, not those of the proxy's HTTP client.
     assert (headers["user-agent"], headers["accept-encoding"]) == ("ui-test/1", "identity")
     assert answer.headers["x-upstream"] == "echo"
+
+
+def test_upstream_url_keeps_the_path_and_query_as_sent() -> None:
+    """Under the upstream's own path prefix; bytes a URL cannot hold are percent-encoded."""
+    upstream = Upstream("https://zadig.example.com/gateway/", 5)
+    url = upstream.url("/a%2Fb/任务".encode(), b"token=a%20b&x=1&y=?")
+    assert str(url) == (
+        "https://zadig.example.com/gateway/a%2Fb/%E4%BB%BB%E5%8A%A1?token=a%20b&x=1&y=?"
+    )
 
 
 def test_hop_by_hop_headers_stay_on_their_hop(echo: ServerThread) -> None:
