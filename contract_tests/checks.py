@@ -184,8 +184,10 @@ def request_problems(
             "no credentials: the spec requires `Authorization: Bearer <token>` "
             "(the gateway also takes ?token=)"
         )
-    if operation.request_schema is not None:
-        problems += _body_problems(operation.request_schema, operation.body_required, headers, body)
+    # Against the page's schema: a body without a field the page requires is the client's
+    # slip even where the release accepts it.
+    if operation.page_schema is not None:
+        problems += _body_problems(operation.page_schema, operation.body_required, headers, body)
     return problems
 
 

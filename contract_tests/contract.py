@@ -66,6 +66,10 @@ class Operation:
     errors: dict[str, DocumentedError]
     statuses: tuple[int, ...]
     request_schema: dict[str, Any] | None = None
+    # The request schema as the page states it: its `required` also lists every field of
+    # x-zadig-missing-fields (the page's 是否必须 = 是), which the spec's own schema may leave
+    # out where the documented release accepts a body without it (`namespace`).
+    page_schema: dict[str, Any] | None = None
     request_example: dict[str, Any] | None = None
     # From x-zadig-missing-fields: the answer per required field, and the refusal (a code)
     # of a server stricter than the documented release.
@@ -76,6 +80,11 @@ class Operation:
     parameters: tuple[dict[str, Any], ...] = ()
     body_required: bool = False
     needs_token: bool = False
+
+    @property
+    def page_required(self) -> list[str]:
+        """The top-level body fields the page requires, in the order of its table."""
+        return list((self.page_schema or {}).get("required", []))
 
     @property
     def codes(self) -> list[int]:
@@ -154,6 +163,17 @@ def _missing_field(name: str, answer: dict[str, Any]) -> MissingFieldAnswer:
     raise ValueError(f"{MISSING_FIELDS_KEY}: the answer for {name} needs a code or status 200")
 
 
+def _page_schema(schema: dict[str, Any] | None, answers: dict[str, Any]) -> dict[str, Any] | None:
+    """`schema` with the fields of x-zadig-missing-fields required too, in its properties' order
+    (the page's table)."""
+    if schema is None or not answers:
+        return schema
+    wanted = [*schema.get("required", []), *answers]
+    ordered = [name for name in schema.get("properties", {}) if name in wanted]
+    required = ordered + list(dict.fromkeys(name for name in wanted if name not in ordered))
+    return {**schema, "required": required}
+
+
 def _json_content(response: dict[str, Any]) -> dict[str, Any]:
     return response.get("content", {}).get("application/json", {})
 
@@ -189,6 +209,7 @@ def _operation(
         errors=errors,
         statuses=tuple(sorted(int(status) for status in responses if status.isdigit())),
         request_schema=body_json.get("schema"),
+        page_schema=_page_schema(body_json.get("schema"), answers),
         request_example=example,
         missing_fields=answers,
         stricter_code=int(stricter) if stricter is not None else None,

@@ -155,7 +155,7 @@ def unanswered_fields(contract: Contract) -> list[str]:
         f"{operation.operation_id}: a body without {key} (the spec's {MISSING_FIELDS_KEY} "
         "does not say what it gets)"
         for operation in contract.operations.values()
-        for key in (operation.request_schema or {}).get("required", [])
+        for key in operation.page_required
         if key not in operation.missing_fields
     ]
 
@@ -208,7 +208,7 @@ def body_schema_probes(contract: Contract) -> list[Probe]:
         if not schema or 400 not in contract.catalogue:
             continue
         for profile in ("safe", "full"):
-            for key in schema.get("required", []):
+            for key in operation.page_required:
                 # A field whose answer the spec does not give is noted, not checked.
                 if key in operation.missing_fields:
                     probes.append(_missing_field_probe(operation, profile, key))

@@ -47,6 +47,7 @@ from mock_server.handlers import (
 )
 from mock_server.journal import Journal
 from mock_server.jsonifier import orjson_jsonifier
+from mock_server.required import page_fields
 from mock_server.seed import build_world, default_seed
 from mock_server.spec import spec_operations
 from mock_server.state import MockState
@@ -126,9 +127,10 @@ def create_app(
     ]
     app = AsyncApp(__name__, middlewares=middlewares, validator_map=validator_map(),
                    jsonifier=orjson_jsonifier())
+    page_required = {op["operationId"]: page_fields(op) for _, _, op, _ in spec_operations(spec)}
     bad_ids = BadIds()
     for api_spec, base, handlers, validators in (
-        (spec, "", task_handlers, validator_map(strict=strict)),
+        (spec, "", task_handlers, validator_map(strict=strict, page_fields=page_required)),
         (admin, ADMIN_BASE, AdminHandlers(mock, defaults(forced_schema)), validator_map()),
     ):
         app.add_api(api_spec, base_path=base or None, resolver=method_resolver(handlers),

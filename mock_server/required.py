@@ -1,16 +1,21 @@
-"""The fields a body lacks that the spec marks required, and Go's zero values for them.
+"""The fields a body lacks that the page requires, and Go's zero values for them.
 
 aslan decodes create's body into a Go struct whose fields carry no `required` tag: a field the
 page requires but the body lacks is its zero value (`""`, an empty list), and the rules go on
-from there. The spec's `required` lists say what the page asks of a client; this module reads
-them, so that the mock can name what a request lacked and answer as aslan does (or, strict,
+from there. The page's top-level fields are the keys of the operation's
+`x-zadig-missing-fields` (the body schema's `required` says only what v1.7.1 refuses, so it
+leaves out `namespace`); nested ones are the schema's own `required` lists. This module reads
+both, so that the mock can name what a request lacked and answer as aslan does (or, strict,
 refuse it)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
+
+MISSING_FIELDS_KEY = "x-zadig-missing-fields"
 
 ZERO_VALUES: dict[str, Any] = {
     "string": "",
@@ -45,17 +50,24 @@ class Missing:
         )
 
 
-def missing_fields(schema: dict[str, Any], value: Any) -> list[Missing]:
-    """The required properties `value` lacks, in the spec's order: an object's own first, then
-    those inside its properties and list items. Parts of the wrong type are left to validation."""
+def page_fields(operation: dict[str, Any]) -> tuple[str, ...]:
+    """The top-level body fields the page requires of `operation` (its x-zadig-missing-fields)."""
+    return tuple(operation.get(MISSING_FIELDS_KEY, {}).get("answers", {}))
+
+
+def missing_fields(schema: dict[str, Any], value: Any, page: Collection[str] = ()) -> list[Missing]:
+    """The required properties `value` lacks, in the spec's order: an object's own first (the
+    schema's `required` and the `page` fields), then those inside its properties and list items.
+    Parts of the wrong type are left to validation."""
     found: list[Missing] = []
-    _walk(schema, value, (), found, fill=False)
+    _walk(schema, value, (), found, fill=False, page=page)
     return found
 
 
-def fill_zero_values(schema: dict[str, Any], value: Any) -> None:
-    """Give every absent required property of `value` its type's zero value, in place."""
-    _walk(schema, value, (), [], fill=True)
+def fill_zero_values(schema: dict[str, Any], value: Any, page: Collection[str] = ()) -> None:
+    """Give every absent required property of `value` (and `page` field) its type's zero value,
+    in place."""
+    _walk(schema, value, (), [], fill=True, page=page)
 
 
 def without_required(schema: Any) -> Any:
@@ -74,10 +86,11 @@ def _walk(
     found: list[Missing],
     *,
     fill: bool,
+    page: Collection[str] = (),
 ) -> None:
     if isinstance(value, dict):
         properties = schema.get("properties", {})
-        for name in schema.get("required", ()):
+        for name in _required(schema, page):
             if name not in value:
                 found.append(Missing(path, name))
                 zero = ZERO_VALUES.get(properties.get(name, {}).get("type"))
@@ -89,3 +102,11 @@ def _walk(
     elif isinstance(value, list) and isinstance(schema.get("items"), dict):
         for index, item in enumerate(value):
             _walk(schema["items"], item, (*path, index), found, fill=fill)
+
+
+def _required(schema: dict[str, Any], page: Collection[str]) -> list[str]:
+    """The schema's `required` with the `page` fields, in the order of its properties (the
+    page's table)."""
+    wanted = [*schema.get("required", ()), *page]
+    ordered = [name for name in schema.get("properties", {}) if name in wanted]
+    return ordered + list(dict.fromkeys(name for name in wanted if name not in ordered))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import jsonschema_rs
@@ -122,19 +123,25 @@ class PageBodyValidator(CompiledJSONBodyValidator):
     unless `strict`, which refuses it with 400 naming the first such property. A nested one (a
     field of a target) is refused in both modes: what aslan does with a target lacking a field is
     not known, and refusing it keeps the page's contract. Either way the lacked properties are
-    noted for the journal and the log line. Wrong types are refused as before."""
+    noted for the journal and the log line. Wrong types are refused as before.
+
+    `page_fields`: operationId -> the top-level fields the page requires (the schema's `required`
+    lists only what the release refuses)."""
 
     strict = False
+    page_fields: Mapping[str, tuple[str, ...]] = {}
     NOTE = "zadig_mock"  # scope key of the journal's note about this request
 
     async def _parse(self, stream: Any, scope: Any) -> Any:
         self._note = scope.get(self.NOTE)
+        routing = scope.get("extensions", {}).get("connexion_routing", {})
+        self._page = self.page_fields.get(routing.get("operation_id"), ())
         return await super()._parse(stream, scope)
 
     def _validate(self, body: Any) -> None:
         if not self._nullable and body is None:
             raise BadRequestProblem("Request body must not be empty")
-        missing = missing_fields(self._schema, body)
+        missing = missing_fields(self._schema, body, self._page)
         if self._note is not None:
             self._note["missing"] = [str(field) for field in missing]
         error = first_error(self._schema, body, required=False)
@@ -143,7 +150,7 @@ class PageBodyValidator(CompiledJSONBodyValidator):
         refused = missing if self.strict else [field for field in missing if field.parent]
         if refused:
             raise BadRequestProblem(detail=refused[0].problem())
-        fill_zero_values(self._schema, body)
+        fill_zero_values(self._schema, body, self._page)
 
 
 class CompiledParameterValidator(ParameterValidator):
@@ -161,13 +168,20 @@ class CompiledParameterValidator(ParameterValidator):
         return None
 
 
-def validator_map(*, strict: bool | None = None) -> dict:
+def validator_map(
+    *, strict: bool | None = None, page_fields: Mapping[str, tuple[str, ...]] | None = None
+) -> dict:
     """connexion's validators, compiled. `strict` None: every required property is enforced (the
-    admin API); True/False: the spec's bodies, checked by PageBodyValidator."""
+    admin API); True/False: the spec's bodies, checked by PageBodyValidator, with the top-level
+    fields the page requires per operationId (`page_fields`)."""
     if strict is None:
         json_body: type = CompiledJSONBodyValidator
     else:
-        json_body = type("PageBodyValidator", (PageBodyValidator,), {"strict": strict})
+        json_body = type(
+            "PageBodyValidator",
+            (PageBodyValidator,),
+            {"strict": strict, "page_fields": dict(page_fields or {})},
+        )
     # "body" must stay a MediaTypeDict: connexion looks validators up by media-type pattern,
     # and with a plain dict no JSON body would be validated at all.
     body = MediaTypeDict({**VALIDATOR_MAP["body"], "*/*json": json_body})

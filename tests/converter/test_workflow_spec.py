@@ -98,11 +98,34 @@ def test_project_name_is_an_optional_query_parameter(spec, operation_id):
     assert ("path", "projectName") not in found
 
 
-def test_create_body_schema_with_targets_items(spec):
-    body = spec["paths"][CREATE]["post"]["requestBody"]
+# The page's body table: every field 是否必须 = 是.
+PAGE_REQUIRED = ["workflow_name", "product_tmpl_name", "namespace", "targets"]
+
+
+def test_the_page_alone_requires_every_body_field(run_cli):
+    code, out, _ = run_cli("convert", str(PAGE))
+    assert code == 0
+    page_spec = yaml.safe_load(out)
+    schema = page_spec["paths"][CREATE]["post"]["requestBody"]["content"]["application/json"]
+    assert schema["schema"]["required"] == PAGE_REQUIRED
+
+
+def test_create_body_schema_requires_what_the_release_refuses(spec):
+    # The behavior file: a create without `namespace` is answered 200 (build without deploy),
+    # so the spec's schema does not require it; the page's list stays in x-zadig-missing-fields.
+    operation = spec["paths"][CREATE]["post"]
+    body = operation["requestBody"]
     assert body["required"] is True
     schema = body["content"]["application/json"]["schema"]
-    assert schema["required"] == ["workflow_name", "product_tmpl_name", "namespace", "targets"]
+    assert schema["required"] == ["workflow_name", "product_tmpl_name", "targets"]
+    assert "是否必须 = 是" in schema["properties"]["namespace"]["description"]
+    assert list(operation["x-zadig-missing-fields"]["answers"]) == PAGE_REQUIRED
+    assert operation["x-zadig-missing-fields"]["answers"]["namespace"]["status"] == 200
+
+
+def test_create_body_schema_with_targets_items(spec):
+    body = spec["paths"][CREATE]["post"]["requestBody"]
+    schema = body["content"]["application/json"]["schema"]
     assert schema["properties"]["targets"]["type"] == "array"
     item = schema["properties"]["targets"]["items"]
     assert item["required"] == ["name", "service_name", "product_name"]
