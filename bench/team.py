@@ -1,12 +1,12 @@
 """Team mock throughput: one in-memory zadig-mock, `--workers N` on SQLite and `--workers N` on
 Redis, with Prism for reference, side by side in one run of bench/run.py (same wrk load, rounds
-interleaved, server order rotating). Starts its own redis-server (Debian package `redis-server`)
-on a free port in a temporary directory, with the persistence docs/team-mock.md advises
-(append-only file, fsync at every write) unless --redis-volatile.
+interleaved, server order rotating). Starts one redis-server (Debian package `redis-server`) per
+--redis-fsync setting, each on a free port in a temporary directory: `always` (append-only file
+fsynced at every write, as docs/team-mock.md advises), `everysec`, `off` (no append-only file).
 
-    python bench/team.py                    # 5 rounds x 10 s, 32 connections
+    python bench/team.py                    # 5 rounds x 10 s, 32 connections, fsync always
     python bench/team.py --quick            # smoke: 1 round x 3 s
-    python bench/team.py --workers 3 --json team.json
+    python bench/team.py --redis-fsync always,off --workers 3 --json team.json
 
 Prints run.py's table, then each server's requests/second as a ratio of the single in-memory
 process's (median of per-round ratios) and of Prism's.
@@ -42,21 +42,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--endpoints", default="create,restart-missing")
     parser.add_argument("--no-prism", action="store_true", help="leave Prism out")
     parser.add_argument(
-        "--redis-volatile",
-        action="store_true",
-        help="Redis without an append-only file (ids not kept across its restart)",
+        "--redis-fsync",
+        default="always",
+        help="Redis persistence settings to measure, comma-separated, one redis-server each: "
+        "always, everysec, off",
     )
     parser.add_argument("--quick", action="store_true", help="smoke run: 1 round x 3 s")
     parser.add_argument("--json", type=Path, help="write run.py's runs and the ratios here")
     return parser.parse_args(argv)
 
 
-def start_redis(directory: Path, durable: bool) -> tuple[subprocess.Popen, int]:
+def start_redis(directory: Path, fsync: str) -> tuple[subprocess.Popen, int]:
     binary = shutil.which("redis-server")
     if binary is None:
         raise SystemExit("redis-server not found: apt-get install -y redis-server")
     port = free_port()
-    persistence = ["--appendonly", "yes", "--appendfsync", "always"] if durable else []
+    persistence = [] if fsync == "off" else ["--appendonly", "yes", "--appendfsync", fsync]
     proc = subprocess.Popen(
         [
             binary,
@@ -105,44 +106,46 @@ def ratios(runs: list[dict], names: list[str], endpoints: list[str], base: str) 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     workers = args.workers
+    settings = [f for f in args.redis_fsync.split(",") if f]
+    if not set(settings) <= {"always", "everysec", "off"}:
+        raise SystemExit(f"--redis-fsync: always, everysec or off, not {args.redis_fsync}")
     with tempfile.TemporaryDirectory(prefix="zadig-team-bench-") as tmp:
-        redis, redis_port = start_redis(Path(tmp), durable=not args.redis_volatile)
+        redis_servers: list[subprocess.Popen] = []
         try:
-            sqlite = f"{MOCK} --workers {workers} --state {shlex.quote(str(Path(tmp, 'b.sqlite')))}"
-            on_redis = f"{MOCK} --workers {workers} --state redis://127.0.0.1:{redis_port}/0"
+            sqlite = shlex.quote(str(Path(tmp, "b.sqlite")))
+            extra = ["--server", f"w{workers}-sqlite={MOCK} --workers {workers} --state {sqlite}"]
+            for fsync in settings:
+                directory = Path(tmp, fsync)
+                directory.mkdir()
+                proc, port = start_redis(directory, fsync)
+                redis_servers.append(proc)
+                name = f"w{workers}-redis" + ("" if fsync == "always" else f"-{fsync}")
+                url = f"redis://127.0.0.1:{port}/0"
+                extra += ["--server", f"{name}={MOCK} --workers {workers} --state {url}"]
             out = Path(tmp, "runs.json")
             run_args = [
-                "--rounds",
-                str(args.rounds),
-                "--duration",
-                str(args.duration),
-                "--connections",
-                str(args.connections),
-                "--endpoints",
-                args.endpoints,
-                "--mock-cmd",
-                MOCK,
-                "--servers",
-                "mock" if args.no_prism else "mock,prism",
-                "--server",
-                f"w{workers}-sqlite={sqlite}",
-                "--server",
-                f"w{workers}-redis={on_redis}",
-                "--json",
-                str(out),
+                *("--rounds", str(args.rounds), "--duration", str(args.duration)),
+                *("--connections", str(args.connections), "--endpoints", args.endpoints),
+                *("--mock-cmd", MOCK, "--servers", "mock" if args.no_prism else "mock,prism"),
+                *extra,
+                *("--json", str(out)),
                 *(["--quick"] if args.quick else []),
             ]
             status = run.main(run_args)
             result = json.loads(out.read_text())
         finally:
-            redis.send_signal(signal.SIGTERM)
-            redis.wait()
+            for proc in redis_servers:
+                proc.send_signal(signal.SIGTERM)
+                proc.wait()
     names = list(result["summary"]["servers"])
     endpoints = [e for e in args.endpoints.split(",") if e]
     table = ratios(result["runs"], names, endpoints, "mock")
     if "prism" in names:
         table |= ratios(result["runs"], names, endpoints, "prism")
-    print(f"\nredis-server: {'volatile' if args.redis_volatile else 'appendonly, fsync always'}")
+    print(
+        f"\nw{workers}-redis: appendonly, fsync always; -everysec: appendfsync everysec; "
+        "-off: no append-only file"
+    )
     print("ratios of requests/second (median of per-round ratios, this run only):")
     for pair, per_endpoint in table.items():
         cells = ", ".join(f"{ep} {v:.2f}x" for ep, v in per_endpoint.items())

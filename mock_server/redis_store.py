@@ -7,6 +7,7 @@ reconnects by itself once it is back."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import re
 from collections.abc import AsyncIterator
@@ -18,7 +19,7 @@ import orjson
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
-from redis.exceptions import AuthenticationError, ResponseError
+from redis.exceptions import AuthenticationError, NoScriptError, ResponseError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -35,7 +36,7 @@ from mock_server.store import (
 log = logging.getLogger("zadig_mock")
 
 PREFIX = "zadig-mock:"
-KEYS = ("meta", "tasks", "counters", "forced", "journal")
+KEYS = ("meta", "tasks", "counters", "forced", "journal", "pushed")  # pushed: a channel
 DOWN = (RedisConnectionError, RedisTimeoutError, OSError)  # Redis gone: 503, try again later
 CONNECT_TIMEOUT = 1.0  # seconds; a request waits at most about twice this while Redis is away
 COMMAND_TIMEOUT = 5.0
@@ -86,6 +87,9 @@ return false
 """
 
 
+TAKE_SHA = hashlib.sha1(TAKE.encode()).hexdigest()  # how EVALSHA names it
+
+
 def parse_url(url: str) -> dict[str, Any]:
     """redis-py's reading of the URL (host, port, db, password, TLS for rediss://); StateError
     when it is not one."""
@@ -126,7 +130,13 @@ class RedisStore:
         self.world: World | None = None
         self.fingerprint = ""
         self.ready = False  # the database is known to be seeded with this seed
-        self.take: Any = None
+        self.batches: Batches | None = None
+        # Most calls find the forced-answer queue empty. Each push is published, and while this
+        # process listens it knows the queue is empty without asking (see take_forced).
+        self.listening = False
+        self.pushes = 0  # pushes heard (and (re)subscriptions): a take's "empty" is stale after
+        self.queue_empty = False
+        self.listener: asyncio.Task | None = None
         self.journal = RedisJournal(self)
 
     def connect(self) -> aioredis.Redis:
@@ -140,9 +150,7 @@ class RedisStore:
             socket_timeout=COMMAND_TIMEOUT,
             retry=Retry(NoBackoff(), 1),
         )
-        client = aioredis.Redis(connection_pool=pool)
-        self.take = client.register_script(TAKE)  # EVALSHA, loaded again after a restart
-        return client
+        return aioredis.Redis(connection_pool=pool)
 
     def attach(self, world: World, fingerprint: str) -> None:
         """Remember the seed; the database is checked (or seeded) on first use, in the loop
@@ -196,6 +204,9 @@ class RedisStore:
         loop = asyncio.get_running_loop()
         if self.loop is not loop:  # a client belongs to one event loop
             self.client, self.loop, self.ready = self.connect(), loop, False
+            self.batches = Batches(self.client)
+            self.listening = self.queue_empty = False
+            self.listener = loop.create_task(self.listen())
         try:
             if not self.ready:
                 await self._seed(self.client, "init")
@@ -211,26 +222,28 @@ class RedisStore:
         async with self.redis() as client:
             await self._seed(client, "reset")
 
+    async def call(self, *command: Any) -> Any:
+        """One command, sent along with the others of this moment (see Batches)."""
+        async with self.redis():
+            return await self.batches.call(command)
+
     async def next_id(self, pipeline: str) -> int:
-        async with self.redis() as client:
-            try:
-                return await client.hincrby(self.keys["counters"], pipeline, 1)
-            except ResponseError as exc:
-                if "overflow" in str(exc):  # past int64, as MongoDB's $inc
-                    raise IdsExhausted(pipeline) from None
-                raise
+        try:
+            return await self.call("HINCRBY", self.keys["counters"], pipeline, 1)
+        except ResponseError as exc:
+            if "overflow" in str(exc):  # past int64, as MongoDB's $inc
+                raise IdsExhausted(pipeline) from None
+            raise
 
     async def add(self, task: Task) -> None:
         await self.put(task)
 
     async def get(self, pipeline: str, task_id: int) -> Task | None:
-        async with self.redis() as client:
-            raw = await client.hget(self.keys["tasks"], field(pipeline, task_id))
+        raw = await self.call("HGET", self.keys["tasks"], field(pipeline, task_id))
         return None if raw is None else json_task(raw)
 
     async def put(self, task: Task) -> None:
-        async with self.redis() as client:
-            await client.hset(self.keys["tasks"], task_field(task), task_json(task))
+        await self.call("HSET", self.keys["tasks"], task_field(task), task_json(task))
 
     async def all(self) -> list[Task]:
         async with self.redis() as client:
@@ -241,14 +254,46 @@ class RedisStore:
         async with self.redis() as client:
             async with client.pipeline(transaction=True) as pipe:
                 pipe.rpush(self.keys["forced"], orjson.dumps(item))
+                pipe.publish(self.keys["pushed"], b"")
                 pipe.lrange(self.keys["forced"], 0, -1)
-                _, items = await pipe.execute()
+                _, _, items = await pipe.execute()
         return [orjson.loads(raw) for raw in items]
 
     async def take_forced(self, operation: str) -> dict[str, Any] | None:
-        async with self.redis():
-            raw = await self.take(keys=[self.keys["forced"]], args=[operation])
-        return None if raw is None else orjson.loads(raw)
+        if self.queue_empty:
+            return None
+        key, pushes = self.keys["forced"], self.pushes
+        try:
+            raw = await self.call("EVALSHA", TAKE_SHA, 1, key, operation)
+        except NoScriptError:  # a restarted Redis has no script cached yet
+            raw = await self.call("EVAL", TAKE, 1, key, operation)
+        if raw is None:
+            # Empty when it was taken, and no push heard since: it stays so until one is.
+            self.queue_empty = self.listening and self.pushes == pushes
+            return None
+        return orjson.loads(raw)
+
+    async def listen(self) -> None:
+        """Hears every push to the forced-answer queue (from any process), for take_forced.
+        Not listening (Redis away, reconnecting), every take asks Redis."""
+        while True:
+            try:
+                async with self.client.pubsub() as pubsub:
+                    await pubsub.subscribe(self.keys["pushed"])
+                    async for message in pubsub.listen():
+                        if message["type"] == "subscribe":  # (re)subscribed: pushes missed?
+                            self.listening = True
+                        self.heard()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 (Redis away: takes ask it, and listen again)
+                self.listening = False
+                self.heard()
+                await asyncio.sleep(0.5)
+
+    def heard(self) -> None:
+        self.pushes += 1
+        self.queue_empty = False
 
     async def forced(self) -> list[dict[str, Any]]:
         async with self.redis() as client:
@@ -276,6 +321,50 @@ class RedisStore:
         except StateUnavailable as exc:
             return {"state": self.kind, "reachable": False, "error": str(exc)}
         return {"state": self.kind, "reachable": True}
+
+
+class Batches:
+    """Sends the commands that concurrent requests issue in one turn of the event loop as one
+    pipeline: one write and one read for all of them. Each round trip costs two system calls,
+    which dominate a request's time on a busy host; under load this divides them by the number
+    of requests in flight. Commands keep their order; each caller gets its own reply or error."""
+
+    def __init__(self, client: aioredis.Redis) -> None:
+        self.client = client
+        self.waiting: list[tuple[tuple[Any, ...], asyncio.Future]] = []
+
+    def call(self, command: tuple[Any, ...]) -> asyncio.Future:
+        loop = asyncio.get_running_loop()
+        reply = loop.create_future()
+        self.waiting.append((command, reply))
+        if len(self.waiting) == 1:  # the first of this turn: send them all after it
+            loop.call_soon(self.send)
+        return reply
+
+    def send(self) -> None:
+        batch, self.waiting = self.waiting, []
+        asyncio.get_running_loop().create_task(self.execute(batch))
+
+    async def execute(self, batch: list[tuple[tuple[Any, ...], asyncio.Future]]) -> None:
+        try:
+            async with self.client.pipeline(transaction=False) as pipe:
+                for command, _ in batch:
+                    pipe.execute_command(*command)
+                replies = await pipe.execute(raise_on_error=False)
+        except BaseException as exc:  # the connection failed: every caller hears it
+            for _, reply in batch:
+                if not reply.done():
+                    reply.set_exception(exc)
+            if not isinstance(exc, Exception):
+                raise
+            return
+        for (_, reply), value in zip(batch, replies, strict=True):
+            if reply.done():  # its request was cancelled (client gone)
+                continue
+            if isinstance(value, Exception):
+                reply.set_exception(value)
+            else:
+                reply.set_result(value)
 
 
 class SeedMismatch(Exception):

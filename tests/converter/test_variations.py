@@ -793,3 +793,40 @@ def test_operations_at_level_one_with_sections_at_level_two():
     op = operation(convert(text)[0], "/api/list", "get")
     assert op["summary"] == "获取列表"
     assert params(op)[("query", "page")]["schema"] == {"type": "integer", "default": 1}
+
+
+def test_error_code_table_with_an_http_status_column():
+    text = page("""
+        ## 取
+        #### 请求
+        ```
+        GET /api/things
+        ```
+        #### 错误码
+        |错误码|HTTP 状态码|描述|
+        |---|---|---|
+        |6050|404|对象不存在|
+        |6051||参数错误|
+        """)
+    responses = operation(convert(text)[0], "/api/things", "get")["responses"]
+    assert set(responses) == {"200", "400", "404"}
+    assert _example(responses["404"], "code_6050") == {"code": 6050, "message": "对象不存在"}
+    assert _example(responses["400"], "code_6051") == {"code": 6051, "message": "参数错误"}
+
+
+def test_error_code_table_whose_only_numbers_are_under_a_status_title():
+    text = page("""
+        ## 取
+        #### 请求
+        ```
+        GET /api/things
+        ```
+        #### 错误码
+        |状态码|描述|
+        |---|---|
+        |6060|超时|
+        """)
+    document, warnings = convert(text)
+    responses = operation(document, "/api/things", "get")["responses"]
+    assert _example(responses["400"], "code_6060") == {"code": 6060, "message": "超时"}
+    assert any("codes read from column '状态码'" in w for w in warnings)

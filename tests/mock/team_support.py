@@ -36,19 +36,23 @@ class RedisServer:
     """A redis-server of the test's own: a free port on 127.0.0.1, its files in `directory`.
     `durable`: append-only file fsynced at every write, as docs/team-mock.md advises."""
 
-    def __init__(self, directory: Path, durable: bool = False) -> None:
+    def __init__(self, directory: Path, durable: bool = False, password: str = "") -> None:
         self.binary = redis_server_binary()
         self.directory = directory
         self.durable = durable
+        self.password = password
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        auth = f":{self.password}@" if self.password else ""
+        return f"redis://{auth}127.0.0.1:{self.port}/0"
 
     def start(self, timeout: float = 10) -> None:
         persistence = ["--appendonly", "yes", "--appendfsync", "always"] if self.durable else []
+        if self.password:
+            persistence += ["--requirepass", self.password]
         self.proc = subprocess.Popen(
             [
                 self.binary,
@@ -78,7 +82,8 @@ class RedisServer:
         try:
             with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
                 sock.sendall(b"PING\r\n")
-                return sock.recv(16).startswith(b"+PONG")
+                answer = sock.recv(64)
+                return answer.startswith(b"+PONG") or answer.startswith(b"-NOAUTH")
         except OSError:
             return False
 

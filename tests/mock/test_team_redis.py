@@ -72,6 +72,14 @@ def test_forced_answer_is_used_once_by_the_group(redis_server: RedisServer) -> N
         assert httpx.get(f"{first.url}/_mock/next").json() == []
         # A forced answer moves no counter: the 57 others got 1..57.
         assert ids_of(answers) == list(range(1, 58))
+        # Queued through one, the very next call through the other gets it, every time.
+        once = {"operation": "createWorkflowTask", "code": 6160, "example": "no_stages"}
+        with httpx.Client(headers=AUTH) as client:
+            for _ in range(20):
+                assert client.post(f"{second.url}{CREATE}", json=PAGE_EXAMPLE).status_code == 200
+                client.post(f"{first.url}/_mock/next", json=once)
+                forced = client.post(f"{second.url}{CREATE}", json=PAGE_EXAMPLE)
+                assert forced.status_code == 400 and forced.json()["code"] == 6160, forced.text
     finally:
         first.stop()
         second.stop()
@@ -214,3 +222,20 @@ def test_malformed_redis_url_exits_2(url: str) -> None:
     run = run_mock("--state", url)
     assert run.returncode == 2, run.stderr
     assert "not a Redis URL" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_password_in_the_url(tmp_path: Path) -> None:
+    with RedisServer(tmp_path, password="s3cret") as server:
+        (mock,) = group(server.url, 1)
+        try:
+            answer = httpx.post(f"{mock.url}{CREATE}", json=PAGE_EXAMPLE, headers=AUTH)
+            assert answer.status_code == 200 and answer.json()["task_id"] == 1
+            health = httpx.get(f"{mock.url}/_mock/health").json()
+            assert health == {"status": "ok", "state": "redis", "reachable": True}
+        finally:
+            mock.stop()
+        wrong = server.url.replace("s3cret", "wrong")
+        run = run_mock("--state", wrong)
+        assert run.returncode == 2, run.stderr
+        assert "wrong" not in run.stderr and "***" in run.stderr  # never the password
+        assert "Traceback" not in run.stderr

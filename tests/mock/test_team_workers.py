@@ -100,3 +100,14 @@ def test_health_reports_the_state(tmp_path: Path, state: str) -> None:
     with MockProcess(*args, "--quiet") as proc:
         health = httpx.get(f"{proc.url}/_mock/health").json()
     assert health == {"status": "ok", "state": state, "reachable": True}
+
+
+def test_another_seed_than_the_state_file_was_made_with_exits_2(tmp_path: Path) -> None:
+    state = str(tmp_path / "state.sqlite")
+    with MockProcess("--state", state, "--quiet"):
+        pass
+    seed = tmp_path / "other.yaml"
+    seed.write_text("projects: {other: {envs: [dev]}}\nworkflows: {w: {project: other}}\n")
+    run = run_mock("--state", state, "--seed", str(seed))
+    assert run.returncode == 2, run.stderr
+    assert "made with another seed" in run.stderr and "Traceback" not in run.stderr
