@@ -21,7 +21,13 @@ from contract_proxy.forwarding import Answer, Fault, Upstream, decoded
 from contract_proxy.ledger import REQUEST_RULE, Ledger, Violation
 from contract_proxy.routes import Match, match, routes
 from contract_proxy.tokens import curl, safe_target, scrub, secrets_of
-from contract_tests.checks import REFUSED, answer_problems, created_problems, request_problems
+from contract_tests.checks import (
+    REFUSED,
+    accepted_incomplete_problems,
+    answer_problems,
+    created_problems,
+    request_problems,
+)
 from contract_tests.contract import Contract
 from contract_tests.http_client import Exchange
 from contract_tests.report import AUTH_ROW, SUCCESS_ROW
@@ -153,7 +159,9 @@ class Proxy:
         )
         problems = answer_problems(self.contract, found.operation, exchange)
         if not problems and outcome.status == 200 and found.operation.request_schema:
-            problems = created_problems(_json(seen.body), _json(body))
+            sent = _json(seen.body)
+            problems = created_problems(sent, _json(body))
+            problems += accepted_incomplete_problems(self.contract, found.operation, sent, exchange)
         return problems, self._row(outcome.status, text)
 
     def _row(self, status: int, text: str) -> str:

@@ -275,3 +275,19 @@ def incomplete_body_problems(
             return problems, [expected.leniency()]
         return [f"{expected.leniency()}, and {expected.refused_because}"], []
     return error_problems(contract, operation, exchange, set(expected.codes)), []
+
+
+def accepted_incomplete_problems(
+    contract: Contract, operation: Operation, sent: Any, exchange: Exchange
+) -> list[str]:
+    """A created task (200) for a body without a field, absent or empty ("", [], null: Go's
+    zero value), that the spec's x-zadig-missing-fields says the release refuses: the server
+    accepts what aslan refuses. Refusals are judged as any answer is."""
+    if exchange.status != 200 or not isinstance(sent, dict):
+        return []
+    problems = []
+    for field, answer in operation.missing_fields.items():
+        if answer.code is not None and sent.get(field) in (None, "", []):
+            expected = incomplete_body_expectation(operation, field, names_exist=True)
+            problems += incomplete_body_problems(contract, operation, exchange, expected)[0]
+    return problems

@@ -188,7 +188,7 @@ def _responses(op: Operation) -> dict[str, Any]:
         by_status.setdefault(error_status(code), []).append(example)
     coded: dict[int, list[ErrorCode]] = {}
     for code in op.error_codes:
-        coded.setdefault(error_status(code.code), []).append(code)
+        coded.setdefault(code.status or error_status(code.code), []).append(code)
     for status in sorted(set(by_status) | set(coded)):
         examples = by_status.get(status, [])
         codes = coded.get(status, [])

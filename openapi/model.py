@@ -50,6 +50,7 @@ class ErrorCode:
     code: int
     message: str
     line: int
+    status: int | None = None  # the HTTP status the table gives, if it does
 
 
 @dataclass

@@ -373,7 +373,7 @@ class _Section:
         if self.sub == "request" and not self.op.method:
             line = block.text.strip().splitlines()[0]
             if vocab.REQUEST_LINE.match(line):
-                self._request_line(line, block.line, block.line)
+                self._request_line(line, block.line)
         elif self.sub == "notes":
             self.op.notes.append(block.text)
         elif self.sub == "error_codes":
@@ -451,7 +451,7 @@ class _Section:
                 block.line + found[1][0],
                 "several request lines in one block: give each endpoint its own heading",
             )
-        self._request_line(found[0][1], block.line + found[0][0], block.line)
+        self._request_line(found[0][1], block.line + found[0][0])
 
     def _curl(self, block: Block, warnings: list[str]) -> None:
         """A request written as a curl command: its method, URL and `-d` body."""
@@ -487,13 +487,13 @@ class _Section:
             raise ConversionError(
                 line, "a second request line in one operation: give each endpoint its own heading"
             )
-        self._request_line(f"{method} {target}", line, block.line)
+        self._request_line(f"{method} {target}", line)
         if body and not self.op.body_example:
             self.op.body_example = Example(
                 _json(Block("fence", block.line, body), warnings), block.line
             )
 
-    def _request_line(self, text: str, line: int, block_line: int) -> None:
+    def _request_line(self, text: str, line: int) -> None:
         match = vocab.REQUEST_LINE.match(text)
         if not match or match.group("method").upper() not in vocab.METHODS:
             raise ConversionError(
@@ -595,15 +595,26 @@ class _Section:
                 f"codes read from column '{rows[0][code_at]}'"
             )
         message_at = _column(header, vocab.ERROR_CODE_COLUMNS["message"])
+        status_at = _column(header, vocab.ERROR_CODE_COLUMNS["status"])
+        if status_at == code_at:  # the only numbers are the codes
+            status_at = None
         for row, line in zip(rows[1:], lines[1:], strict=True):
-            code = row[code_at].strip("` ") if code_at < len(row) else ""
+            cells = [cell.strip("` ") for cell in row]
+            code = cells[code_at] if code_at < len(cells) else ""
             if not code.isdigit():
                 raise ConversionError(line, f"error code '{code}' is not a number")
-            if message_at is not None and message_at < len(row):
-                message = row[message_at]
+            if message_at is not None and message_at < len(cells):
+                message = cells[message_at]
             else:
-                message = " ".join(c for i, c in enumerate(row) if i != code_at and c)
-            self.op.error_codes.append(ErrorCode(int(code), message.strip(), line))
+                message = " ".join(
+                    c for i, c in enumerate(cells) if i not in (code_at, status_at) and c
+                )
+            status = cells[status_at] if status_at is not None and status_at < len(cells) else ""
+            if status and not (status.isdigit() and int(status) in vocab.HTTP_ERROR_CODES):
+                raise ConversionError(line, f"HTTP status '{status}' is not a 4xx or 5xx status")
+            self.op.error_codes.append(
+                ErrorCode(int(code), message.strip(), line, int(status) if status else None)
+            )
         warnings.append(
             f"line {block.line}: error codes read from a table: each code is an "
             "example {code, message} under its status"
@@ -794,6 +805,11 @@ def _fields(block: Block, warnings: list[str], answer: bool = False) -> list[Fie
         name = cell["name"].strip("`* ")
         if not name:
             raise ConversionError(line, "a table row has no parameter name")
+        plain = re.match(r"`?([A-Za-z_$][\w.\-\[\]$]*)`?", name)
+        if plain and plain.group(1) != name:
+            # "`projectName` (query)", "id（必填）": the name is the identifier it opens with.
+            warnings.append(f"line {line}: parameter name '{name}' read as '{plain.group(1)}'")
+            name = plain.group(1)
         reading = vocab.read_type(cell["type"])
         if reading is None:
             raise ConversionError(
@@ -821,7 +837,31 @@ def _fields(block: Block, warnings: list[str], answer: bool = False) -> list[Fie
                 reading=reading,
             )
         )
-    return fields
+    return _nest_dotted(fields)
+
+
+def _nest_dotted(fields: list[Field]) -> list[Field]:
+    """Rows named `targets.name` or `targets[].name` are fields of the row `targets`."""
+    top: list[Field] = []
+    for f in fields:
+        parent_name, dot, child = f.name.rpartition(".")
+        if not dot:
+            top.append(f)
+            continue
+        parent = _find_path(top, parent_name.replace("[]", "").split("."))
+        if parent is None:  # a name with a dot (a query parameter `filter.name`)
+            top.append(f)
+            continue
+        f.name = child
+        parent.children.append(f)
+    return top
+
+
+def _find_path(fields: list[Field], names: list[str]) -> Field | None:
+    for f in fields:
+        if f.name == names[0]:
+            return f if len(names) == 1 else _find_path(f.children, names[1:])
+    return None
 
 
 def _required(text: str, line: int, warnings: list[str]) -> tuple[bool, str]:

@@ -183,8 +183,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 MANDATORY_COLUMNS = ("name", "type")
 ERROR_CODE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "code": ("错误码", "返回码", "code", "错误代码", "状态码", "errorcode"),
+    "code": ("错误码", "返回码", "code", "错误代码", "errorcode"),
     "message": ("描述", "说明", "错误信息", "信息", "message", "含义", "description", "原因"),
+    # When a table says the HTTP status of each code, it wins over the rule below.
+    "status": ("http状态码", "状态码", "httpstatus", "status", "http状态", "httpcode", "http码"),
 }
 
 

@@ -59,6 +59,9 @@ CASES = {
     "error code that is not a number": (
         _section(OK_REQUEST + "#### 错误码\n|错误码|描述|\n|---|---|\n|6001|甲|\n|E02|乙|\n"),
         "|E02|", "error code 'E02' is not a number"),
+    "error code table with a bad HTTP status": (
+        _section(OK_REQUEST + "#### 错误码\n|错误码|状态码|描述|\n|---|---|---|\n|6001|200|甲|\n"),
+        "|6001|200|", "HTTP status '200' is not a 4xx or 5xx status"),
     "error code table without numbers": (
         _section(OK_REQUEST + "#### 错误码\n|名称|描述|\n|---|---|\n|甲|乙|\n"),
         "|名称|", "needs a '错误码' column"),

@@ -793,3 +793,78 @@ def test_operations_at_level_one_with_sections_at_level_two():
     op = operation(convert(text)[0], "/api/list", "get")
     assert op["summary"] == "获取列表"
     assert params(op)[("query", "page")]["schema"] == {"type": "integer", "default": 1}
+
+
+def test_error_code_table_with_an_http_status_column():
+    text = page("""
+        ## 取
+        #### 请求
+        ```
+        GET /api/things
+        ```
+        #### 错误码
+        |错误码|HTTP 状态码|描述|
+        |---|---|---|
+        |6050|404|对象不存在|
+        |6051||参数错误|
+        """)
+    responses = operation(convert(text)[0], "/api/things", "get")["responses"]
+    assert set(responses) == {"200", "400", "404"}
+    assert _example(responses["404"], "code_6050") == {"code": 6050, "message": "对象不存在"}
+    assert _example(responses["400"], "code_6051") == {"code": 6051, "message": "参数错误"}
+
+
+def test_error_code_table_whose_only_numbers_are_under_a_status_title():
+    text = page("""
+        ## 取
+        #### 请求
+        ```
+        GET /api/things
+        ```
+        #### 错误码
+        |状态码|描述|
+        |---|---|
+        |6060|超时|
+        """)
+    document, warnings = convert(text)
+    responses = operation(document, "/api/things", "get")["responses"]
+    assert _example(responses["400"], "code_6060") == {"code": 6060, "message": "超时"}
+    assert any("codes read from column '状态码'" in w for w in warnings)
+
+
+def test_dotted_row_names_are_nested_fields():
+    text = page("""
+        ## 建
+        #### 请求
+        ```
+        POST /api/things
+        ```
+        #### body 参数说明
+        {rows}
+        """).format(rows=table("`targets`|Object Array|目标|无|是",
+                               "`targets[].name`|string|名称|无|是",
+                               "`targets[].build`|Object|构建|无|否",
+                               "`targets[].build.branch`|string|分支|`main`|否"))
+    schema = body_schema(operation(convert(text)[0], "/api/things", "post"))
+    item = schema["properties"]["targets"]["items"]
+    assert item["required"] == ["name"]
+    assert item["properties"]["build"]["properties"]["branch"] == {
+        "type": "string",
+        "description": "分支",
+        "default": "main",
+    }
+
+
+def test_parameter_name_with_a_note_is_read_as_its_identifier():
+    text = page("""
+        ## 取
+        #### 请求
+        ```
+        GET /api/things?projectName=:projectName
+        ```
+        #### Query
+        {rows}
+        """).format(rows=table("`projectName`（项目标识）|string|项目|无|是"))
+    document, warnings = convert(text)
+    assert ("query", "projectName") in params(operation(document, "/api/things", "get"))
+    assert any("read as 'projectName'" in w for w in warnings)

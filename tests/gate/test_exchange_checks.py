@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from contract_tests.checks import answer_problems, request_problems
+from contract_tests.checks import accepted_incomplete_problems, answer_problems, request_problems
 from contract_tests.contract import CANCEL, CREATE, RESTART, load_contract
 from contract_tests.http_client import Exchange
 from openapi import SPEC_PATH
@@ -142,3 +142,25 @@ def test_credentials_bearer_or_query_token(headers: dict, query: dict, ok: bool)
 def test_the_shared_checks_do_not_need_pytest() -> None:
     code = "import sys, contract_tests.checks; sys.exit('pytest' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("sent", "status", "named"),
+    [
+        (body(targets=None), 200, "without `targets`"),
+        (body(targets=[]), 200, "without `targets`"),
+        (body(workflow_name=""), 200, "without `workflow_name`"),
+        (body(namespace=None), 200, None),  # v1.7.1 creates the task (build without deploy)
+        (body(targets=None), 400, None),  # refused: judged as any answer is
+        (body(), 200, None),
+    ],
+)
+def test_a_create_accepted_without_what_aslan_requires(
+    sent: bytes, status: int, named: str | None
+) -> None:
+    """Behavior file: no `targets` (or []) -> 6160, no `workflow_name` (or "") -> 6542, no
+    `namespace` -> 200; a server that accepts what aslan refuses does not keep the contract."""
+    create = CONTRACT.operation(CREATE)
+    created = answer(status, {"pipeline_name": "proxy-workflow-dev", "task_id": 17})
+    problems = accepted_incomplete_problems(CONTRACT, create, json.loads(sent), created)
+    assert any(named in p for p in problems) if named else problems == [], problems

@@ -16,6 +16,8 @@ from .support import CREATE, PAGE_BODY, proxy_in_process, task_path
 TOKEN = "fake-zadig-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 QUERY = {"projectName": "proxy"}
+NO_TARGETS = {k: v for k, v in PAGE_BODY.items() if k != "targets"}
+NO_NAMESPACE = {k: v for k, v in PAGE_BODY.items() if k != "namespace"}
 UNKNOWN = {**PAGE_BODY, "workflow_name": "no-such-workflow", "product_tmpl_name": "no-such"}
 
 
@@ -139,6 +141,27 @@ FAULTS = [
         "restartWorkflowTask",
         "HTTP status 500",
     ),
+    (
+        "create without targets accepted",
+        Switches(accept_no_targets=True),
+        [Call("POST", CREATE, {**PAGE_BODY, "targets": []}), Call("POST", CREATE, NO_TARGETS)],
+        "createWorkflowTask",
+        "accepted a create without `targets`",
+    ),
+    (
+        "null body answered 500 (v1.7.1's defect)",
+        Switches(null_body_500=True),
+        [Call("POST", CREATE, content=b"null")],
+        "createWorkflowTask",
+        "HTTP status 500",
+    ),
+    (
+        "another message for a code",
+        Switches(wrong_message=6163),
+        [CANCEL_MISSING],
+        "cancelWorkflowTask",
+        "the catalogue says",
+    ),
 ]
 
 
@@ -169,6 +192,8 @@ FAITHFUL_SESSION = [
     CREATE_UNKNOWN,
     Call("POST", CREATE, {**PAGE_BODY, "namespace": "prod"}),  # 6160, unknown env
     Call("POST", CREATE, {**PAGE_BODY, "targets": []}),  # 6160, no stages
+    Call("POST", CREATE, NO_TARGETS),  # 6160 as well
+    Call("POST", CREATE, NO_NAMESPACE),  # 200 (build without deploy): a request finding only
     Call("POST", CREATE, content=b"not json"),
     RESTART_MISSING,
     CANCEL_MISSING,
@@ -182,6 +207,7 @@ FAITHFUL_SESSION = [
     [
         pytest.param(Switches(), id="as documented"),
         pytest.param(Switches(extra_fields=True), id="extra fields"),
+        pytest.param(Switches(strict=True), id="stricter: incomplete bodies refused"),
         pytest.param(Switches(extra_headers=True), id="extra headers, charset"),
         pytest.param(Switches(description="other text"), id="other descriptions"),
         pytest.param(Switches(first_id=1000, id_step=7), id="other ids"),

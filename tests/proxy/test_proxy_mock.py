@@ -17,9 +17,7 @@ TOKEN = "proxy-mock-token"
 
 @pytest.fixture(scope="module")
 def proxy() -> Iterator[InProcessProxy]:
-    # --strict: the gate's missing-field rules expect 400 Bad Request, which only a strict mock
-    # answers (by default it answers incomplete bodies as aslan does).
-    with mock_process("--token", TOKEN, "--strict") as url, proxy_in_process(url) as proxy:
+    with mock_process("--token", TOKEN) as url, proxy_in_process(url) as proxy:
         yield proxy
 
 
