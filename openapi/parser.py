@@ -805,6 +805,11 @@ def _fields(block: Block, warnings: list[str], answer: bool = False) -> list[Fie
         name = cell["name"].strip("`* ")
         if not name:
             raise ConversionError(line, "a table row has no parameter name")
+        plain = re.match(r"`?([A-Za-z_$][\w.\-\[\]$]*)`?", name)
+        if plain and plain.group(1) != name:
+            # "`projectName` (query)", "id（必填）": the name is the identifier it opens with.
+            warnings.append(f"line {line}: parameter name '{name}' read as '{plain.group(1)}'")
+            name = plain.group(1)
         reading = vocab.read_type(cell["type"])
         if reading is None:
             raise ConversionError(
@@ -832,7 +837,31 @@ def _fields(block: Block, warnings: list[str], answer: bool = False) -> list[Fie
                 reading=reading,
             )
         )
-    return fields
+    return _nest_dotted(fields)
+
+
+def _nest_dotted(fields: list[Field]) -> list[Field]:
+    """Rows named `targets.name` or `targets[].name` are fields of the row `targets`."""
+    top: list[Field] = []
+    for f in fields:
+        parent_name, dot, child = f.name.rpartition(".")
+        if not dot:
+            top.append(f)
+            continue
+        parent = _find_path(top, parent_name.replace("[]", "").split("."))
+        if parent is None:  # a name with a dot (a query parameter `filter.name`)
+            top.append(f)
+            continue
+        f.name = child
+        parent.children.append(f)
+    return top
+
+
+def _find_path(fields: list[Field], names: list[str]) -> Field | None:
+    for f in fields:
+        if f.name == names[0]:
+            return f if len(names) == 1 else _find_path(f.children, names[1:])
+    return None
 
 
 def _required(text: str, line: int, warnings: list[str]) -> tuple[bool, str]:

@@ -830,3 +830,41 @@ def test_error_code_table_whose_only_numbers_are_under_a_status_title():
     responses = operation(document, "/api/things", "get")["responses"]
     assert _example(responses["400"], "code_6060") == {"code": 6060, "message": "超时"}
     assert any("codes read from column '状态码'" in w for w in warnings)
+
+
+def test_dotted_row_names_are_nested_fields():
+    text = page("""
+        ## 建
+        #### 请求
+        ```
+        POST /api/things
+        ```
+        #### body 参数说明
+        {rows}
+        """).format(rows=table("`targets`|Object Array|目标|无|是",
+                               "`targets[].name`|string|名称|无|是",
+                               "`targets[].build`|Object|构建|无|否",
+                               "`targets[].build.branch`|string|分支|`main`|否"))
+    schema = body_schema(operation(convert(text)[0], "/api/things", "post"))
+    item = schema["properties"]["targets"]["items"]
+    assert item["required"] == ["name"]
+    assert item["properties"]["build"]["properties"]["branch"] == {
+        "type": "string",
+        "description": "分支",
+        "default": "main",
+    }
+
+
+def test_parameter_name_with_a_note_is_read_as_its_identifier():
+    text = page("""
+        ## 取
+        #### 请求
+        ```
+        GET /api/things?projectName=:projectName
+        ```
+        #### Query
+        {rows}
+        """).format(rows=table("`projectName`（项目标识）|string|项目|无|是"))
+    document, warnings = convert(text)
+    assert ("query", "projectName") in params(operation(document, "/api/things", "get"))
+    assert any("read as 'projectName'" in w for w in warnings)

@@ -71,6 +71,7 @@ def run_mock(*args: str) -> subprocess.CompletedProcess:
     (("--latency", "-5"), "argument --latency: -5 is not a number >= 0"),
     (("--latency", "nan"), "argument --latency: nan is not a number >= 0"),
     (("--task-duration", "-1"), "argument --task-duration: -1 is not a number >= 0"),
+    (("--no-auth", "--token", "t"), "argument --token: not allowed with argument --no-auth"),
 ])
 def test_bad_option_is_a_usage_error(args: tuple[str, ...], says: str) -> None:
     run = run_mock(*args)
