@@ -7,6 +7,8 @@ answer finds its exchange in it.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import sys
 import time
@@ -78,18 +80,19 @@ class Proxy:
         seen = await _read(scope, receive)
         try:
             answer = await self.exchange(seen)
+        except asyncio.CancelledError:  # stopping (SIGINT/SIGTERM) with this exchange still open
+            answer = self._failed(seen, "the proxy stopped before the upstream answered")
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await _respond(send, answer)
+            return
         except Exception as exc:  # the proxy's own failure: said in the envelope, not a 500
-            reason = f"the proxy could not handle this request ({type(exc).__name__})"
-            print(
-                f"zadig-proxy: {seen.method} {safe_target(seen.raw_path, seen.query)}: {reason}",
-                file=sys.stderr,
-                flush=True,
-            )
-            answer = Fault(502, reason).answer()
-        await send(
-            {"type": "http.response.start", "status": answer.status, "headers": answer.headers}
-        )
-        await send({"type": "http.response.body", "body": answer.body})
+            answer = self._failed(seen, f"the proxy could not handle it ({type(exc).__name__})")
+        await _respond(send, answer)
+
+    def _failed(self, seen: Seen, reason: str) -> Answer:
+        target = safe_target(seen.raw_path, seen.query)
+        print(f"zadig-proxy: {seen.method} {target}: {reason}", file=sys.stderr, flush=True)
+        return Fault(502, reason).answer()
 
     async def exchange(self, seen: Seen) -> Answer:
         started = time.perf_counter()
@@ -229,6 +232,12 @@ class Proxy:
                 await self.upstream.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+async def _respond(send: Send, answer: Answer) -> None:
+    start = {"type": "http.response.start", "status": answer.status, "headers": answer.headers}
+    await send(start)
+    await send({"type": "http.response.body", "body": answer.body})
 
 
 def _json(raw: bytes) -> Any:

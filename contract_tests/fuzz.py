@@ -90,6 +90,10 @@ def confine(case: Case, settings: Settings) -> None:
         elif not NO_DIGITS.fullmatch(str(value)):
             params["id"] = settings.absent_name("id")
     scope_to_fixture(case, settings)
+    if case.body is None:
+        # A JSON `null` body has its own fixed rule (null_body), which a team that accepts
+        # v1.7.1's 500 there deselects: generated cases leave that body to it.
+        case.body = {}
     if isinstance(case.body, dict):
         names = [key for key in ("workflow_name", "product_tmpl_name") if key in case.body]
         for key in names:

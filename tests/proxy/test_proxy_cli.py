@@ -7,6 +7,8 @@ import json
 import signal
 import subprocess
 import sys
+import threading
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -107,3 +109,26 @@ def test_exit_0_without_fail_on_violation_or_violations(tmp_path: Path) -> None:
         code = proxy.stop(signal.SIGTERM)
         assert code == 0, proxy.output()
         assert "request violation" in proxy.output()
+
+
+def test_stops_promptly_with_an_exchange_still_open(tmp_path: Path) -> None:
+    """SIGTERM while the upstream hangs on a request: the report is written within seconds,
+    the waiting client gets an answer in the envelope, and no stack trace is logged."""
+    report = tmp_path / "report.json"
+    with ServerThread(build_app(Switches(hang="restart"))) as fake:
+        proxy = start_proxy(tmp_path, "--upstream", fake.url, "--report", str(report))
+        answers: list[httpx.Response] = []
+        waiting = threading.Thread(
+            target=lambda: answers.append(
+                httpx.post(proxy.url + task_path(1, restart=True), timeout=60)
+            )
+        )
+        waiting.start()
+        time.sleep(1)
+        started = time.monotonic()
+        code = proxy.stop(signal.SIGTERM)
+        waiting.join(timeout=30)
+    assert code == 0 and time.monotonic() - started < 10
+    assert json.loads(report.read_text())["exchanges"] == 0
+    assert answers and answers[0].status_code == 502 and answers[0].json()["code"] == 502
+    assert "Traceback" not in proxy.output()
