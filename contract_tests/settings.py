@@ -51,6 +51,8 @@ OPTIONS = (
         None,
         float,
     ),
+    # pytest has a --strict of its own (its strict mode, which the suite passes): the gate
+    # reads that same flag rather than defining a second one.
     Option(
         "--strict",
         "ZADIG_STRICT",

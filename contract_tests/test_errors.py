@@ -43,7 +43,7 @@ def test_documented_error(
     exchange = call(target, ledger, rule, operation.operation_id, error_probe.build(settings))
     problems = error_problems(contract, operation, exchange, set(error_probe.codes))
     if problems and error_probe.defect and exchange.status >= SERVER_ERROR:
-        problems.append(f"a defect of the service, not of the gate: {error_probe.defect}")
+        problems.append(f"not a fault of the gate: {error_probe.defect}")
         problems.append(f"to accept it, deselect this rule: --deselect '{request.node.nodeid}'")
     if problems:
         codes = sorted(error_probe.codes)
