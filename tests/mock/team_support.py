@@ -139,7 +139,18 @@ async def raw_request(
     status_line, _, rest = response.partition(b"\r\n")
     if not status_line:
         return 0, "no answer"
-    _, _, text = rest.partition(b"\r\n\r\n")
+    head_text, _, text = rest.partition(b"\r\n\r\n")
+    # An answer cut short (its process killed while sending) was never acknowledged.
+    length = next(
+        (
+            int(line.split(b":", 1)[1])
+            for line in head_text.split(b"\r\n")
+            if line.lower().startswith(b"content-length:")
+        ),
+        len(text),
+    )
+    if len(text) < length:
+        return 0, "answer cut short"
     return int(status_line.split()[1]), json.loads(text) if text else None
 
 
