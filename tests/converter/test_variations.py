@@ -841,10 +841,14 @@ def test_dotted_row_names_are_nested_fields():
         ```
         #### body 参数说明
         {rows}
-        """).format(rows=table("`targets`|Object Array|目标|无|是",
-                               "`targets[].name`|string|名称|无|是",
-                               "`targets[].build`|Object|构建|无|否",
-                               "`targets[].build.branch`|string|分支|`main`|否"))
+        """).format(
+        rows=table(
+            "`targets`|Object Array|目标|无|是",
+            "`targets[].name`|string|名称|无|是",
+            "`targets[].build`|Object|构建|无|否",
+            "`targets[].build.branch`|string|分支|`main`|否",
+        )
+    )
     schema = body_schema(operation(convert(text)[0], "/api/things", "post"))
     item = schema["properties"]["targets"]["items"]
     assert item["required"] == ["name"]

@@ -87,6 +87,18 @@ class RedisServer:
         except OSError:
             return False
 
+    def integer(self, *command: str) -> int:
+        """The integer reply of one Redis command (RESP), e.g. integer("LLEN", key)."""
+        parts = [f"*{len(command)}\r\n"] + [f"${len(c)}\r\n{c}\r\n" for c in command]
+        with socket.create_connection(("127.0.0.1", self.port), timeout=2) as sock:
+            if self.password:
+                sock.sendall(f"AUTH {self.password}\r\n".encode())
+                sock.recv(64)
+            sock.sendall("".join(parts).encode())
+            reply = sock.recv(64)
+        assert reply.startswith(b":"), reply
+        return int(reply[1:].strip())
+
     def kill(self) -> None:
         """kill -9: Redis keeps only what its append-only file has."""
         if self.proc and self.proc.poll() is None:
@@ -127,7 +139,18 @@ async def raw_request(
     status_line, _, rest = response.partition(b"\r\n")
     if not status_line:
         return 0, "no answer"
-    _, _, text = rest.partition(b"\r\n\r\n")
+    head_text, _, text = rest.partition(b"\r\n\r\n")
+    # An answer cut short (its process killed while sending) was never acknowledged.
+    length = next(
+        (
+            int(line.split(b":", 1)[1])
+            for line in head_text.split(b"\r\n")
+            if line.lower().startswith(b"content-length:")
+        ),
+        len(text),
+    )
+    if len(text) < length:
+        return 0, "answer cut short"
     return int(status_line.split()[1]), json.loads(text) if text else None
 
 

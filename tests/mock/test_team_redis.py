@@ -53,6 +53,14 @@ def test_two_processes_hand_out_ids_1_to_400(redis_server: RedisServer) -> None:
         assert [s for s, _ in answers].count(200) == N, answers[:3]
         assert ids_of(answers) == list(range(1, N + 1))
         assert sorted(listed(procs[0])) == sorted(listed(procs[1])) == list(range(1, N + 1))
+        # One journal for the group, bounded: 554 requests (2 start probes, 550 creates, the 2
+        # listings above), of which neither process answered 500; the latest 500 are kept.
+        assert ids_of(create_many([p.port for p in procs], 150)) == list(range(N + 1, N + 151))
+        time.sleep(0.5)  # each process sends its entries just after answering
+        journal = httpx.get(f"{procs[0].url}/_mock/requests", params={"limit": 1000}).json()
+        assert len(journal) == 500
+        assert [e["path"] for e in journal if e["path"] != CREATE] == ["/_mock/tasks"] * 2
+        assert redis_server.integer("LLEN", "zadig-mock:journal") == 500  # Redis keeps no more
     finally:
         for proc in procs:
             proc.stop()
