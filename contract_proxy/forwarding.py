@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from urllib.parse import quote_from_bytes
 
+import anyio
 import httpx
 
 HOP_BY_HOP = frozenset(
@@ -146,8 +147,10 @@ class Upstream:
         client = next(self.turn)
         request = client.build_request(method, url, headers=sent, content=body)
         try:
-            return await asyncio.wait_for(self._exchange(client, request), self.timeout)
-        except (asyncio.TimeoutError, httpx.TimeoutException):
+            # A cancel scope rather than asyncio.wait_for: no extra task per exchange.
+            with anyio.fail_after(self.timeout):
+                return await self._exchange(client, request)
+        except (TimeoutError, asyncio.TimeoutError, httpx.TimeoutException):
             return Fault(504, f"the upstream gave no whole answer within {self.timeout:g} s")
         except httpx.ConnectError as exc:
             return Fault(502, f"the upstream refused the connection ({_text(exc)})")
