@@ -14,7 +14,6 @@ import itertools
 import json
 import zlib
 from dataclasses import dataclass
-from http.cookiejar import CookieJar, DefaultCookiePolicy
 from urllib.parse import quote_from_bytes
 
 import anyio
@@ -36,9 +35,6 @@ HOP_BY_HOP = frozenset(
 Headers = list[tuple[bytes, bytes]]
 POOLS = 16
 URL_SAFE = "/%:@!$&'()*+,;=-._~"
-# The upstream's cookies are its clients' business: the proxy's HTTP client keeps none (else
-# one client's session cookie would ride along with every other client's requests).
-NO_COOKIES = DefaultCookiePolicy(allowed_domains=[])
 
 
 @dataclass(frozen=True)
@@ -103,32 +99,19 @@ def decoded(content_encoding: str, body: bytes) -> bytes | None:
 
 
 class Upstream:
-    """Pooled HTTP clients to the upstream; every exchange is bounded by `timeout` in total
+    """Pooled HTTP connections to the upstream; every exchange is bounded by `timeout` in total
     (an upstream that trickles its answer byte by byte still ends at the deadline)."""
 
     def __init__(self, base_url: str, timeout: float) -> None:
         self.base = httpx.URL(base_url)
         self.prefix = self.base.raw_path.rstrip(b"/").split(b"?", 1)[0]
         self.timeout = timeout
+        self.timeouts = {"timeout": httpx.Timeout(timeout).as_dict()}
         # Several small pools in turn rather than one large one: httpcore's pool scans every
         # queued request against every connection at each step, a cost that grows with the
         # square of the concurrency (with one pool, 32 clients spent most of the CPU there).
-        self.clients = [self._client() for _ in range(POOLS)]
-        self.turn = itertools.cycle(self.clients)
-
-    def _client(self) -> httpx.AsyncClient:
-        limits = httpx.Limits(max_connections=64, max_keepalive_connections=8, keepalive_expiry=2)
-        client = httpx.AsyncClient(
-            timeout=httpx.Timeout(self.timeout),
-            limits=limits,
-            follow_redirects=False,
-            trust_env=False,
-            cookies=CookieJar(NO_COOKIES),
-        )
-        # No headers of httpx's own (Accept-Encoding, User-Agent, ...): the client's pass as sent.
-        for name in list(client.headers):
-            del client.headers[name]
-        return client
+        self.pools = [_pool() for _ in range(POOLS)]
+        self.turn = itertools.cycle(self.pools)
 
     def url(self, raw_path: bytes, query: bytes) -> httpx.URL:
         # As sent, except bytes a URL cannot hold (non-ASCII, controls), percent-encoded.
@@ -137,19 +120,18 @@ class Upstream:
         return self.base.copy_with(raw_path=target.encode("ascii"))
 
     async def close(self) -> None:
-        for client in self.clients:
-            await client.aclose()
+        for pool in self.pools:
+            await pool.aclose()
 
     async def send(
         self, method: str, url: httpx.URL, headers: Headers, body: bytes
     ) -> Answer | Fault:
         sent = end_to_end(headers, frozenset({"host", "content-length"}))
-        client = next(self.turn)
-        request = client.build_request(method, url, headers=sent, content=body)
+        request = httpx.Request(method, url, headers=sent, content=body, extensions=self.timeouts)
         try:
             # A cancel scope rather than asyncio.wait_for: no extra task per exchange.
             with anyio.fail_after(self.timeout):
-                return await self._exchange(client, request)
+                return await _exchange(next(self.turn), request)
         except (TimeoutError, asyncio.TimeoutError, httpx.TimeoutException):
             return Fault(504, f"the upstream gave no whole answer within {self.timeout:g} s")
         except httpx.ConnectError as exc:
@@ -157,16 +139,25 @@ class Upstream:
         except httpx.TransportError as exc:
             return Fault(502, f"the upstream closed the connection mid-answer ({_text(exc)})")
 
-    async def _exchange(self, client: httpx.AsyncClient, request: httpx.Request) -> Answer:
-        response = await client.send(request, stream=True)
-        try:
-            body = b"".join([chunk async for chunk in response.aiter_raw()])
-        finally:
-            await response.aclose()
-        headers = end_to_end(response.headers.raw)
-        if response.headers.get("content-length") is None and body:  # it came chunked
-            headers.append((b"content-length", str(len(body)).encode()))
-        return Answer(response.status_code, headers, body)
+
+def _pool() -> httpx.AsyncHTTPTransport:
+    """httpx's transport, used without a client: the proxy wants none of a client's work
+    per request (redirects, auth, cookies, default headers), so each costs less CPU. Not
+    following redirects and keeping no cookies is the point: they are the clients' business."""
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=8, keepalive_expiry=2)
+    return httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
+
+
+async def _exchange(pool: httpx.AsyncHTTPTransport, request: httpx.Request) -> Answer:
+    response = await pool.handle_async_request(request)
+    try:
+        body = b"".join([chunk async for chunk in response.stream])
+    finally:
+        await response.aclose()
+    headers = end_to_end(response.headers.raw)
+    if response.headers.get("content-length") is None and body:  # it came chunked
+        headers.append((b"content-length", str(len(body)).encode()))
+    return Answer(response.status_code, headers, body)
 
 
 def _text(exc: Exception) -> str:

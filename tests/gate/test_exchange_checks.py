@@ -68,6 +68,9 @@ FAULTY = [
     (CREATE, answer(400, {"code": 6542, "message": "查询workflow失败"}), "'description'"),
     (CREATE, answer(400, envelope(6542, "查询workflow失败") | {"type": "warn"}), "'error'"),
     (CREATE, answer(200, {"pipeline_name": "w", "task_id": "7"}), "is not of type 'integer'"),
+    # Draft 4: a number with a fraction part, even a zero one, is not an integer.
+    (CREATE, answer(200, {"pipeline_name": "w", "task_id": 7.0}), "7.0 is not of type 'integer'"),
+    (CREATE, answer(200, {"pipeline_name": "w"}), "'task_id' is a required property"),
     (RESTART, answer(200, {"message": "success"}, {"content-type": "text/plain"}), "text/plain"),
     (RESTART, answer(200, {"message": "ok"}), "'success'"),
     (RESTART, answer(400, envelope(6164, "失败")), "the catalogue says"),
