@@ -1,10 +1,11 @@
 """Team mock throughput: one in-memory zadig-mock, `--workers N` on SQLite and `--workers N` on
 Redis, with Prism for reference, side by side in one run of bench/run.py (same wrk load, rounds
 interleaved, server order rotating). Starts one redis-server (Debian package `redis-server`) per
---redis-fsync setting, each on a free port in a temporary directory: `always` (append-only file
-fsynced at every write, as docs/team-mock.md advises), `everysec`, `off` (no append-only file).
+--redis-fsync setting, each on a free port in a temporary directory: `everysec` (append-only
+file written before each answer, fsynced every second, as docs/team-mock.md advises), `always`
+(fsynced at every write), `off` (no append-only file).
 
-    python bench/team.py                    # 5 rounds x 10 s, 32 connections, fsync always
+    python bench/team.py                    # 5 rounds x 10 s, 32 connections, everysec and always
     python bench/team.py --quick            # smoke: 1 round x 3 s
     python bench/team.py --redis-fsync always,off --workers 3 --json team.json
 
@@ -43,7 +44,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-prism", action="store_true", help="leave Prism out")
     parser.add_argument(
         "--redis-fsync",
-        default="always",
+        default="everysec,always",
         help="Redis persistence settings to measure, comma-separated, one redis-server each: "
         "always, everysec, off",
     )
@@ -119,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
                 directory.mkdir()
                 proc, port = start_redis(directory, fsync)
                 redis_servers.append(proc)
-                name = f"w{workers}-redis" + ("" if fsync == "always" else f"-{fsync}")
+                name = f"w{workers}-redis-{fsync}"
                 url = f"redis://127.0.0.1:{port}/0"
                 extra += ["--server", f"{name}={MOCK} --workers {workers} --state {url}"]
             out = Path(tmp, "runs.json")
@@ -143,8 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     if "prism" in names:
         table |= ratios(result["runs"], names, endpoints, "prism")
     print(
-        f"\nw{workers}-redis: appendonly, fsync always; -everysec: appendfsync everysec; "
-        "-off: no append-only file"
+        f"\nw{workers}-redis-everysec: appendonly, appendfsync everysec; -always: appendfsync "
+        "always; -off: no append-only file"
     )
     print("ratios of requests/second (median of per-round ratios, this run only):")
     for pair, per_endpoint in table.items():
