@@ -63,8 +63,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     gate_cmd = args.gate_cmd or default_gate_cmd()
     if gate_cmd is None:
-        print("the gate (zadig-contract, contract_tests/cli.py) is not installed yet: "
-              "nothing to time", file=sys.stderr)
+        print(
+            "the gate (zadig-contract, contract_tests/cli.py) is not installed yet: "
+            "nothing to time",
+            file=sys.stderr,
+        )
         return 2
     mock_cmd = args.mock_cmd or default_mock_cmd()
     worst = 0
@@ -77,8 +80,10 @@ def main(argv: list[str] | None = None) -> int:
             worst = max(worst, 1 if code else 0)
         median = statistics.median(times)
         ok = median <= TARGETS_S[profile]
-        print(f"{profile:5} median {median:.1f} s: {'within' if ok else 'OVER'} the "
-              f"{TARGETS_S[profile]:g} s target")
+        print(
+            f"{profile:5} median {median:.1f} s: {'within' if ok else 'OVER'} the "
+            f"{TARGETS_S[profile]:g} s target"
+        )
         worst = max(worst, 0 if ok else 1)
     return worst
 

@@ -42,13 +42,23 @@ def rss_bytes(pid: int | str = "self") -> int:
 
 async def asgi_create(app, expect_status: int = 200) -> dict:  # noqa: ANN001 (any ASGI app)
     scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
-        "scheme": "http", "path": CREATE_PATH, "raw_path": CREATE_PATH.encode(),
-        "query_string": b"", "root_path": "", "server": ("127.0.0.1", 80),
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": CREATE_PATH,
+        "raw_path": CREATE_PATH.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "server": ("127.0.0.1", 80),
         "client": ("127.0.0.1", 5000),
-        "headers": [(b"host", b"127.0.0.1"), (b"content-type", b"application/json"),
-                    (b"authorization", b"Bearer bench-token"),
-                    (b"content-length", str(len(CREATE_BODY_BYTES)).encode())],
+        "headers": [
+            (b"host", b"127.0.0.1"),
+            (b"content-type", b"application/json"),
+            (b"authorization", b"Bearer bench-token"),
+            (b"content-length", str(len(CREATE_BODY_BYTES)).encode()),
+        ],
     }
     sent = False
     status, chunks = 0, []
@@ -96,8 +106,10 @@ async def in_process(creates: int, warmup: int) -> None:
     tracemalloc.stop()
     rss = rss_bytes() - rss_before
     print(f"{creates} creates in-process (task ids {first}..{last})")
-    print(f"  traced allocations kept: {traced / creates:,.0f} bytes per task "
-          f"({traced / 2**20:.1f} MiB in all)")
+    print(
+        f"  traced allocations kept: {traced / creates:,.0f} bytes per task "
+        f"({traced / 2**20:.1f} MiB in all)"
+    )
     print(f"  RSS growth (with tracemalloc's own overhead): {rss / creates:,.0f} bytes per task")
     print(f"  projected for 1,000,000 tasks: {traced * 1_000_000 / creates / 2**20:,.0f} MiB")
 
@@ -116,14 +128,17 @@ def long_run(
         rss0 = rss_bytes(server.process.pid)
         done = 0
         last_id = probe(server.port, ENDPOINTS["create"])[1]["task_id"]
-        print(f"{'batch':>5} {'tasks':>9} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} "
-              f"{'RSS MiB':>8} {'errors':>6}")
+        print(
+            f"{'batch':>5} {'tasks':>9} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} "
+            f"{'RSS MiB':>8} {'errors':>6}"
+        )
         while done < total:
             raw = wrk(server, ENDPOINTS["create"], batch_s, args)
             created = raw["requests"] - raw["non_2xx_3xx"]
             done += created
             errors = raw["non_2xx_3xx"] + sum(
-                raw[k] for k in ("connect_errors", "read_errors", "write_errors", "timeouts"))
+                raw[k] for k in ("connect_errors", "read_errors", "write_errors", "timeouts")
+            )
             # wrk closes connections with requests in flight: those may have been created too.
             now_id = probe(server.port, ENDPOINTS["create"])[1]["task_id"]
             unaccounted = now_id - last_id - 1 - created
@@ -132,12 +147,20 @@ def long_run(
                 print(f"ids: {last_id} before, {now_id} after {created} creates", flush=True)
             last_id = now_id
             rss = rss_bytes(server.process.pid)
-            batch = {"tasks": done, "rps": raw["requests"] / (raw["duration_us"] / 1e6),
-                     "p50": raw["p50_us"] / 1000, "p99": raw["p99_us"] / 1000, "rss": rss,
-                     "errors": errors}
+            batch = {
+                "tasks": done,
+                "rps": raw["requests"] / (raw["duration_us"] / 1e6),
+                "p50": raw["p50_us"] / 1000,
+                "p99": raw["p99_us"] / 1000,
+                "rss": rss,
+                "errors": errors,
+            }
             batches.append(batch)
-            print(f"{len(batches):5d} {done:9d} {batch['rps']:7.0f} {batch['p50']:7.2f} "
-                  f"{batch['p99']:7.2f} {rss / 2**20:8.1f} {errors:6d}", flush=True)
+            print(
+                f"{len(batches):5d} {done:9d} {batch['rps']:7.0f} {batch['p50']:7.2f} "
+                f"{batch['p99']:7.2f} {rss / 2**20:8.1f} {errors:6d}",
+                flush=True,
+            )
     finally:
         server.stop()
     k = max(1, min(3, len(batches) // 3))
@@ -145,11 +168,15 @@ def long_run(
     for label, key in (("req/s", "rps"), ("p50 ms", "p50"), ("p99 ms", "p99")):
         a = statistics.median(b[key] for b in early)
         z = statistics.median(b[key] for b in late)
-        print(f"{label:7} first {k} batches {a:8.2f}   last {k} batches {z:8.2f}   "
-              f"late/early {z / a:.2f}")
+        print(
+            f"{label:7} first {k} batches {a:8.2f}   last {k} batches {z:8.2f}   "
+            f"late/early {z / a:.2f}"
+        )
     per_task = (batches[-1]["rss"] - rss0) / max(1, batches[-1]["tasks"])
-    print(f"RSS growth: {per_task:,.0f} bytes per task over {batches[-1]['tasks']} tasks; "
-          f"errors: {sum(b['errors'] for b in batches)}")
+    print(
+        f"RSS growth: {per_task:,.0f} bytes per task over {batches[-1]['tasks']} tasks; "
+        f"errors: {sum(b['errors'] for b in batches)}"
+    )
     return 1 if any(b["errors"] for b in batches) else 0
 
 

@@ -70,13 +70,27 @@ def profile(server: Server, endpoint_name: str, args: argparse.Namespace, out: P
     # wrk runs from a thread of this process while py-spy samples the server.
     result: dict = {}
     thread = threading.Thread(
-        target=lambda: result.update(wrk(server, endpoint, args.duration + 2, load_args)))
+        target=lambda: result.update(wrk(server, endpoint, args.duration + 2, load_args))
+    )
     thread.start()
     time.sleep(1)
     subprocess.run(
-        [PY_SPY, "record", "-p", str(server.process.pid), "-d", str(int(args.duration)),
-         "-r", "250", "-f", "raw", "-o", str(out)],
-        check=True, capture_output=True,
+        [
+            PY_SPY,
+            "record",
+            "-p",
+            str(server.process.pid),
+            "-d",
+            str(int(args.duration)),
+            "-r",
+            "250",
+            "-f",
+            "raw",
+            "-o",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
     )
     thread.join()
     total, inclusive, own = shares(out)

@@ -55,21 +55,32 @@ class Run:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog="\n".join(__doc__.splitlines()[1:]))
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="\n".join(__doc__.splitlines()[1:]),
+    )
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--duration", type=float, default=10, help="seconds per run")
     parser.add_argument("--warmup", type=float, default=3, help="seconds of unmeasured load first")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="smoke run: 1 round x 3 s, 1 s warmup")
-    parser.add_argument("--mock-cmd", default=None,
-                        help="command starting the mock, with {port} (default: zadig-mock --quiet)")
-    parser.add_argument("--servers", default="mock,prism,bare",
-                        help="comma-separated subset of mock,prism,bare")
-    parser.add_argument("--server", action="append", default=[], metavar="NAME=CMD",
-                        help="an extra server to measure (command with {port}); repeatable")
+    parser.add_argument(
+        "--mock-cmd",
+        default=None,
+        help="command starting the mock, with {port} (default: zadig-mock --quiet)",
+    )
+    parser.add_argument(
+        "--servers", default="mock,prism,bare", help="comma-separated subset of mock,prism,bare"
+    )
+    parser.add_argument(
+        "--server",
+        action="append",
+        default=[],
+        metavar="NAME=CMD",
+        help="an extra server to measure (command with {port}); repeatable",
+    )
     parser.add_argument("--endpoints", default=",".join(ENDPOINTS))
     parser.add_argument("--json", type=Path, help="write every run and the summary here")
     args = parser.parse_args(argv)
@@ -86,14 +97,20 @@ def wrk(server: Server, endpoint: Endpoint, seconds: float, args: argparse.Names
         "BENCH_TOKEN": TOKEN,
     }
     cmd = [
-        "wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{max(1, round(seconds))}s",
-        "--timeout", "5s", "-s", str(BENCH_DIR / "request.lua"),
+        "wrk",
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{max(1, round(seconds))}s",
+        "--timeout",
+        "5s",
+        "-s",
+        str(BENCH_DIR / "request.lua"),
         f"http://127.0.0.1:{server.port}{endpoint.path}",
     ]
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
     for line in out.splitlines():
         if line.startswith("BENCH "):
-            return json.loads(line[len("BENCH "):])
+            return json.loads(line[len("BENCH ") :])
     raise RuntimeError(f"no BENCH line from wrk:\n{out}")
 
 
@@ -102,11 +119,20 @@ def measure(server: Server, endpoint: Endpoint, rnd: int, args: argparse.Namespa
     ok_2xx = endpoint.status < 300
     # wrk counts answers that are not 2xx/3xx; for an expected 4xx every answer must be one.
     unexpected = raw["non_2xx_3xx"] if ok_2xx else raw["requests"] - raw["non_2xx_3xx"]
-    socket_errors = sum(raw[k] for k in ("connect_errors", "read_errors", "write_errors",
-                                         "timeouts"))
-    return Run(server.name, endpoint.name, rnd, raw["requests"] / (raw["duration_us"] / 1e6),
-               raw["p50_us"] / 1000, raw["p99_us"] / 1000, raw["requests"], socket_errors,
-               unexpected)
+    socket_errors = sum(
+        raw[k] for k in ("connect_errors", "read_errors", "write_errors", "timeouts")
+    )
+    return Run(
+        server.name,
+        endpoint.name,
+        rnd,
+        raw["requests"] / (raw["duration_us"] / 1e6),
+        raw["p50_us"] / 1000,
+        raw["p99_us"] / 1000,
+        raw["requests"],
+        socket_errors,
+        unexpected,
+    )
 
 
 def check_answers(servers: list[Server], endpoints: list[Endpoint]) -> list[str]:
@@ -119,8 +145,10 @@ def check_answers(servers: list[Server], endpoints: list[Endpoint]) -> list[str]
             how = f" (Prefer: {server.prefer(endpoint)})" if server.prefer(endpoint) else ""
             lines.append(f"  {endpoint.name:16} {server.name:10} -> {status} {detail}{how}")
             if status != endpoint.status:
-                raise SystemExit(f"{server.name} answered {status} {body} to {endpoint.name}, "
-                                 f"expected {endpoint.status}")
+                raise SystemExit(
+                    f"{server.name} answered {status} {body} to {endpoint.name}, "
+                    f"expected {endpoint.status}"
+                )
     return lines
 
 
@@ -145,9 +173,10 @@ def summarize(runs: list[Run], names: list[str], endpoints: list[Endpoint]) -> d
                     continue
                 per_round = [
                     a.rps / b.rps
-                    for a in runs if a.server == name and a.endpoint == endpoint.name
-                    for b in runs if b.server == peer and b.endpoint == endpoint.name
-                    and b.round == a.round
+                    for a in runs
+                    if a.server == name and a.endpoint == endpoint.name
+                    for b in runs
+                    if b.server == peer and b.endpoint == endpoint.name and b.round == a.round
                 ]
                 summary["ratios"].setdefault(f"{name}/{peer}", {})[endpoint.name] = {
                     "median": statistics.median(per_round),
@@ -165,18 +194,27 @@ def machine() -> dict:
                 break
     except OSError:
         pass
-    return {"nproc": os.cpu_count(), "cpu": model or platform.processor(),
-            "python": platform.python_version(), "platform": platform.platform()}
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": model or platform.processor(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
 
 
 def report(summary: dict, names: list[str], endpoints: list[Endpoint]) -> str:
-    lines = ["", f"{'endpoint':16} {'server':10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
-             f"{'errors':>7} {'bad status':>10}"]
+    lines = [
+        "",
+        f"{'endpoint':16} {'server':10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'errors':>7} {'bad status':>10}",
+    ]
     for endpoint in endpoints:
         for name in names:
             s = summary["servers"][name][endpoint.name]
-            lines.append(f"{endpoint.name:16} {name:10} {s['rps']:9.0f} {s['p50_ms']:8.2f} "
-                         f"{s['p99_ms']:8.2f} {s['socket_errors']:7d} {s['unexpected_status']:10d}")
+            lines.append(
+                f"{endpoint.name:16} {name:10} {s['rps']:9.0f} {s['p50_ms']:8.2f} "
+                f"{s['p99_ms']:8.2f} {s['socket_errors']:7d} {s['unexpected_status']:10d}"
+            )
     lines.append("")
     lines.append("ratios of requests/second (median of per-round ratios):")
     for pair, per_endpoint in summary["ratios"].items():
@@ -194,8 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     wanted = [n for n in args.servers.split(",") if n]
     unknown = set(wanted) - set(commands)
     if unknown:
-        print(f"unknown --servers {sorted(unknown)}; known: {', '.join(commands)}",
-              file=sys.stderr)
+        print(f"unknown --servers {sorted(unknown)}; known: {', '.join(commands)}", file=sys.stderr)
         return 2
     servers = [Server(n, commands[n]) for n in wanted]
     servers += [Server(*spec.split("=", 1)) for spec in args.server]
@@ -206,8 +243,10 @@ def main(argv: list[str] | None = None) -> int:
     names = [s.name for s in servers]
 
     print(f"machine: {json.dumps(machine())}")
-    print(f"load: wrk -t{args.threads} -c{args.connections}, {args.rounds} rounds x "
-          f"{args.duration:g} s per server and endpoint, {args.warmup:g} s warmup")
+    print(
+        f"load: wrk -t{args.threads} -c{args.connections}, {args.rounds} rounds x "
+        f"{args.duration:g} s per server and endpoint, {args.warmup:g} s warmup"
+    )
     for s in servers:
         print(f"  {s.name:10} :{s.port}  {s.command.format(port=s.port)}")
     runs: list[Run] = []
@@ -229,9 +268,12 @@ def main(argv: list[str] | None = None) -> int:
                 for s in order:
                     run = measure(s, endpoint, rnd, args)
                     runs.append(run)
-                    print(f"round {rnd + 1}/{args.rounds} {endpoint.name:16} {s.name:10} "
-                          f"{run.rps:8.0f} req/s  p50 {run.p50_ms:6.2f} ms  "
-                          f"p99 {run.p99_ms:6.2f} ms", flush=True)
+                    print(
+                        f"round {rnd + 1}/{args.rounds} {endpoint.name:16} {s.name:10} "
+                        f"{run.rps:8.0f} req/s  p50 {run.p50_ms:6.2f} ms  "
+                        f"p99 {run.p99_ms:6.2f} ms",
+                        flush=True,
+                    )
                     time.sleep(0.5)
     finally:
         for s in servers:
@@ -242,12 +284,23 @@ def main(argv: list[str] | None = None) -> int:
     print("\ncommand: python bench/run.py " + " ".join(shlex.quote(a) for a in given))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({
-            "machine": machine(), "args": {k: str(v) for k, v in vars(args).items()},
-            "commands": {s.name: s.command for s in servers},
-            "runs": [asdict(r) for r in runs], "summary": summary}, indent=2))
-    bad = any(v["socket_errors"] or v["unexpected_status"]
-              for per in summary["servers"].values() for v in per.values())
+        args.json.write_text(
+            json.dumps(
+                {
+                    "machine": machine(),
+                    "args": {k: str(v) for k, v in vars(args).items()},
+                    "commands": {s.name: s.command for s in servers},
+                    "runs": [asdict(r) for r in runs],
+                    "summary": summary,
+                },
+                indent=2,
+            )
+        )
+    bad = any(
+        v["socket_errors"] or v["unexpected_status"]
+        for per in summary["servers"].values()
+        for v in per.values()
+    )
     return 1 if bad else 0
 
 

@@ -111,8 +111,12 @@ class Server:
         argv = shlex.split(self.command.format(port=self.port))
         self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
-            argv, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=self.log, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            argv,
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=self.log,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
 
     def log_tail(self, size: int = 2000) -> str:
@@ -127,7 +131,8 @@ class Server:
         while time.monotonic() - started < timeout:
             if self.process is not None and self.process.poll() is not None:
                 raise RuntimeError(
-                    f"{self.name} exited ({self.process.returncode}): {self.log_tail()}")
+                    f"{self.name} exited ({self.process.returncode}): {self.log_tail()}"
+                )
             try:
                 request(self.port, ENDPOINTS["restart-missing"], timeout=1)
                 return time.monotonic() - started

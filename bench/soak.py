@@ -26,13 +26,28 @@ from servers import request as probe
 
 def load(server: Server, seconds: int, connections: int, threads: int, ids: Path) -> dict:
     endpoint = ENDPOINTS["create"]
-    env = {**os.environ, "BENCH_BODY": json.dumps(endpoint.body), "BENCH_PREFER": "",
-           "BENCH_TOKEN": TOKEN, "BENCH_DIR": str(BENCH_DIR), "BENCH_IDS": str(ids)}
-    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s",
-           "-s", str(BENCH_DIR / "ids.lua"), f"http://127.0.0.1:{server.port}{endpoint.path}"]
+    env = {
+        **os.environ,
+        "BENCH_BODY": json.dumps(endpoint.body),
+        "BENCH_PREFER": "",
+        "BENCH_TOKEN": TOKEN,
+        "BENCH_DIR": str(BENCH_DIR),
+        "BENCH_IDS": str(ids),
+    }
+    cmd = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "5s",
+        "-s",
+        str(BENCH_DIR / "ids.lua"),
+        f"http://127.0.0.1:{server.port}{endpoint.path}",
+    ]
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
     line = next(x for x in out.splitlines() if x.startswith("BENCH "))
-    return json.loads(line[len("BENCH "):])
+    return json.loads(line[len("BENCH ") :])
 
 
 def check_ids(ids: list[int], before: int, after: int, slack: int) -> list[str]:
@@ -68,16 +83,23 @@ def main(argv: list[str] | None = None) -> int:
             server.stop()
         lines = [x for f in sorted(Path(tmp).glob("ids.*")) for x in f.read_text().split()]
     ids = [int(x) for x in lines if x.isdigit()]
-    socket_errors = sum(raw[k] for k in ("connect_errors", "read_errors", "write_errors",
-                                         "timeouts"))
-    print(f"{raw['requests']} creates in {raw['duration_us'] / 1e6:.1f} s "
-          f"({raw['requests'] / (raw['duration_us'] / 1e6):.0f}/s) at {args.connections} "
-          f"connections; p50 {raw['p50_us'] / 1000:.1f} ms, p99 {raw['p99_us'] / 1000:.1f} ms")
-    print(f"socket errors: {socket_errors}; answers other than 200: {raw['non_2xx_3xx']}; "
-          f"answers without a task_id: {len(lines) - len(ids)}")
+    socket_errors = sum(
+        raw[k] for k in ("connect_errors", "read_errors", "write_errors", "timeouts")
+    )
+    print(
+        f"{raw['requests']} creates in {raw['duration_us'] / 1e6:.1f} s "
+        f"({raw['requests'] / (raw['duration_us'] / 1e6):.0f}/s) at {args.connections} "
+        f"connections; p50 {raw['p50_us'] / 1000:.1f} ms, p99 {raw['p99_us'] / 1000:.1f} ms"
+    )
+    print(
+        f"socket errors: {socket_errors}; answers other than 200: {raw['non_2xx_3xx']}; "
+        f"answers without a task_id: {len(lines) - len(ids)}"
+    )
     problems = check_ids(ids, before, after, args.connections)
-    print(f"ids: {len(ids)} recorded, {before} before the load, {after} after: "
-          + ("; ".join(problems) if problems else "distinct and increasing"))
+    print(
+        f"ids: {len(ids)} recorded, {before} before the load, {after} after: "
+        + ("; ".join(problems) if problems else "distinct and increasing")
+    )
     ok = not problems and not socket_errors and not raw["non_2xx_3xx"] and len(ids) == len(lines)
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1

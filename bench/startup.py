@@ -45,8 +45,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  start {i + 1}/{args.runs}: {times[-1]:.3f} s")
     median = statistics.median(times)
     verdict = "within" if median <= args.target else "OVER"
-    print(f"median {median:.3f} s (min {min(times):.3f}, max {max(times):.3f}) over "
-          f"{args.runs} starts: {verdict} the {args.target:g} s target")
+    print(
+        f"median {median:.3f} s (min {min(times):.3f}, max {max(times):.3f}) over "
+        f"{args.runs} starts: {verdict} the {args.target:g} s target"
+    )
     return 0 if median <= args.target else 1
 
 

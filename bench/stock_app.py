@@ -58,7 +58,15 @@ from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator  # noqa
 from connexion.validators.parameter import ParameterValidator  # noqa: E402
 
 ALL_OPTS = (
-    "quiet", "slim", "nosec", "rsvalid", "rsparams", "cachedfn", "orjson", "mwmode", "rawresp",
+    "quiet",
+    "slim",
+    "nosec",
+    "rsvalid",
+    "rsparams",
+    "cachedfn",
+    "orjson",
+    "mwmode",
+    "rawresp",
 )
 
 WORLD = {(CREATE_BODY["product_tmpl_name"], CREATE_BODY["workflow_name"], CREATE_BODY["namespace"])}
@@ -186,7 +194,8 @@ class CachedStarletteDecorator(StarletteDecorator):
         @functools.wraps(function)
         async def wrapper(*args: Any, **kwargs: Any) -> Any:
             request = self.framework.get_request(
-                uri_parser=self.uri_parser, scope=context.scope, receive=context.receive)
+                uri_parser=self.uri_parser, scope=context.scope, receive=context.receive
+            )
             return await decorated(request)
 
         return wrapper
@@ -196,14 +205,16 @@ class CachedAsyncOperation(AsyncOperation):
     @functools.cached_property
     def fn(self) -> Any:  # stock: a new decorator chain per request
         decorator = CachedStarletteDecorator(
-            pythonic_params=self.pythonic_params, jsonifier=self.jsonifier)
+            pythonic_params=self.pythonic_params, jsonifier=self.jsonifier
+        )
         return decorator(self._fn)
 
 
 class CachedAsyncApi(AsyncApi):
     def make_operation(self, operation: Any) -> CachedAsyncOperation:
         return CachedAsyncOperation.from_operation(
-            operation, pythonic_params=self.pythonic_params, jsonifier=self.jsonifier)
+            operation, pythonic_params=self.pythonic_params, jsonifier=self.jsonifier
+        )
 
 
 class OrjsonText:
@@ -222,7 +233,8 @@ async def dispatch(scope: Any, receive: Any, send: Any) -> None:
     handler = HANDLERS.get(routing.get("operation_id"))
     if handler is None:
         await Response(b'{"message":"not found"}', 404, media_type="application/json")(
-            scope, receive, send)
+            scope, receive, send
+        )
         return
     kwargs = dict(scope.get("path_params", {}))
     if scope["method"] == "POST" and handler is create_workflow_task:
@@ -294,8 +306,13 @@ def main() -> None:
     app = build_app(opts)
     logging.getLogger("connexion").setLevel(logging.ERROR)
     # Stock = what app.run() does: uvicorn defaults (access log on, info level).
-    uvicorn.run(app, host=args.host, port=args.port, access_log="quiet" not in opts,
-                log_level="warning" if "quiet" in opts else "info")
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        access_log="quiet" not in opts,
+        log_level="warning" if "quiet" in opts else "info",
+    )
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ def auth_mode(world: World) -> str:
 class AdminHandlers:
     mock: MockState
     forced_defaults: dict[str, Any]  # admin.yaml's defaults for a queued Forced
+
     async def reset_mock(self) -> tuple[dict, int]:
         await self.mock.reset()
         return {"message": "reset"}, 200
@@ -28,14 +29,16 @@ class AdminHandlers:
     async def show_world(self) -> tuple[dict, int]:
         world = self.mock.tasks.world
         return {
-            "projects": {p.name: {"envs": sorted(p.envs), "services": sorted(p.services)}
-                         for p in world.projects.values()},
-            "workflows": {w.name: {"project": w.project, "outcome": w.outcome,
-                                   "services": sorted(w.services)}
-                          for w in world.workflows.values()},
+            "projects": {
+                p.name: {"envs": sorted(p.envs), "services": sorted(p.services)}
+                for p in world.projects.values()
+            },
+            "workflows": {
+                w.name: {"project": w.project, "outcome": w.outcome, "services": sorted(w.services)}
+                for w in world.workflows.values()
+            },
             "auth": auth_mode(world),
-            "lifecycle": {"task_duration": world.task_duration,
-                          "failure_rate": world.failure_rate},
+            "lifecycle": {"task_duration": world.task_duration, "failure_rate": world.failure_rate},
         }, 200
 
     async def list_tasks(self, pipeline: str | None = None) -> tuple[list, int]:
@@ -64,7 +67,8 @@ class AdminHandlers:
         if operation is not None and operation not in self.mock.operations:
             known = ", ".join(sorted(self.mock.operations))
             raise self.mock.catalogue.error(
-                400, description=f"unknown operation {operation!r} ({known})")
+                400, description=f"unknown operation {operation!r} ({known})"
+            )
         given = {key: value for key, value in body.items() if value is not None}
         queue = await self.mock.overrides.push(Forced(**{**self.forced_defaults, **given}))
         return [f.as_dict() for f in queue], 200

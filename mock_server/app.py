@@ -94,47 +94,87 @@ def create_app(
     spec, admin = load_yaml(SPEC_PATH), admin_spec()
     seed = default_seed(spec) if seed is None else seed
     forced_schema = admin["components"]["schemas"]["Forced"]
-    mock = build_state(spec, seed, state_file, tokens, auth, task_duration, clock,
-                       max_delay_ms=forced_schema["properties"]["delay_ms"]["maximum"])
+    mock = build_state(
+        spec,
+        seed,
+        state_file,
+        tokens,
+        auth,
+        task_duration,
+        clock,
+        max_delay_ms=forced_schema["properties"]["delay_ms"]["maximum"],
+    )
     catalogue = mock.catalogue
     task_handlers = WorkflowTaskHandlers(mock.tasks, target_fields(spec))
-    with_body = frozenset(op["operationId"] for api in (spec, admin)
-                          for _, _, op, _ in spec_operations(api) if "requestBody" in op)
+    with_body = frozenset(
+        op["operationId"]
+        for api in (spec, admin)
+        for _, _, op, _ in spec_operations(api)
+        if "requestBody" in op
+    )
     middlewares = [
         ServerErrorMiddleware,
-        *([partial(CORSMiddleware, allow_origins=["*"], allow_methods=["*"],
-                   allow_headers=["*"], max_age=600)] if cors else []),
+        *(
+            [
+                partial(
+                    CORSMiddleware,
+                    allow_origins=["*"],
+                    allow_methods=["*"],
+                    allow_headers=["*"],
+                    max_age=600,
+                )
+            ]
+            if cors
+            else []
+        ),
         partial(Journal, entries=mock.store.journal),
         ExceptionMiddleware,
         SwaggerUI,
-        *([partial(AdminAuth, token=admin_token, catalogue=catalogue, prefix=ADMIN_BASE)]
-          if admin_token else []),
+        *(
+            [partial(AdminAuth, token=admin_token, catalogue=catalogue, prefix=ADMIN_BASE)]
+            if admin_token
+            else []
+        ),
         RoutingMiddleware,
         # Auth is the gateway's, done here rather than by connexion's SecurityMiddleware
         # (left out): the spec's bearerAuth names no x-bearerInfoFunc and 403 needs projectName.
-        partial(Auth, tokens=mock.tasks.world.tokens, catalogue=catalogue,
-                enabled=mock.tasks.world.auth),
-        partial(Forcing, overrides=mock.overrides, operations=mock.operations,
-                latency_ms=latency_ms),
+        partial(
+            Auth, tokens=mock.tasks.world.tokens, catalogue=catalogue, enabled=mock.tasks.world.auth
+        ),
+        partial(
+            Forcing, overrides=mock.overrides, operations=mock.operations, latency_ms=latency_ms
+        ),
         partial(BodyGuard, catalogue=catalogue, limit=body_limit, with_body=with_body),
         RequestValidationMiddleware,
         LifespanMiddleware,
         ContextMiddleware,
         # The spec's operations are answered here, routed and validated; the admin API goes
         # on to AsyncApp's handlers.
-        partial(SpecOperations, operations=operations(spec, partial(handler_for, task_handlers)),
-                overrides=mock.overrides, settings={"limit": body_limit}),
+        partial(
+            SpecOperations,
+            operations=operations(spec, partial(handler_for, task_handlers)),
+            overrides=mock.overrides,
+            settings={"limit": body_limit},
+        ),
     ]
-    app = AsyncApp(__name__, middlewares=middlewares, validator_map=validator_map(),
-                   jsonifier=orjson_jsonifier())
+    app = AsyncApp(
+        __name__,
+        middlewares=middlewares,
+        validator_map=validator_map(),
+        jsonifier=orjson_jsonifier(),
+    )
     page_required = {op["operationId"]: page_fields(op) for _, _, op, _ in spec_operations(spec)}
     bad_ids = BadIds()
     for api_spec, base, handlers, validators in (
         (spec, "", task_handlers, validator_map(strict=strict, page_fields=page_required)),
         (admin, ADMIN_BASE, AdminHandlers(mock, defaults(forced_schema)), validator_map()),
     ):
-        app.add_api(api_spec, base_path=base or None, resolver=method_resolver(handlers),
-                    validator_map=validators)
+        app.add_api(
+            api_spec,
+            base_path=base or None,
+            resolver=method_resolver(handlers),
+            validator_map=validators,
+        )
         bad_ids.add(api_spec, base)
     app.add_error_handler(ZadigError, render)
     app.add_error_handler(StateUnavailable, partial(unavailable_to_envelope, catalogue))
@@ -146,8 +186,14 @@ def create_app(
 
 
 def build_state(
-    spec: dict[str, Any], seed: dict[str, Any], state_file: str | Path | None,
-    tokens: tuple[str, ...], auth: bool, task_duration: float | None, clock: Clock, *,
+    spec: dict[str, Any],
+    seed: dict[str, Any],
+    state_file: str | Path | None,
+    tokens: tuple[str, ...],
+    auth: bool,
+    task_duration: float | None,
+    clock: Clock,
+    *,
     max_delay_ms: float,
 ) -> MockState:
     world = build_world(seed, clock())

@@ -22,8 +22,13 @@ class Auth:
     `enabled=False` (--no-auth) lets every request through."""
 
     def __init__(
-        self, app: ASGIApp, *, tokens: dict[str, frozenset[str] | None], catalogue: Catalogue,
-        enabled: bool = True, prefix: str = "/api/",
+        self,
+        app: ASGIApp,
+        *,
+        tokens: dict[str, frozenset[str] | None],
+        catalogue: Catalogue,
+        enabled: bool = True,
+        prefix: str = "/api/",
     ) -> None:
         self.app = app
         self.tokens = tokens

@@ -16,7 +16,12 @@ class BodyGuard:
     never reads the body of an operation that takes none."""
 
     def __init__(
-        self, app: ASGIApp, *, catalogue: Catalogue, limit: int, with_body: frozenset[str],
+        self,
+        app: ASGIApp,
+        *,
+        catalogue: Catalogue,
+        limit: int,
+        with_body: frozenset[str],
     ) -> None:
         self.app = app
         self.errors = catalogue

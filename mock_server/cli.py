@@ -44,39 +44,70 @@ def positive(text: str) -> int:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="zadig-mock", description="Stateful mock of Zadig's workflow-task API (v1.7.1).")
+        prog="zadig-mock", description="Stateful mock of Zadig's workflow-task API (v1.7.1)."
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=port, default=8080)
     parser.add_argument("--seed", metavar="FILE", help="YAML world (default: the page's example)")
-    parser.add_argument("--state", metavar="FILE|URL",
-                        help="keep tasks, counters, forced answers and the journal in this SQLite "
-                             "file (shared by the processes of one host) or in Redis: "
-                             "redis://[:PASSWORD@]HOST:PORT/DB, rediss:// for TLS (shared by "
-                             "every process and host that names it)")
-    parser.add_argument("--workers", type=positive, default=1, metavar="N",
-                        help="N worker processes on one port (needs a shared --state)")
-    parser.add_argument("--admin-token", metavar="TOKEN",
-                        help="the admin API (/_mock) wants Authorization: Bearer TOKEN "
-                             "(for a mock others can reach)")
+    parser.add_argument(
+        "--state",
+        metavar="FILE|URL",
+        help="keep tasks, counters, forced answers and the journal in this SQLite "
+        "file (shared by the processes of one host) or in Redis: "
+        "redis://[:PASSWORD@]HOST:PORT/DB, rediss:// for TLS (shared by "
+        "every process and host that names it)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=positive,
+        default=1,
+        metavar="N",
+        help="N worker processes on one port (needs a shared --state)",
+    )
+    parser.add_argument(
+        "--admin-token",
+        metavar="TOKEN",
+        help="the admin API (/_mock) wants Authorization: Bearer TOKEN "
+        "(for a mock others can reach)",
+    )
     auth = parser.add_mutually_exclusive_group()
-    auth.add_argument("--token", action="append", default=[], metavar="TOKEN",
-                      help="accept only this bearer token (repeatable; the seed may list more); "
-                           "without it, any bearer token passes (but one containing \"invalid\")")
-    auth.add_argument("--no-auth", action="store_true",
-                      help="take API requests without a token")
-    parser.add_argument("--strict", action="store_true",
-                        help="refuse a create body lacking a field the page requires (400) "
-                             "instead of taking its zero value as Zadig does")
-    parser.add_argument("--latency", type=not_negative, default=0, metavar="MS",
-                        help="delay every API answer by MS milliseconds")
-    parser.add_argument("--task-duration", type=not_negative, default=None, metavar="SECONDS",
-                        help="time from created to passed/failed (0: tasks never move)")
+    auth.add_argument(
+        "--token",
+        action="append",
+        default=[],
+        metavar="TOKEN",
+        help="accept only this bearer token (repeatable; the seed may list more); "
+        'without it, any bearer token passes (but one containing "invalid")',
+    )
+    auth.add_argument("--no-auth", action="store_true", help="take API requests without a token")
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse a create body lacking a field the page requires (400) "
+        "instead of taking its zero value as Zadig does",
+    )
+    parser.add_argument(
+        "--latency",
+        type=not_negative,
+        default=0,
+        metavar="MS",
+        help="delay every API answer by MS milliseconds",
+    )
+    parser.add_argument(
+        "--task-duration",
+        type=not_negative,
+        default=None,
+        metavar="SECONDS",
+        help="time from created to passed/failed (0: tasks never move)",
+    )
     parser.add_argument("--no-cors", action="store_true", help="send no CORS headers")
     parser.add_argument("--quiet", action="store_true", help="no log line per request")
     args = parser.parse_args(argv)
     if args.workers > 1 and not args.state:
-        parser.error("--workers needs a shared --state: a SQLite file or redis://HOST:PORT/DB "
-                     "(each worker would otherwise hand out the same ids)")
+        parser.error(
+            "--workers needs a shared --state: a SQLite file or redis://HOST:PORT/DB "
+            "(each worker would otherwise hand out the same ids)"
+        )
     return args
 
 
@@ -85,7 +116,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 # AsyncApp.test_client() (starlette's test client); by uvicorn, --reload and --workers.
 # Module -> the names that `from module import name` takes from it at start.
 DEFERRED: dict[str, tuple[str, ...]] = {
-    "requests": (), "httpx": (), "starlette.testclient": ("TestClient",),
+    "requests": (),
+    "httpx": (),
+    "starlette.testclient": ("TestClient",),
     "uvicorn.supervisors": ("ChangeReload", "Multiprocess"),
 }
 
@@ -190,8 +223,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"zadig-mock: {exc}", file=sys.stderr)
         return 2
     # No websockets in this API: ws="none" also spares importing a websockets implementation.
-    options = {"host": args.host, "port": args.port, "access_log": False,
-               "log_level": "warning", "ws": "none"}
+    options = {
+        "host": args.host,
+        "port": args.port,
+        "access_log": False,
+        "log_level": "warning",
+        "ws": "none",
+    }
     if args.workers > 1:
         del app  # each worker builds its own; this one has checked the seed and the state
         gc.enable()
@@ -209,8 +247,11 @@ def start_process(args: argparse.Namespace) -> None:
     # the served mock never uses it.
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     trim_imports()
-    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
-                        format="%(asctime)s %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.WARNING if args.quiet else logging.INFO,
+        format="%(asctime)s %(message)s",
+        stream=sys.stderr,
+    )
 
 
 def build_app(args: argparse.Namespace) -> Any:
@@ -218,9 +259,14 @@ def build_app(args: argparse.Namespace) -> Any:
     from mock_server.seed import load_seed
 
     return create_app(
-        load_seed(args.seed), state_file=args.state, tokens=tuple(args.token),
-        auth=not args.no_auth, strict=args.strict,
-        latency_ms=args.latency, task_duration=args.task_duration, cors=not args.no_cors,
+        load_seed(args.seed),
+        state_file=args.state,
+        tokens=tuple(args.token),
+        auth=not args.no_auth,
+        strict=args.strict,
+        latency_ms=args.latency,
+        task_duration=args.task_duration,
+        cors=not args.no_cors,
         admin_token=args.admin_token,
     )
 

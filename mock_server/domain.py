@@ -13,8 +13,15 @@ import orjson
 from mock_server.errors import Catalogue
 
 STATUSES = (
-    "created", "waiting", "blocked", "queued", "running",
-    "passed", "failed", "timeout", "cancelled",
+    "created",
+    "waiting",
+    "blocked",
+    "queued",
+    "running",
+    "passed",
+    "failed",
+    "timeout",
+    "cancelled",
 )
 # The clock moves a task along these steps; other statuses stay until changed by hand.
 LIFECYCLE = ("created", "queued", "running")
@@ -24,6 +31,7 @@ INT64_MAX = 2**63 - 1
 
 class IdsExhausted(Exception):
     """A workflow's task id counter is at int64's maximum (only a seed can get it there)."""
+
 
 Clock = Callable[[], float]
 
@@ -160,7 +168,8 @@ class WorkflowTasks:
         except IdsExhausted:
             # MongoDB refuses to $inc past int64 and aslan answers its internal error.
             raise self.errors.error(
-                500, description=f"task id counter of {name} is at the int64 maximum") from None
+                500, description=f"task id counter of {name} is at the int64 maximum"
+            ) from None
         if not body["targets"]:
             raise self.errors.error(6160, "no_stages")
         now = self.clock()
@@ -188,7 +197,8 @@ class WorkflowTasks:
 
     async def tasks(self, pipeline: str | None = None) -> list[Task]:
         return [
-            self.current(t) for t in await self.store.all()
+            self.current(t)
+            for t in await self.store.all()
             if pipeline is None or t.pipeline_name == pipeline
         ]
 

@@ -21,7 +21,9 @@ log = logging.getLogger("zadig_mock")
 
 def response(error: ZadigError, headers: dict[str, str] | None = None) -> ConnexionResponse:
     return ConnexionResponse(
-        status_code=error.status, body=error.render(), content_type="application/json",
+        status_code=error.status,
+        body=error.render(),
+        content_type="application/json",
         headers=headers or {},
     )
 
@@ -49,8 +51,7 @@ async def http_to_envelope(
         return response(catalogue.error(404, "no_route", method=method, path=path))
     if exc.status_code == 405:
         # starlette's 405 carries the Allow header (RFC 9110); keep it.
-        return response(catalogue.error(405, "wrong_method", method=method, path=path),
-                        exc.headers)
+        return response(catalogue.error(405, "wrong_method", method=method, path=path), exc.headers)
     code = exc.status_code if exc.status_code in catalogue else 400
     return response(catalogue.error(code, description=str(exc.detail)))
 
@@ -68,8 +69,7 @@ async def unavailable_to_envelope(
 ) -> ConnexionResponse:
     # The shared state is down: a 503 the client may retry; the process goes on serving.
     log.warning("%s %s: 503, %s", request.method, request.url.path, exc)
-    return response(catalogue.error(503, "state_unavailable", error=str(exc)),
-                    {"Retry-After": "1"})
+    return response(catalogue.error(503, "state_unavailable", error=str(exc)), {"Retry-After": "1"})
 
 
 INT_SEGMENT = re.compile(r"[+-]?[0-9]+")
@@ -86,8 +86,11 @@ class BadIds:
     def add(self, spec: dict[str, Any], base: str) -> None:
         """The routes of `spec` under `base` that have integer path parameters."""
         for template, method, _op, params in spec_operations(spec):
-            ints = {p["name"] for p in params
-                    if p.get("in") == "path" and p["schema"].get("type") == "integer"}
+            ints = {
+                p["name"]
+                for p in params
+                if p.get("in") == "path" and p["schema"].get("type") == "integer"
+            }
             if ints:
                 names = re.findall(r"{(\w+)}", template)
                 parts = re.split(r"{\w+}", base + template)

@@ -45,7 +45,11 @@ class Catalogue:
         return code in self.entries
 
     def error(
-        self, code: int, reason: str | None = None, *, description: str | None = None,
+        self,
+        code: int,
+        reason: str | None = None,
+        *,
+        description: str | None = None,
         **params: Any,
     ) -> ZadigError:
         """The error for `code`, described by the named reason's template filled with `params`,

@@ -59,8 +59,9 @@ class Overrides:
 
     async def push(self, forced: Forced) -> list[Forced]:
         """Queue `forced`; the queue after it, first to be used first."""
-        return [Forced(**item) for item in await self.store.push_forced(
-            self.checked(forced).as_dict())]
+        return [
+            Forced(**item) for item in await self.store.push_forced(self.checked(forced).as_dict())
+        ]
 
     async def queue(self) -> list[Forced]:
         return [Forced(**item) for item in await self.store.forced()]

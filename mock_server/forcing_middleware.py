@@ -20,7 +20,11 @@ class Forcing:
     request's own workflow, id, project and env."""
 
     def __init__(
-        self, app: ASGIApp, *, overrides: Overrides, operations: frozenset[str],
+        self,
+        app: ASGIApp,
+        *,
+        overrides: Overrides,
+        operations: frozenset[str],
         latency_ms: float = 0,
     ) -> None:
         self.app = app
@@ -58,7 +62,10 @@ def prefer(scope: Scope) -> dict[str, str]:
 
 
 def forced_error(
-    overrides: Overrides, forced: Forced, scope: Scope, call: dict[str, Any],
+    overrides: Overrides,
+    forced: Forced,
+    scope: Scope,
+    call: dict[str, Any],
     settings: dict[str, Any] | None = None,
 ):
     """The forced error for a call (`call`: the handler's keyword arguments; `settings`: the
@@ -71,14 +78,18 @@ def placeholders(scope: Scope, call: dict[str, Any]) -> dict[str, Any]:
     the route, the gateway's ?projectName=, create's body, the path's workflow and id."""
     query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
     values: dict[str, Any] = {
-        "method": scope["method"], "path": scope["path"],
+        "method": scope["method"],
+        "path": scope["path"],
         "project": (query.get("projectName") or ["(none)"])[0],
         "error": "forced answer",
     }
     body = call.get("body")
     if isinstance(body, dict):
-        named = {"pipeline": body.get("workflow_name"), "project": body.get("product_tmpl_name"),
-                 "env": body.get("namespace")}
+        named = {
+            "pipeline": body.get("workflow_name"),
+            "project": body.get("product_tmpl_name"),
+            "env": body.get("namespace"),
+        }
         values.update({key: value for key, value in named.items() if value is not None})
     values.update({key: value for key, value in call.items() if key != "body"})
     return values

@@ -80,7 +80,11 @@ class SpecOperations:
     re-inspects the handler's signature on every request, more time than the mock's work."""
 
     def __init__(
-        self, app: ASGIApp, *, operations: dict[str, Operation], overrides: Overrides,
+        self,
+        app: ASGIApp,
+        *,
+        operations: dict[str, Operation],
+        overrides: Overrides,
         settings: dict[str, Any] | None = None,
     ) -> None:
         self.app = app
@@ -107,4 +111,3 @@ class SpecOperations:
 
 def json_response(body: Any, status: int) -> Response:
     return Response(orjson.dumps(body), status, media_type="application/json")
-

@@ -46,21 +46,29 @@ class Journal:
     def _note(self, scope: Scope, status: int, ms: float, note: dict) -> None:
         query = redacted(scope.get("query_string", b"").decode("latin-1"))
         missing = note.get("missing", [])
-        self.entries.append({
-            "time": iso_now(),
-            "method": scope["method"],
-            "path": scope["path"],
-            "query": query,
-            "status": status,
-            "operation": note.get("operation"),
-            "duration_ms": round(ms, 2),
-            "missing_required": missing,
-        })
+        self.entries.append(
+            {
+                "time": iso_now(),
+                "method": scope["method"],
+                "path": scope["path"],
+                "query": query,
+                "status": status,
+                "operation": note.get("operation"),
+                "duration_ms": round(ms, 2),
+                "missing_required": missing,
+            }
+        )
         if log.isEnabledFor(logging.INFO):
             target = quote(scope["path"] + (f"?{query}" if query else ""), safe=LOG_SAFE)
             lacked = f" (lacks {', '.join(missing)}, which the page requires)" if missing else ""
-            log.info("%s %s %d %.1fms%s", scope["method"], target, status, ms,
-                     quote(lacked, safe=LOG_SAFE + " "))
+            log.info(
+                "%s %s %d %.1fms%s",
+                scope["method"],
+                target,
+                status,
+                ms,
+                quote(lacked, safe=LOG_SAFE + " "),
+            )
 
 
 def redacted(query: str) -> str:

@@ -62,7 +62,8 @@ def seed_validator() -> Any:
 def seed_schema() -> dict[str, Any]:
     schema = yaml.load(SCHEMA_PATH.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     schema["properties"]["workflows"]["additionalProperties"]["properties"]["outcome"]["enum"] = (
-        list(ENDINGS))
+        list(ENDINGS)
+    )
     schema["properties"]["tasks"]["items"]["properties"]["status"]["enum"] = list(STATUSES)
     return schema
 
@@ -91,10 +92,15 @@ def build_world(seed: dict[str, Any], now: float | None = None) -> World:
     tokens = {t["token"]: _bound(t) for t in seed.get("tokens", ())}
     tasks = [_task(t, workflows, now) for t in seed.get("tasks", ())]
     lifecycle = seed.get("lifecycle", {})
-    counters = {name: w["next_task_id"] - 1 for name, w in raw_workflows.items()
-                if "next_task_id" in w}
+    counters = {
+        name: w["next_task_id"] - 1 for name, w in raw_workflows.items() if "next_task_id" in w
+    }
     return World(
-        projects, workflows, tokens, tasks, counters,
+        projects,
+        workflows,
+        tokens,
+        tasks,
+        counters,
         task_duration=float(lifecycle.get("task_duration", 30.0)),
         failure_rate=float(lifecycle.get("failure_rate", 0.0)),
     )
@@ -102,8 +108,10 @@ def build_world(seed: dict[str, Any], now: float | None = None) -> World:
 
 def _workflow(name: str, raw: dict[str, Any], projects: dict[str, Project]) -> Workflow:
     if raw["project"] not in projects:
-        raise SeedError(f"invalid seed at workflows/{name}/project: unknown project "
-                        f"{raw['project']!r} (projects: {', '.join(projects) or 'none'})")
+        raise SeedError(
+            f"invalid seed at workflows/{name}/project: unknown project "
+            f"{raw['project']!r} (projects: {', '.join(projects) or 'none'})"
+        )
     return Workflow(name, raw["project"], raw.get("outcome"), frozenset(raw.get("services", ())))
 
 
@@ -116,7 +124,9 @@ def _task(raw: dict[str, Any], workflows: dict[str, Workflow], now: float) -> Ta
     workflow = workflows.get(raw["pipeline"])
     if workflow is None:
         known = ", ".join(workflows) or "none"
-        raise SeedError(f"invalid seed: task {raw['pipeline']}:{raw['task_id']} names unknown "
-                        f"workflow {raw['pipeline']!r} (workflows: {known})")
+        raise SeedError(
+            f"invalid seed: task {raw['pipeline']}:{raw['task_id']} names unknown "
+            f"workflow {raw['pipeline']!r} (workflows: {known})"
+        )
     status = raw.get("status", "created")
     return Task(workflow.name, raw["task_id"], workflow.project, status, now, now)

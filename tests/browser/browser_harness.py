@@ -35,9 +35,16 @@ REQUIRED = os.environ.get("ZADIG_BROWSER_TESTS") == "required"
 
 # No outside network here: nothing may phone home, update or fetch.
 CHROMIUM_FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-quic", "--disable-dev-shm-usage", "--window-size=1280,1000",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+    "--window-size=1280,1000",
 )
 TOKEN = "frontend-dev-token"
 INSTALL_HINT = "apt-get install -y chromium chromium-driver; pip install 'selenium>=4,<5'"
@@ -113,12 +120,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def http_json(method: str, url: str, body: Any = None,
-              headers: dict[str, str] | None = None) -> tuple[int, Any]:
+def http_json(
+    method: str, url: str, body: Any = None, headers: dict[str, str] | None = None
+) -> tuple[int, Any]:
     """One request outside the browser (status, parsed JSON body); HTTP errors are returned."""
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method, headers={
-        "Content-Type": "application/json", **(headers or {})})
+    request = urllib.request.Request(
+        url,
+        data=data,
+        method=method,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, json.loads(response.read() or b"null")
@@ -164,8 +176,9 @@ def start_mock(*args: str, log_dir: Path, timeout: float = 30, attempts: int = 3
             if mock.process.poll() is not None:
                 if "address already in use" in mock.output().lower():
                     break
-                pytest.fail(f"mock exited with {mock.process.returncode}: {mock.args}\n"
-                            f"{mock.output()}")
+                pytest.fail(
+                    f"mock exited with {mock.process.returncode}: {mock.args}\n{mock.output()}"
+                )
             with contextlib.suppress(OSError):
                 with urllib.request.urlopen(f"{mock.origin}/_mock/tasks", timeout=2):
                     return mock
@@ -179,8 +192,16 @@ def start_mock(*args: str, log_dir: Path, timeout: float = 30, attempts: int = 3
 def _launch(args: tuple[str, ...], log_dir: Path) -> Mock:
     port = free_port()
     log = log_dir / f"mock-{port}.log"
-    command = [sys.executable, "-m", "mock_server", "--host", "127.0.0.1", "--port", str(port),
-               *args]
+    command = [
+        sys.executable,
+        "-m",
+        "mock_server",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        *args,
+    ]
     with log.open("wb") as sink:
         process = subprocess.Popen(command, cwd=REPO, stdout=sink, stderr=subprocess.STDOUT)
     return Mock(port, tuple(args), log, process)

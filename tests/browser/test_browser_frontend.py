@@ -129,17 +129,30 @@ def test_every_call_is_preceded_by_a_preflight(browser, mock, page_origin):
 
     events = network_events(browser)
     preflights = {
-        params["requestId"]: params["request"] for name, params in events
-        if name == "Network.requestWillBeSent" and params["request"]["method"] == "OPTIONS"
+        params["requestId"]: params["request"]
+        for name, params in events
+        if name == "Network.requestWillBeSent"
+        and params["request"]["method"] == "OPTIONS"
         and params["request"]["url"].startswith(mock.origin)
     }
-    asked = [(urlsplit(r["url"]).path, r["headers"]["Access-Control-Request-Method"],
-              r["headers"]["Access-Control-Request-Headers"]) for r in preflights.values()]
+    asked = [
+        (
+            urlsplit(r["url"]).path,
+            r["headers"]["Access-Control-Request-Method"],
+            r["headers"]["Access-Control-Request-Headers"],
+        )
+        for r in preflights.values()
+    ]
     task_path = f"{CREATE_PATH}/id/{created['taskId']}/pipelines/{WORKFLOW}"
-    assert asked == [(CREATE_PATH, "POST", "authorization,content-type"),
-                     (task_path, "DELETE", "authorization")]
-    answers = [params["response"] for name, params in events
-               if name == "Network.responseReceived" and params["requestId"] in preflights]
+    assert asked == [
+        (CREATE_PATH, "POST", "authorization,content-type"),
+        (task_path, "DELETE", "authorization"),
+    ]
+    answers = [
+        params["response"]
+        for name, params in events
+        if name == "Network.responseReceived" and params["requestId"] in preflights
+    ]
     assert [a["status"] for a in answers] == [200, 200]
     for answer in answers:
         headers = {k.lower(): v for k, v in answer["headers"].items()}
@@ -150,8 +163,12 @@ def test_every_call_is_preceded_by_a_preflight(browser, mock, page_origin):
 def test_without_cors_the_browser_blocks_the_call(browser, mock_factory, page_origin):
     mock = mock_factory("--no-cors")
     # The mock itself is up and answers the same call outside a browser.
-    status, body = http_json("POST", f"{mock.origin}{CREATE_PATH}?projectName=proxy",
-                             create_example(), {"Authorization": f"Bearer {TOKEN}"})
+    status, body = http_json(
+        "POST",
+        f"{mock.origin}{CREATE_PATH}?projectName=proxy",
+        create_example(),
+        {"Authorization": f"Bearer {TOKEN}"},
+    )
     assert status == 200, body
 
     open_page(browser, page_origin, mock)
@@ -213,13 +230,18 @@ def guide_snippet() -> str:
 
 def test_guide_fetch_snippet_works_from_another_origin(browser, mock, page_origin):
     snippet = guide_snippet()
-    for documented, actual in (("'http://127.0.0.1:8080'", repr(mock.origin)),
-                               ("'dev-token'", repr(TOKEN))):
+    for documented, actual in (
+        ("'http://127.0.0.1:8080'", repr(mock.origin)),
+        ("'dev-token'", repr(TOKEN)),
+    ):
         assert snippet.count(documented) == 1, documented
         snippet = snippet.replace(documented, actual)
     # Its restart is refused, so that the snippet's error handling runs too.
-    mock.admin("POST", "/next", {"operation": "restartWorkflowTask", "code": 6164,
-                                 "example": "task_not_restartable"})
+    mock.admin(
+        "POST",
+        "/next",
+        {"operation": "restartWorkflowTask", "code": 6164, "example": "task_not_restartable"},
+    )
 
     browser.get(f"{page_origin}/index.html")
     browser.set_script_timeout(20)
@@ -230,10 +252,12 @@ def test_guide_fetch_snippet_works_from_another_origin(browser, mock, page_origi
         "  const console = { error: (line) => logged.push(line) };\n"
         f"{snippet}\n"
         "  return { task_id, logged };\n"
-        "})().then(done, (e) => done({ failed: `${e.name}: ${e.message}` }));")
+        "})().then(done, (e) => done({ failed: `${e.name}: ${e.message}` }));"
+    )
 
     assert "failed" not in result, result
     entry = catalogue_entry(6164)
     assert result["logged"] == [
-        f"{entry['message']} (6164): {entry['reasons']['task_not_restartable']}"]
+        f"{entry['message']} (6164): {entry['reasons']['task_not_restartable']}"
+    ]
     assert task_status(mock, result["task_id"]) == "cancelled"

@@ -23,7 +23,8 @@ def operations(spec_path: Path) -> dict[str, tuple[str, str]]:
     return {
         op["operationId"]: (method.upper(), path)
         for path, item in spec["paths"].items()
-        for method, op in item.items() if isinstance(op, dict) and "operationId" in op
+        for method, op in item.items()
+        if isinstance(op, dict) and "operationId" in op
     }
 
 
@@ -79,8 +80,10 @@ def execute(browser: Any, block: Any) -> tuple[str, str]:
     """Press Execute on an opened, tried-out operation with no answer shown yet; (status, body)
     of the answer Swagger UI shows."""
     wait_until(browser, lambda b: block.find_element(CSS, "button.execute")).click()
-    status = wait_until(browser, lambda b: block.find_element(
-        CSS, ".live-responses-table .response .response-col_status"))
+    status = wait_until(
+        browser,
+        lambda b: block.find_element(CSS, ".live-responses-table .response .response-col_status"),
+    )
     body = block.find_element(CSS, ".live-responses-table .response-col_description pre").text
     return status.text, body
 

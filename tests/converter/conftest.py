@@ -17,4 +17,3 @@ def run_cli(capsys):
         return code, out.out, out.err
 
     return run
-

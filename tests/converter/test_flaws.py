@@ -52,8 +52,11 @@ def test_examples_with_comments_and_trailing_commas_are_kept_with_a_warning():
     document, warnings = convert(FLAWED_EXAMPLES)
     op = operation(document, "/api/things", "post")
     fences = [n for n, line in enumerate(FLAWED_EXAMPLES.splitlines(), 1) if line == "```json"]
-    assert warnings == [f"line {n + 1}: example is not strict JSON; read with its comments, "
-                        "trailing commas and '...' dropped" for n in fences]
+    assert warnings == [
+        f"line {n + 1}: example is not strict JSON; read with its comments, "
+        "trailing commas and '...' dropped"
+        for n in fences
+    ]
     body = op["requestBody"]["content"]["application/json"]["examples"]["documented"]
     assert body["value"] == {"name": "a", "items": [{"k": 1}]}
     answer = op["responses"]["200"]["content"]["application/json"]["examples"]["documented"]
@@ -68,8 +71,13 @@ MISMATCH = page("""
     ```
     #### 路径参数说明
     {rows}
-    """).format(rows=table("`id`|int|任务 id|无|是", "`pipelines`|string|工作流名称|无|是",
-                           "`projectName`|string|项目|无|否"))
+    """).format(
+    rows=table(
+        "`id`|int|任务 id|无|是",
+        "`pipelines`|string|工作流名称|无|是",
+        "`projectName`|string|项目|无|否",
+    )
+)
 
 
 def test_table_name_differing_from_path_is_reconciled_with_a_warning():
@@ -95,18 +103,24 @@ def test_warnings_reach_stderr_with_line_numbers(tmp_path, run_cli):
     doc.write_text(MISMATCH, encoding="utf-8")
     code, out, err = run_cli("convert", str(doc))
     assert code == 0 and out.startswith("openapi: 3.0.3")
-    row = MISMATCH.splitlines().index(next(
-        line for line in MISMATCH.splitlines() if "`pipelines`" in line)) + 1
+    row = (
+        MISMATCH.splitlines().index(
+            next(line for line in MISMATCH.splitlines() if "`pipelines`" in line)
+        )
+        + 1
+    )
     assert f"warning: {doc}:{row}: table names 'pipelines'" in err
     assert "placed in query" in err
 
 
 def test_missing_blank_lines_between_sections_and_blocks():
-    cramped = (page("")
-               + "## 一\n#### 请求\n```\nGET /a\n```\n#### 正常返回\n```json\n{\"a\": 1}\n```\n"
-               + "## 二\n#### 请求\n```\nDELETE /b/:id\n```\n#### 路径参数说明\n"
-               + table("`id`|int|编号|无|是")
-               + "#### 异常返回\n```json\n{\"code\": 6100}\n```\n")
+    cramped = (
+        page("")
+        + '## 一\n#### 请求\n```\nGET /a\n```\n#### 正常返回\n```json\n{"a": 1}\n```\n'
+        + "## 二\n#### 请求\n```\nDELETE /b/:id\n```\n#### 路径参数说明\n"
+        + table("`id`|int|编号|无|是")
+        + '#### 异常返回\n```json\n{"code": 6100}\n```\n'
+    )
     document, _ = convert(cramped)
     assert operation(document, "/a", "get")["responses"]["200"]["content"]
     second = operation(document, "/b/{id}", "delete")
@@ -124,8 +138,9 @@ def test_paragraph_right_under_a_table_is_not_a_row():
         #### body 参数说明
         {rows}其中 `targets` 中的参数说明如下：
         {nested}
-        """).format(rows=table("`targets`|Object Array|目标|无|是"),
-                    nested=table("`name`|string|名称|无|是"))
+        """).format(
+        rows=table("`targets`|Object Array|目标|无|是"), nested=table("`name`|string|名称|无|是")
+    )
     document, warnings = convert(text)
     schema = body_schema(operation(document, "/api/things", "post"))
     line = next(n for n, row in enumerate(text.splitlines(), 1) if row.startswith("其中"))
@@ -158,41 +173,76 @@ ID_TABLE = table("`id`|int|编号|无|是")
 GUESSES = {
     "section name guessed from a word": (
         page("## 取\n" + REQUEST + "#### Query 参数列表（可选）\n" + table("`q`|int|甲|无|否")),
-        "#### Query 参数列表", "heading 'Query 参数列表（可选）' read as a 'query_params' section"),
+        "#### Query 参数列表",
+        "heading 'Query 参数列表（可选）' read as a 'query_params' section",
+    ),
     "table without 是否必须": (
-        page("## 取\n" + REQUEST + "#### Query 参数说明\n|参数名|类型|描述|\n|---|---|---|\n"
-             "|`q`|int|甲|\n"), "|参数名|类型|描述|", "no '是否必须' column"),
+        page(
+            "## 取\n" + REQUEST + "#### Query 参数说明\n|参数名|类型|描述|\n|---|---|---|\n"
+            "|`q`|int|甲|\n"
+        ),
+        "|参数名|类型|描述|",
+        "no '是否必须' column",
+    ),
     "empty 是否必须": (
         page("## 取\n" + REQUEST + "#### Query 参数说明\n" + table("`q`|int|甲|无| ")),
-        "|`q`|", "是否必须 is empty: taken as optional"),
+        "|`q`|",
+        "是否必须 is empty: taken as optional",
+    ),
     "request line outside a 请求 section": (
-        page("## 取\n\n```\nGET /api/t\n```\n"), "GET /api/t", "request line outside"),
+        page("## 取\n\n```\nGET /api/t\n```\n"),
+        "GET /api/t",
+        "request line outside",
+    ),
     "type table no field uses": (
-        page("## 取\n" + REQUEST + "#### Extra 参数说明\n" + ID_TABLE), "#### Extra",
-        "type 'Extra' is described but no field uses it"),
+        page("## 取\n" + REQUEST + "#### Extra 参数说明\n" + ID_TABLE),
+        "#### Extra",
+        "type 'Extra' is described but no field uses it",
+    ),
     "section without a request line": (
-        page("## 概述\n\n本页介绍接口。\n\n## 取\n" + REQUEST), "## 概述",
-        "section '概述' has no request line: read as prose"),
+        page("## 概述\n\n本页介绍接口。\n\n## 取\n" + REQUEST),
+        "## 概述",
+        "section '概述' has no request line: read as prose",
+    ),
     "one path spelled two ways on a page": (
         page("## 取\n" + REQUEST + "## 删\n#### 请求\n```\nDELETE /api/t/{key}\n```\n"),
-        "## 删", "path /api/t/{key} is spelled /api/t/{id} at line"),
+        "## 删",
+        "path /api/t/{key} is spelled /api/t/{id} at line",
+    ),
     "body example that contradicts its table": (
-        page("## 建\n#### 请求\n```\nPOST /api/t\n```\n#### body 参数说明\n"
-             + table("`n`|int|数量|无|是") + "#### body 参数样例\n```json\n{\"n\": \"x\"}\n```\n"),
-        "{\"n\": \"x\"}", "body example does not fit the parameter table"),
+        page(
+            "## 建\n#### 请求\n```\nPOST /api/t\n```\n#### body 参数说明\n"
+            + table("`n`|int|数量|无|是")
+            + '#### body 参数样例\n```json\n{"n": "x"}\n```\n'
+        ),
+        '{"n": "x"}',
+        "body example does not fit the parameter table",
+    ),
     "path-table row absent from the request line": (
-        page("## 取\n" + REQUEST + "#### 路径参数说明\n" + table("`id`|int|编号|无|是",
-                                                          "`owner`|string|所有者|无|是")),
-        "`owner`", "'owner' is listed as a path parameter but the request line has no such"),
+        page(
+            "## 取\n"
+            + REQUEST
+            + "#### 路径参数说明\n"
+            + table("`id`|int|编号|无|是", "`owner`|string|所有者|无|是")
+        ),
+        "`owner`",
+        "'owner' is listed as a path parameter but the request line has no such",
+    ),
     "table name differing only in case": (
         page("## 取\n" + REQUEST + "#### 路径参数说明\n" + table("`ID`|int|编号|无|是")),
-        "`ID`", "table names 'ID', the request line 'id': taken as 'id'"),
+        "`ID`",
+        "table names 'ID', the request line 'id': taken as 'id'",
+    ),
     "error example without a code": (
-        page("## 取\n" + REQUEST + "#### 异常返回\n```json\n{\"message\": \"x\"}\n```\n"),
-        "{\"message\"", "error example without a numeric 'code': answered with 400"),
+        page("## 取\n" + REQUEST + '#### 异常返回\n```json\n{"message": "x"}\n```\n'),
+        '{"message"',
+        "error example without a numeric 'code': answered with 400",
+    ),
     "table under a success heading": (
         page("## 取\n" + REQUEST + "#### 正常返回\n" + table("`a`|int|甲|无|是")),
-        "|参数名|", "table under a success heading: read as the fields of the answer"),
+        "|参数名|",
+        "table under a success heading: read as the fields of the answer",
+    ),
 }
 
 
@@ -213,13 +263,17 @@ def test_contradicting_body_example_is_kept_out_of_the_examples():
 
 
 def test_page_level_error_codes_section_is_not_part_of_the_operation_above():
-    text = page("## 取\n" + REQUEST + "#### 正常返回\n```json\n{\"a\": 1}\n```\n\n"
-                "## 错误码\n\n|错误码|描述|\n|---|---|\n|6001|失败|\n")
+    text = page(
+        "## 取\n" + REQUEST + '#### 正常返回\n```json\n{"a": 1}\n```\n\n'
+        "## 错误码\n\n|错误码|描述|\n|---|---|\n|6001|失败|\n"
+    )
     document, warnings = convert(text)
     assert set(operation(document, "/api/t/{id}", "get")["responses"]) == {"200"}
     line = text.splitlines().index("## 错误码") + 1
-    assert f"line {line}: section '错误码' has no request line: read as prose, not as an " \
+    assert (
+        f"line {line}: section '错误码' has no request line: read as prose, not as an "
         "operation" in warnings
+    )
 
 
 def test_section_with_only_notes_is_prose():

@@ -12,40 +12,78 @@ from openapi import overlay
 SPEC = {
     "openapi": "3.0.3",
     "info": {"title": "T", "version": "1"},
-    "paths": {"/a/{id}": {"get": {
-        "summary": "s",
-        "parameters": [
-            {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}},
-            {"name": "q", "in": "query", "required": False, "schema": {"type": "string"}},
-        ],
-        "responses": {"200": {"description": "ok", "content": {"application/json": {
-            "schema": {"type": "object", "properties": {"x": {"type": "integer"}}}}}}},
-    }}},
+    "paths": {
+        "/a/{id}": {
+            "get": {
+                "summary": "s",
+                "parameters": [
+                    {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}},
+                    {"name": "q", "in": "query", "required": False, "schema": {"type": "string"}},
+                ],
+                "responses": {
+                    "200": {
+                        "description": "ok",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {"x": {"type": "integer"}},
+                                }
+                            }
+                        },
+                    }
+                },
+            }
+        }
+    },
 }
 
 
 def test_mappings_merge_key_by_key():
-    merged = overlay.apply(SPEC, {"info": {"contact": {"name": "n"}},
-                                  "paths": {"/a/{id}": {"get": {"operationId": "getA"}}}})
+    merged = overlay.apply(
+        SPEC,
+        {
+            "info": {"contact": {"name": "n"}},
+            "paths": {"/a/{id}": {"get": {"operationId": "getA"}}},
+        },
+    )
     assert merged["info"] == {"title": "T", "version": "1", "contact": {"name": "n"}}
     op = merged["paths"]["/a/{id}"]["get"]
     assert op["operationId"] == "getA" and op["summary"] == "s"
 
 
 def test_named_lists_merge_by_name_and_append_new_names():
-    extra = {"paths": {"/a/{id}": {"get": {"parameters": [
-        {"name": "id", "schema": {"format": "int64"}},
-        {"name": "new", "in": "header", "schema": {"type": "string"}}]}}}}
+    extra = {
+        "paths": {
+            "/a/{id}": {
+                "get": {
+                    "parameters": [
+                        {"name": "id", "schema": {"format": "int64"}},
+                        {"name": "new", "in": "header", "schema": {"type": "string"}},
+                    ]
+                }
+            }
+        }
+    }
     params = overlay.apply(SPEC, extra)["paths"]["/a/{id}"]["get"]["parameters"]
     assert [p["name"] for p in params] == ["id", "q", "new"]
-    assert params[0] == {"name": "id", "in": "path", "required": True,
-                         "schema": {"type": "integer", "format": "int64"}}
+    assert params[0] == {
+        "name": "id",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer", "format": "int64"},
+    }
 
 
 def test_ref_replaces_what_it_lands_on():
     ref = {"$ref": "#/components/schemas/X"}
-    extra = {"paths": {"/a/{id}": {"get": {"responses": {"200": {"content": {
-        "application/json": {"schema": ref}}}}}}}}
+    extra = {
+        "paths": {
+            "/a/{id}": {
+                "get": {"responses": {"200": {"content": {"application/json": {"schema": ref}}}}}
+            }
+        }
+    }
     response = overlay.apply(SPEC, extra)["paths"]["/a/{id}"]["get"]["responses"]["200"]
     assert response["content"]["application/json"]["schema"] == ref
     assert response["description"] == "ok"
@@ -63,10 +101,13 @@ def test_apply_leaves_its_inputs_alone():
     assert spec == SPEC and extra == {"info": {"contact": {"name": "n"}}}
 
 
-@pytest.mark.parametrize(("extra", "named"), [
-    ({"paths": {"/b": {"get": {"operationId": "x"}}}}, "/b"),
-    ({"paths": {"/a/{id}": {"post": {"operationId": "x"}}}}, "POST /a/{id}"),
-])
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [
+        ({"paths": {"/b": {"get": {"operationId": "x"}}}}, "/b"),
+        ({"paths": {"/a/{id}": {"post": {"operationId": "x"}}}}, "POST /a/{id}"),
+    ],
+)
 def test_unknown_path_or_method_is_an_error(extra, named):
     with pytest.raises(overlay.OverlayError, match=named.replace("{", r"\{").replace("}", r"\}")):
         overlay.apply(SPEC, extra)

@@ -35,19 +35,27 @@ def _example(media_holder: dict) -> object:
 
 def test_environment_page_operations(env):
     document, _ = env
-    assert document["info"] == {"title": "环境", "version": "1.7.1",
-                                "description": "Converted from the API page "
-                                               "`/v1.7.1/api/environment/`."}
+    assert document["info"] == {
+        "title": "环境",
+        "version": "1.7.1",
+        "description": "Converted from the API page `/v1.7.1/api/environment/`.",
+    }
     assert {path: sorted(item) for path, item in document["paths"].items()} == {
-        ENV_LIST: ["get"], ENV: ["put"]}
+        ENV_LIST: ["get"],
+        ENV: ["put"],
+    }
 
 
 def test_get_with_query_table_and_typed_defaults(env):
     op = operation(env[0], ENV_LIST, "get")
     assert op["description"] == "- 需要有查看环境的权限；\n- 结果按环境创建时间排序。"
     found = params(op)
-    assert list(found) == [("query", "projectName"), ("query", "envType"), ("query", "page"),
-                           ("query", "withStatus")]
+    assert list(found) == [
+        ("query", "projectName"),
+        ("query", "envType"),
+        ("query", "page"),
+        ("query", "withStatus"),
+    ]
     assert found[("query", "projectName")]["required"] is True
     assert found[("query", "envType")]["schema"] == {"type": "string", "default": "general"}
     assert found[("query", "page")]["schema"] == {"type": "integer", "default": 1}
@@ -82,14 +90,18 @@ def test_put_body_with_nested_in_nested_tables_and_defaults(env):
     assert service["required"] == ["service_name", "containers"]
     container = service["properties"]["containers"]["items"]
     assert container["required"] == ["name", "image"]
-    assert container["properties"]["restart"] == {"type": "boolean", "description": "是否重启",
-                                                  "default": True}
+    assert container["properties"]["restart"] == {
+        "type": "boolean",
+        "description": "是否重启",
+        "default": True,
+    }
 
 
 def test_put_examples_survive_their_flaws(env):
     op = operation(env[0], ENV, "put")
     assert _example(op["requestBody"])["services"][0]["containers"] == [
-        {"name": "proxy", "image": "nginx:1.19"}]
+        {"name": "proxy", "image": "nginx:1.19"}
+    ]
     assert _example(op["requestBody"])["auto_sync"] is True
     assert _example(op["responses"]["400"])["code"] == 6102
 
@@ -105,8 +117,12 @@ def test_get_answer_schema_is_inferred_from_the_example(project):
     ok = operation(project[0], PROJECT, "get")["responses"]["200"]
     props = ok["content"]["application/json"]["schema"]["properties"]
     assert {k: v["type"] for k, v in props.items()} == {
-        "name": "string", "env_count": "integer", "ratio": "number", "public": "boolean",
-        "owners": "array"}
+        "name": "string",
+        "env_count": "integer",
+        "ratio": "number",
+        "public": "boolean",
+        "owners": "array",
+    }
     assert _example(ok)["owners"] == ["admin"]
 
 
@@ -115,8 +131,12 @@ def test_patch_body_types_and_defaults(project):
     schema = body_schema(op)
     props = schema["properties"]
     assert schema["required"] == ["owners"]
-    assert props["timeout"] == {"type": "integer", "format": "int64", "description": "超时秒数",
-                                "default": 3600}
+    assert props["timeout"] == {
+        "type": "integer",
+        "format": "int64",
+        "description": "超时秒数",
+        "default": 3600,
+    }
     assert props["weight"]["default"] == 1.5 and props["weight"]["type"] == "number"
     assert props["public"]["default"] is False
     settings = props["settings"]

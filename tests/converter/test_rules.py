@@ -32,8 +32,9 @@ BASIC = page("""
     ```json
     {{"id": 1}}
     ```
-    """).format(path=table("`id`|int|任务 id|无|是"),
-                query=table("`verbose`|bool|详细输出|false|否"))
+    """).format(
+    path=table("`id`|int|任务 id|无|是"), query=table("`verbose`|bool|详细输出|false|否")
+)
 
 
 def test_front_matter_gives_title_version_and_tag():
@@ -64,13 +65,15 @@ def test_request_line_gives_path_template_and_query_parameters():
 
 
 def test_query_parameter_only_on_request_line_is_an_optional_string():
-    document, _ = convert(page("""
+    document, _ = convert(
+        page("""
         ## 列表
         #### 请求
         ```
         GET /api/items?page=:page
         ```
-        """))
+        """)
+    )
     found = params(operation(document, "/api/items", "get"))
     assert found[("query", "page")]["required"] is False
     assert found[("query", "page")]["schema"] == {"type": "string"}
@@ -90,18 +93,21 @@ def _body_page(rows: list[str], nested: str = "") -> str:
         """).format(rows=table(*rows), nested=nested)
 
 
-@pytest.mark.parametrize(("type_", "schema"), [
-    ("string", {"type": "string"}),
-    ("int", {"type": "integer"}),
-    ("int64", {"type": "integer", "format": "int64"}),
-    ("bool", {"type": "boolean"}),
-    ("float", {"type": "number", "format": "float"}),
-    ("Object", {"type": "object"}),
-    ("Object Array", {"type": "array", "items": {"type": "object"}}),
-    ("string Array", {"type": "array", "items": {"type": "string"}}),
-    ("int Array", {"type": "array", "items": {"type": "integer"}}),
-    ("[]string", {"type": "array", "items": {"type": "string"}}),
-])
+@pytest.mark.parametrize(
+    ("type_", "schema"),
+    [
+        ("string", {"type": "string"}),
+        ("int", {"type": "integer"}),
+        ("int64", {"type": "integer", "format": "int64"}),
+        ("bool", {"type": "boolean"}),
+        ("float", {"type": "number", "format": "float"}),
+        ("Object", {"type": "object"}),
+        ("Object Array", {"type": "array", "items": {"type": "object"}}),
+        ("string Array", {"type": "array", "items": {"type": "string"}}),
+        ("int Array", {"type": "array", "items": {"type": "integer"}}),
+        ("[]string", {"type": "array", "items": {"type": "string"}}),
+    ],
+)
 def test_every_type_maps_to_a_json_schema(type_, schema):
     document, _ = convert(_body_page([f"`f`|{type_}|字段|无|是"]))
     prop = body_schema(operation(document, "/api/things", "post"))["properties"]["f"]
@@ -115,16 +121,19 @@ def test_required_column_yes_no():
     assert set(schema["properties"]) == {"a", "b"}
 
 
-@pytest.mark.parametrize(("type_", "text", "value"), [
-    ("bool", "true", True),
-    ("bool", "false", False),
-    ("bool", "是", True),
-    ("int", "10", 10),
-    ("int64", "-3", -3),
-    ("float", "0.5", 0.5),
-    ("string", "dev", "dev"),
-    ("string", "`main`", "main"),
-])
+@pytest.mark.parametrize(
+    ("type_", "text", "value"),
+    [
+        ("bool", "true", True),
+        ("bool", "false", False),
+        ("bool", "是", True),
+        ("int", "10", 10),
+        ("int64", "-3", -3),
+        ("float", "0.5", 0.5),
+        ("string", "dev", "dev"),
+        ("string", "`main`", "main"),
+    ],
+)
 def test_typed_defaults(type_, text, value):
     document, _ = convert(_body_page([f"`f`|{type_}|字段|{text}|否"]))
     prop = body_schema(operation(document, "/api/things", "post"))["properties"]["f"]
@@ -139,10 +148,12 @@ def test_default_wu_means_no_default():
 
 
 def test_nested_tables_describe_items_and_objects_in_nested_tables():
-    nested = ("\n其中 `targets` 中的参数说明如下：\n\n"
-              + table("`name`|string|名称|无|是", "`build`|Object|构建|无|否")
-              + "\n其中 `build` 中的参数说明如下：\n\n"
-              + table("`repos`|string Array|仓库|无|是", "`cache`|bool|缓存|true|否"))
+    nested = (
+        "\n其中 `targets` 中的参数说明如下：\n\n"
+        + table("`name`|string|名称|无|是", "`build`|Object|构建|无|否")
+        + "\n其中 `build` 中的参数说明如下：\n\n"
+        + table("`repos`|string Array|仓库|无|是", "`cache`|bool|缓存|true|否")
+    )
     document, _ = convert(_body_page(["`targets`|Object Array|目标|无|是"], nested))
     targets = body_schema(operation(document, "/api/things", "post"))["properties"]["targets"]
     assert targets["type"] == "array"
@@ -155,7 +166,7 @@ def test_nested_tables_describe_items_and_objects_in_nested_tables():
 
 
 def test_nested_table_right_under_its_sentence_without_blank_line():
-    nested = ("\n其中 `targets` 中的参数说明如下：\n" + table("`name`|string|名称|无|是"))
+    nested = "\n其中 `targets` 中的参数说明如下：\n" + table("`name`|string|名称|无|是")
     document, _ = convert(_body_page(["`targets`|Object Array|目标|无|是"], nested))
     item = body_schema(operation(document, "/api/things", "post"))["properties"]["targets"]
     assert item["items"]["required"] == ["name"]
@@ -186,8 +197,7 @@ def test_body_example_without_table_gives_example_and_inferred_schema():
     op = operation(convert(EXAMPLES)[0], "/api/things", "post")
     media = op["requestBody"]["content"]["application/json"]
     assert media["examples"]["documented"]["value"] == {"name": "a", "tags": ["x"]}
-    assert media["schema"]["properties"]["tags"] == {"type": "array",
-                                                     "items": {"type": "string"}}
+    assert media["schema"]["properties"]["tags"] == {"type": "array", "items": {"type": "string"}}
 
 
 def test_success_example_is_the_200_example():
@@ -214,8 +224,9 @@ def test_error_example_with_an_http_code_uses_that_status():
 
 
 def test_array_and_object_defaults_are_json():
-    document, _ = convert(_body_page(["`tags`|string Array|标签|`[\"a\", \"b\"]`|否",
-                                      "`meta`|Object|元数据|{}|否"]))
+    document, _ = convert(
+        _body_page(['`tags`|string Array|标签|`["a", "b"]`|否', "`meta`|Object|元数据|{}|否"])
+    )
     props = body_schema(operation(document, "/api/things", "post"))["properties"]
     assert props["tags"]["default"] == ["a", "b"]
     assert props["meta"]["default"] == {}

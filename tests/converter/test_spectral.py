@@ -20,22 +20,41 @@ from openapi import cli
 
 
 def _spectral() -> str | None:
-    candidates = [os.environ.get("SPECTRAL"), shutil.which("spectral"),
-                  "/tmp/spectral/node_modules/.bin/spectral"]
+    candidates = [
+        os.environ.get("SPECTRAL"),
+        shutil.which("spectral"),
+        "/tmp/spectral/node_modules/.bin/spectral",
+    ]
     return next((c for c in candidates if c and Path(c).is_file()), None)
 
 
 SPECTRAL = _spectral()
 pytestmark = pytest.mark.skipif(
-    SPECTRAL is None, reason="Spectral not installed: set SPECTRAL, put `spectral` on PATH, or "
-    "`npm install --prefix /tmp/spectral @stoplight/spectral-cli@6`")
+    SPECTRAL is None,
+    reason="Spectral not installed: set SPECTRAL, put `spectral` on PATH, or "
+    "`npm install --prefix /tmp/spectral @stoplight/spectral-cli@6`",
+)
 
 
 def _lint(spec: Path) -> list[dict]:
     result = subprocess.run(
-        [SPECTRAL, "lint", "--ruleset", str(REPO / ".spectral.yaml"), "--format", "json",
-         "--fail-severity", "hint", "--quiet", str(spec)],
-        capture_output=True, text=True, timeout=120, check=False)
+        [
+            SPECTRAL,
+            "lint",
+            "--ruleset",
+            str(REPO / ".spectral.yaml"),
+            "--format",
+            "json",
+            "--fail-severity",
+            "hint",
+            "--quiet",
+            str(spec),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.stdout.strip(), result.stderr
     return json.loads(result.stdout)
 
@@ -62,8 +81,7 @@ def test_converted_pages_have_no_spectral_error(name, tmp_path):
     """Without an overlay a page lacks servers and contact (warnings), but nothing the
     emitter writes may be an error."""
     converted = tmp_path / "page.yaml"
-    converted.write_text(cli.convert((PAGES / name).read_text(encoding="utf-8")),
-                         encoding="utf-8")
+    converted.write_text(cli.convert((PAGES / name).read_text(encoding="utf-8")), encoding="utf-8")
     errors = [f for f in _lint(converted) if f["severity"] == 0]
     assert errors == []
 
@@ -82,5 +100,4 @@ def test_lint_reports_errors_of_a_converted_page(tmp_path):
     media["content"]["application/json"]["examples"]["documented"]["value"]["name"] = 7
     planted = tmp_path / "planted.yaml"
     planted.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
-    assert "oas3-valid-media-example" in {f["code"] for f in _lint(planted)
-                                          if f["severity"] == 0}
+    assert "oas3-valid-media-example" in {f["code"] for f in _lint(planted) if f["severity"] == 0}

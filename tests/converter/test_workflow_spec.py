@@ -14,8 +14,11 @@ OVERLAY = REPO / "openapi" / "overlay.yaml"
 CREATE = "/api/aslan/workflow/workflowtask"
 CANCEL = "/api/aslan/workflow/workflowtask/id/{id}/pipelines/{pipeline}"
 RESTART = CANCEL + "/restart"
-OPERATIONS = {"createWorkflowTask": (CREATE, "post"), "cancelWorkflowTask": (CANCEL, "delete"),
-              "restartWorkflowTask": (RESTART, "post")}
+OPERATIONS = {
+    "createWorkflowTask": (CREATE, "post"),
+    "cancelWorkflowTask": (CANCEL, "delete"),
+    "restartWorkflowTask": (RESTART, "post"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -62,8 +65,10 @@ def test_check_fails_with_a_diff_on_a_stale_spec(tmp_path, run_cli):
 def test_check_sees_a_changed_page(tmp_path, run_cli):
     page = tmp_path / "page.md"
     shutil.copy(PAGE, page)
-    page.write_text(PAGE.read_text(encoding="utf-8").replace("## 取消工作流任务", "## 取消任务"),
-                    encoding="utf-8")
+    page.write_text(
+        PAGE.read_text(encoding="utf-8").replace("## 取消工作流任务", "## 取消任务"),
+        encoding="utf-8",
+    )
     code, out, _ = run_cli("check", "--doc", str(page))
     assert code == 1 and "+      summary: 取消任务" in out
 
@@ -75,8 +80,11 @@ def test_build_writes_the_spec_it_checks(tmp_path, run_cli):
 
 
 def test_three_operations_with_their_ids(spec):
-    found = {op["operationId"]: (path, method) for path, item in spec["paths"].items()
-             for method, op in item.items()}
+    found = {
+        op["operationId"]: (path, method)
+        for path, item in spec["paths"].items()
+        for method, op in item.items()
+    }
     assert found == OPERATIONS
     assert spec["openapi"] == "3.0.3"
 
@@ -130,21 +138,29 @@ def test_create_body_schema_with_targets_items(spec):
     item = schema["properties"]["targets"]["items"]
     assert item["required"] == ["name", "service_name", "product_name"]
     assert {k: v["type"] for k, v in item["properties"].items()} == {
-        "name": "string", "service_name": "string", "product_name": "string"}
+        "name": "string",
+        "service_name": "string",
+        "product_name": "string",
+    }
 
 
 def test_page_examples_are_in_the_spec(spec):
     op = spec["paths"][CREATE]["post"]
     body = op["requestBody"]["content"]["application/json"]["examples"]["documented"]["value"]
-    assert body["targets"] == [{"name": "proxy", "service_name": "proxy",
-                                "product_name": "proxy"}]
+    assert body["targets"] == [{"name": "proxy", "service_name": "proxy", "product_name": "proxy"}]
     answer = op["responses"]["200"]["content"]["application/json"]["examples"]["documented"]
     assert answer["value"] == {"pipeline_name": "proxy-workflow-dev", "task_id": 16}
-    codes = {operation_id: spec["paths"][path][method]["responses"]["400"]["content"][
-        "application/json"]["examples"]["documented"]["value"]["code"]
-        for operation_id, (path, method) in OPERATIONS.items()}
-    assert codes == {"createWorkflowTask": 6542, "cancelWorkflowTask": 6163,
-                     "restartWorkflowTask": 6164}
+    codes = {
+        operation_id: spec["paths"][path][method]["responses"]["400"]["content"][
+            "application/json"
+        ]["examples"]["documented"]["value"]["code"]
+        for operation_id, (path, method) in OPERATIONS.items()
+    }
+    assert codes == {
+        "createWorkflowTask": 6542,
+        "cancelWorkflowTask": 6163,
+        "restartWorkflowTask": 6164,
+    }
 
 
 def test_spec_passes_openapi_spec_validator(spec):
@@ -165,8 +181,12 @@ def test_spec_loads_in_connexion(monkeypatch):
     app = AsyncApp(__name__)
     app.add_api(SPEC, resolver=Resolver(function_resolver=lambda _operation_id: accept))
     client = app.test_client(headers={"Authorization": "Bearer token"})
-    valid = {"workflow_name": "w", "product_tmpl_name": "p", "namespace": "dev",
-             "targets": [{"name": "a", "service_name": "a", "product_name": "p"}]}
+    valid = {
+        "workflow_name": "w",
+        "product_tmpl_name": "p",
+        "namespace": "dev",
+        "targets": [{"name": "a", "service_name": "a", "product_name": "p"}],
+    }
     assert client.post(CREATE, json=valid).status_code == 501
     assert client.post(CREATE, json={"workflow_name": "w"}).status_code == 400
     assert client.delete(CANCEL.format(id=3, pipeline="p")).status_code == 501

@@ -23,4 +23,5 @@ def valid_data_refused_only_by_rules(ctx: Any, response: Any, case: Any) -> None
     if code == 400 and isinstance(task_id, int) and task_id not in INT64:
         return
     assert isinstance(code, int) and code >= 6000, (
-        f"a schema-valid request was refused as bad input: {response.text}")
+        f"a schema-valid request was refused as bad input: {response.text}"
+    )

@@ -24,9 +24,9 @@ CATALOGUE = SPEC["components"]["x-zadig-error-catalogue"]
 
 CREATE = "/api/aslan/workflow/workflowtask"
 # The page's create example, as the spec documents it (trailing commas removed).
-PAGE_EXAMPLE: dict[str, Any] = (
-    SPEC["paths"][CREATE]["post"]["requestBody"]["content"]["application/json"]
-    ["examples"]["documented"]["value"])
+PAGE_EXAMPLE: dict[str, Any] = SPEC["paths"][CREATE]["post"]["requestBody"]["content"][
+    "application/json"
+]["examples"]["documented"]["value"]
 PIPELINE = PAGE_EXAMPLE["workflow_name"]
 
 
@@ -62,8 +62,9 @@ def envelope(code: int, reason: str | None = None, **params: Any) -> dict[str, A
     return body
 
 
-def assert_error(response: httpx.Response, code: int, reason: str | None = None,
-                 **params: Any) -> None:
+def assert_error(
+    response: httpx.Response, code: int, reason: str | None = None, **params: Any
+) -> None:
     """`response` is the catalogue's error `code`, in the five-field envelope."""
     assert response.headers["content-type"].startswith("application/json"), response.text
     body = response.json()
@@ -106,7 +107,8 @@ class MockProcess:
         started = time.monotonic()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "mock_server", "--port", str(self.port), *self.args],
-            cwd=ROOT, stdout=subprocess.DEVNULL,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
             stderr=self.log.open("wb") if self.log else subprocess.PIPE,
             env={**os.environ, "PYTHONWARNINGS": "ignore"},
         )

@@ -38,7 +38,8 @@ def test_tasks_lists_and_filters(client: httpx.Client) -> None:
     create(client)
     tasks = client.get("/_mock/tasks").json()
     assert [(t["pipeline_name"], t["task_id"], t["status"], t["project"]) for t in tasks] == [
-        (PIPELINE, 1, "created", "proxy")]
+        (PIPELINE, 1, "created", "proxy")
+    ]
     assert client.get("/_mock/tasks", params={"pipeline": "other"}).json() == []
 
 
@@ -47,12 +48,16 @@ def test_patch_status(client: httpx.Client) -> None:
     answer = client.patch(f"/_mock/tasks/{PIPELINE}/1", json={"status": "failed"})
     assert answer.status_code == 200
     assert {k: answer.json()[k] for k in ("pipeline_name", "task_id", "status")} == {
-        "pipeline_name": PIPELINE, "task_id": 1, "status": "failed"}
+        "pipeline_name": PIPELINE,
+        "task_id": 1,
+        "status": "failed",
+    }
     assert_error(client.patch(f"/_mock/tasks/{PIPELINE}/1", json={"status": "done"}), 400)
     assert_error(client.patch(f"/_mock/tasks/{PIPELINE}/1", json={}), 400)
     assert_error(client.patch(f"/_mock/tasks/{PIPELINE}/7", json={"status": "passed"}), 404)
-    assert_error(client.patch(f"/_mock/tasks/{PIPELINE}/x", json={"status": "passed"}), 400,
-                 "bad_task_id")
+    assert_error(
+        client.patch(f"/_mock/tasks/{PIPELINE}/x", json={"status": "passed"}), 400, "bad_task_id"
+    )
 
 
 def test_journal_records_requests(client: httpx.Client) -> None:
@@ -70,12 +75,15 @@ def test_journal_records_requests(client: httpx.Client) -> None:
     assert len(client.get("/_mock/requests").json()) == 1
 
 
-@pytest.mark.parametrize(("prefer", "code", "reason"), [
-    ("code=6542", 6542, "project_not_found"),
-    ("code=6160, example=no_stages", 6160, "no_stages"),
-    ("code=401", 401, "no_token"),
-    ("code=500", 500, None),
-])
+@pytest.mark.parametrize(
+    ("prefer", "code", "reason"),
+    [
+        ("code=6542", 6542, "project_not_found"),
+        ("code=6160, example=no_stages", 6160, "no_stages"),
+        ("code=401", 401, "no_token"),
+        ("code=500", 500, None),
+    ],
+)
 def test_prefer_header_forces_an_error(client, prefer: str, code: int, reason) -> None:
     assert_error(create(client, Prefer=prefer), code, reason)
     assert create(client).json()["task_id"] == 1  # the forced call changed nothing
@@ -97,8 +105,15 @@ def test_prefer_delay(client: httpx.Client) -> None:
 
 
 def test_queue_forces_the_next_answers(client: httpx.Client) -> None:
-    queued = client.post("/_mock/next", json={
-        "operation": "cancelWorkflowTask", "code": 6163, "example": "task_passed", "times": 2})
+    queued = client.post(
+        "/_mock/next",
+        json={
+            "operation": "cancelWorkflowTask",
+            "code": 6163,
+            "example": "task_passed",
+            "times": 2,
+        },
+    )
     assert queued.status_code == 200 and len(queued.json()) == 1
     create(client)
     assert client.post(restart_path(1)).status_code == 200  # another operation: not forced
@@ -126,6 +141,7 @@ def test_queue_refuses_what_it_cannot_answer(client: httpx.Client) -> None:
 @pytest.mark.parametrize("queued", [False, True])
 def test_forced_description_names_the_request(client: httpx.Client, queued: bool) -> None:
     """The catalogue's templates are filled from the request, as the real error would be."""
+
     def forced(code: int, example: str | None, method: str, path: str, **kwargs) -> httpx.Response:
         if not queued:
             prefer = f"code={code}" + (f", example={example}" if example else "")
@@ -168,9 +184,14 @@ def test_forced_examples_are_checked_when_given(client: httpx.Client) -> None:
 
 def test_cors_preflight_and_headers(client: httpx.Client) -> None:
     origin = "http://localhost:5173"
-    preflight = client.options(CREATE, headers={
-        "Origin": origin, "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "authorization, content-type"})
+    preflight = client.options(
+        CREATE,
+        headers={
+            "Origin": origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, content-type",
+        },
+    )
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] in ("*", origin)
     allowed = preflight.headers["access-control-allow-headers"].lower()
@@ -207,9 +228,11 @@ def test_world_shows_the_seed(client: httpx.Client) -> None:
     project = PAGE_EXAMPLE["product_tmpl_name"]
     service = PAGE_EXAMPLE["targets"][0]["service_name"]
     assert world["projects"] == {
-        project: {"envs": [PAGE_EXAMPLE["namespace"]], "services": [service]}}
+        project: {"envs": [PAGE_EXAMPLE["namespace"]], "services": [service]}
+    }
     assert world["workflows"] == {
-        PIPELINE: {"project": project, "outcome": None, "services": [service]}}
+        PIPELINE: {"project": project, "outcome": None, "services": [service]}
+    }
     assert world["auth"] == "any-token"
     assert set(world["lifecycle"]) == {"task_duration", "failure_rate"}
 

@@ -17,8 +17,10 @@ from .support import CREATE, PAGE_EXAMPLE, MockProcess, assert_error, cancel_pat
 SEED = {
     "projects": {"proxy": {"envs": ["dev"]}, "shop": {"envs": ["dev"]}},
     "workflows": {"proxy-workflow-dev": {"project": "proxy"}},
-    "tokens": [{"token": "proxy-dev", "projects": ["proxy"]},
-               {"token": "shop-dev", "projects": ["shop"]}],
+    "tokens": [
+        {"token": "proxy-dev", "projects": ["proxy"]},
+        {"token": "shop-dev", "projects": ["shop"]},
+    ],
 }
 
 
@@ -70,24 +72,30 @@ def test_create(secured: httpx.Client, headers, query, expected: int) -> None:
     elif expected == 401:
         assert_error(answer, 401, "no_token")
     else:
-        assert_error(answer, 403, "no_permission",
-                     project=query.get("projectName", "(none)"))
+        assert_error(answer, 403, "no_permission", project=query.get("projectName", "(none)"))
 
 
-@pytest.mark.parametrize(("method", "path", "code"), [
-    ("POST", restart_path(1), 6164), ("DELETE", cancel_path(1), 6163)])
+@pytest.mark.parametrize(
+    ("method", "path", "code"), [("POST", restart_path(1), 6164), ("DELETE", cancel_path(1), 6163)]
+)
 def test_restart_and_cancel_need_a_token(secured: httpx.Client, method, path, code) -> None:
     assert_error(secured.request(method, path), 401, "no_token")
-    allowed = secured.request(method, path, headers=bearer("proxy-dev"),
-                              params={"projectName": "proxy"})
+    allowed = secured.request(
+        method, path, headers=bearer("proxy-dev"), params={"projectName": "proxy"}
+    )
     assert_error(allowed, code, "task_not_found")  # through the gateway, to aslan's rules
 
 
 def test_admin_api_and_preflight_need_no_token(secured: httpx.Client) -> None:
     assert secured.get("/_mock/tasks").status_code == 200
-    preflight = secured.options(CREATE, headers={
-        "Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "authorization,content-type"})
+    preflight = secured.options(
+        CREATE,
+        headers={
+            "Origin": "http://localhost:3000",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization,content-type",
+        },
+    )
     assert preflight.status_code == 200
 
 
@@ -130,8 +138,9 @@ def test_out_of_the_box_any_bearer_token(default: httpx.Client, headers, query, 
         assert default.get("/_mock/tasks").json() == []
 
 
-@pytest.mark.parametrize(("method", "path"), [("POST", restart_path(1)),
-                                              ("DELETE", cancel_path(1))])
+@pytest.mark.parametrize(
+    ("method", "path"), [("POST", restart_path(1)), ("DELETE", cancel_path(1))]
+)
 def test_out_of_the_box_restart_and_cancel_need_a_token(default: httpx.Client, method, path):
     assert_error(default.request(method, path), 401, "no_token")
 
@@ -141,9 +150,14 @@ def test_out_of_the_box_admin_api_ui_and_preflight_are_open(default: httpx.Clien
     assert default.get("/_mock/world").json()["auth"] == "any-token"
     for page in ("/ui/", "/openapi.json", "/_mock/ui/"):
         assert default.get(page).status_code == 200, page
-    preflight = default.options(CREATE, headers={
-        "Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "authorization,content-type"})
+    preflight = default.options(
+        CREATE,
+        headers={
+            "Origin": "http://localhost:3000",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization,content-type",
+        },
+    )
     assert preflight.status_code == 200
     refused = default.post(CREATE, json=PAGE_EXAMPLE, headers={"Origin": "http://localhost:3000"})
     assert_error(refused, 401, "no_token")
@@ -156,7 +170,9 @@ def test_query_token_is_redacted_in_the_journal(default: httpx.Client) -> None:
         assert default.post(f"{CREATE}?{query}", json=PAGE_EXAMPLE).status_code == 200
     journal = default.get("/_mock/requests")
     assert [e["query"] for e in journal.json() if e["path"] == CREATE] == [
-        "token=***&projectName=proxy", "projectName=proxy&tok%65n=***"]
+        "token=***&projectName=proxy",
+        "projectName=proxy&tok%65n=***",
+    ]
     assert "s3cret" not in journal.text
 
 

@@ -51,28 +51,42 @@ def test_one_log_line_per_request(tmp_path: Path) -> None:
 
 
 def test_no_warning_at_start() -> None:
-    run = subprocess.run([sys.executable, "-m", "mock_server", "--seed", "/nonexistent.yaml"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=60,
-                         env={k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"})
+    run = subprocess.run(
+        [sys.executable, "-m", "mock_server", "--seed", "/nonexistent.yaml"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"},
+    )
     assert run.returncode == 2
     assert run.stderr.splitlines() == [
-        "zadig-mock: /nonexistent.yaml: [Errno 2] No such file or directory: '/nonexistent.yaml'"]
+        "zadig-mock: /nonexistent.yaml: [Errno 2] No such file or directory: '/nonexistent.yaml'"
+    ]
 
 
 def run_mock(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "mock_server", *args],
-                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "mock_server", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
-@pytest.mark.parametrize(("args", "says"), [
-    (("--port", "99999"), "argument --port: 99999 is not a TCP port (1..65535)"),
-    (("--port", "-1"), "argument --port: -1 is not a TCP port"),
-    (("--port", "0"), "argument --port: 0 is not a TCP port"),
-    (("--latency", "-5"), "argument --latency: -5 is not a number >= 0"),
-    (("--latency", "nan"), "argument --latency: nan is not a number >= 0"),
-    (("--task-duration", "-1"), "argument --task-duration: -1 is not a number >= 0"),
-    (("--no-auth", "--token", "t"), "argument --token: not allowed with argument --no-auth"),
-])
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("--port", "99999"), "argument --port: 99999 is not a TCP port (1..65535)"),
+        (("--port", "-1"), "argument --port: -1 is not a TCP port"),
+        (("--port", "0"), "argument --port: 0 is not a TCP port"),
+        (("--latency", "-5"), "argument --latency: -5 is not a number >= 0"),
+        (("--latency", "nan"), "argument --latency: nan is not a number >= 0"),
+        (("--task-duration", "-1"), "argument --task-duration: -1 is not a number >= 0"),
+        (("--no-auth", "--token", "t"), "argument --token: not allowed with argument --no-auth"),
+    ],
+)
 def test_bad_option_is_a_usage_error(args: tuple[str, ...], says: str) -> None:
     run = run_mock(*args)
     assert run.returncode == 2
@@ -80,8 +94,10 @@ def test_bad_option_is_a_usage_error(args: tuple[str, ...], says: str) -> None:
 
 
 SEEDS = [
-    ("workflows: {w: {project: nowhere}}\n",
-     "invalid seed at workflows/w/project: unknown project 'nowhere'"),
+    (
+        "workflows: {w: {project: nowhere}}\n",
+        "invalid seed at workflows/w/project: unknown project 'nowhere'",
+    ),
     (b"\xff\xfe", "not UTF-8 text"),
     ("projects: [unclosed\n", "while parsing"),
     ("projekts: {proxy: {}}\n", "'projekts' was unexpected"),
@@ -148,8 +164,9 @@ def test_deferred_import_loads_on_first_use() -> None:
         "assert 'uvicorn.supervisors.basereload' in sys.modules\n"
         "print('ok')\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=ROOT, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
     assert out.stdout.strip() == "ok", out.stderr[-2000:]
 
 

@@ -32,8 +32,9 @@ def test_asgi_ids_increase_in_answer_order(tmp_path: Path) -> None:
 
     async def run() -> list[int]:
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://mock",
-                                     headers=AUTH) as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://mock", headers=AUTH
+        ) as client:
             return await create_all(client)
 
     answered = asyncio.run(run())
@@ -44,9 +45,11 @@ async def raw_create(port: int, answered: list[int]) -> None:
     """One create on its own connection (httpx's pool serialises 400 waiting requests)."""
     body = json.dumps(PAGE_EXAMPLE).encode()
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    head = (f"POST {CREATE} HTTP/1.1\r\nHost: mock\r\nContent-Type: application/json\r\n"
-            f"Authorization: {AUTH['Authorization']}\r\n"
-            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n")
+    head = (
+        f"POST {CREATE} HTTP/1.1\r\nHost: mock\r\nContent-Type: application/json\r\n"
+        f"Authorization: {AUTH['Authorization']}\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    )
     writer.write(head.encode() + body)
     await writer.drain()
     response = await reader.read()

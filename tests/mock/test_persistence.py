@@ -60,9 +60,11 @@ def test_reset_clears_the_state_file(tmp_path: Path) -> None:
 
 def test_seeded_tasks_are_written_once(tmp_path: Path) -> None:
     state = tmp_path / "state.sqlite"
-    seed = {"projects": {"proxy": {"envs": ["dev"]}},
-            "workflows": {PIPELINE: {"project": "proxy"}},
-            "tasks": [{"pipeline": PIPELINE, "task_id": 5, "status": "passed"}]}
+    seed = {
+        "projects": {"proxy": {"envs": ["dev"]}},
+        "workflows": {PIPELINE: {"project": "proxy"}},
+        "tasks": [{"pipeline": PIPELINE, "task_id": 5, "status": "passed"}],
+    }
     with api_client(create_app(seed, state_file=state, task_duration=0)) as client:
         client.delete(cancel_path(5))  # refused: passed
         client.patch(f"/_mock/tasks/{PIPELINE}/5", json={"status": "failed"})

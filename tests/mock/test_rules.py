@@ -58,8 +58,13 @@ CREATE_CHECKS = [
     ({"product_tmpl_name": "nope", "namespace": "prod"}, 6542, "project_not_found", {}, False),
     ({"workflow_name": "nope", "targets": []}, 6542, "workflow_not_found", {}, False),
     ({"namespace": "prod"}, 6160, "env_not_found", {"project": "proxy", "env": "prod"}, False),
-    ({"namespace": "prod", "targets": []}, 6160, "env_not_found",
-     {"project": "proxy", "env": "prod"}, False),
+    (
+        {"namespace": "prod", "targets": []},
+        6160,
+        "env_not_found",
+        {"project": "proxy", "env": "prod"},
+        False,
+    ),
     ({"targets": []}, 6160, "no_stages", {}, True),
 ]
 
@@ -98,17 +103,20 @@ def test_cancel_by_status(client: httpx.Client, status: str) -> None:
         assert status_of(client, task_id) == "cancelled"
 
 
-@pytest.mark.parametrize(("method", "path", "code"), [
-    ("POST", restart_path(1), 6164),
-    ("POST", restart_path(1, "other-workflow"), 6164),
-    ("POST", restart_path(-5), 6164),
-    ("DELETE", cancel_path(1), 6163),
-    ("DELETE", cancel_path(-5), 6163),
-    ("DELETE", cancel_path("+1", "nope"), 6163),
-    # A newline in the workflow name still reaches the rules, as with aslan's router.
-    ("POST", restart_path(1, "line%0Abreak"), 6164),
-    ("DELETE", cancel_path(1, "line%0Abreak"), 6163),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "code"),
+    [
+        ("POST", restart_path(1), 6164),
+        ("POST", restart_path(1, "other-workflow"), 6164),
+        ("POST", restart_path(-5), 6164),
+        ("DELETE", cancel_path(1), 6163),
+        ("DELETE", cancel_path(-5), 6163),
+        ("DELETE", cancel_path("+1", "nope"), 6163),
+        # A newline in the workflow name still reaches the rules, as with aslan's router.
+        ("POST", restart_path(1, "line%0Abreak"), 6164),
+        ("DELETE", cancel_path(1, "line%0Abreak"), 6163),
+    ],
+)
 def test_missing_task(client: httpx.Client, method: str, path: str, code: int) -> None:
     assert_error(client.request(method, path), code, "task_not_found")
 
@@ -131,8 +139,11 @@ def page_body_with(value: bytes, where: str = "top") -> bytes:
     to `value` as written: aslan's decoder skips fields it does not know, if they are JSON."""
     if where == "top":
         return PAGE_BODY[:-1] + b', "note": ' + value + b"}"
-    return PAGE_BODY.replace(b'"product_name": "proxy"}', b'"product_name": "proxy", "x": '
-                             + value + b"}")
+    return PAGE_BODY.replace(
+        b'"product_name": "proxy"}', b'"product_name": "proxy", "x": ' + value + b"}"
+    )
+
+
 BAD_BODIES = [
     ("malformed", b'{"workflow_name": ', JSON),
     ("trailing comma", b'{"workflow_name": "proxy-workflow-dev",}', JSON),
@@ -140,9 +151,12 @@ BAD_BODIES = [
     ("null", b"null", JSON),
     ("array", b"[]", JSON),
     ("empty", b"", JSON),
-    ("wrong types", b'{"workflow_name": 1, "product_tmpl_name": [], "namespace": {}, '
-                    b'"targets": "x"}', JSON),
-    ("wrong content type", b'{}', {"content-type": "text/plain"}),
+    (
+        "wrong types",
+        b'{"workflow_name": 1, "product_tmpl_name": [], "namespace": {}, "targets": "x"}',
+        JSON,
+    ),
+    ("wrong content type", b"{}", {"content-type": "text/plain"}),
     ("no content type", b'{"targets": "x"}', {}),
     ("too large", b'{"workflow_name": "' + b"x" * (1024 * 1024) + b'"}', JSON),
     ("deeply nested", b"[" * 100_000, JSON),
@@ -153,8 +167,9 @@ BAD_BODIES = [
 ]
 
 
-@pytest.mark.parametrize(("body", "headers"), [b[1:] for b in BAD_BODIES],
-                         ids=[b[0] for b in BAD_BODIES])
+@pytest.mark.parametrize(
+    ("body", "headers"), [b[1:] for b in BAD_BODIES], ids=[b[0] for b in BAD_BODIES]
+)
 def test_bad_body_is_400_in_envelope(client: httpx.Client, body: bytes, headers: dict) -> None:
     answer = client.post(CREATE, content=body, headers=headers)
     assert_error(answer, 400)
@@ -162,12 +177,19 @@ def test_bad_body_is_400_in_envelope(client: httpx.Client, body: bytes, headers:
     assert create(client).json()["task_id"] == 1  # nothing was used up
 
 
-@pytest.mark.parametrize(("body", "says"), [
-    ({"workflow_name": 1, "product_tmpl_name": "p", "namespace": "", "targets": []},
-     "1 is not of type \"string\" - 'workflow_name'"),
-    ({**PAGE_EXAMPLE, "targets": [{"name": ["proxy"]}]},
-     "[\"proxy\"] is not of type \"string\" - 'targets.0.name'"),
-])
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        (
+            {"workflow_name": 1, "product_tmpl_name": "p", "namespace": "", "targets": []},
+            "1 is not of type \"string\" - 'workflow_name'",
+        ),
+        (
+            {**PAGE_EXAMPLE, "targets": [{"name": ["proxy"]}]},
+            '["proxy"] is not of type "string" - \'targets.0.name\'',
+        ),
+    ],
+)
 def test_body_is_validated_against_the_spec(client: httpx.Client, body: dict, says: str) -> None:
     """The schema's types refuse these (not the rules): the description names the violation.
     (Absent fields are not refused by default: test_incomplete_bodies.)"""
@@ -187,13 +209,16 @@ def test_too_large_names_the_limit(client: httpx.Client) -> None:
     assert_error(answer, 400, "too_large", limit=1024 * 1024)
 
 
-@pytest.mark.parametrize(("method", "path", "code", "reason"), [
-    ("GET", "/api/aslan/workflow/nothing", 404, "no_route"),
-    ("POST", "/nowhere", 404, "no_route"),
-    ("GET", CREATE, 405, "wrong_method"),
-    ("PUT", cancel_path(1), 405, "wrong_method"),
-    ("GET", restart_path(1), 405, "wrong_method"),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "code", "reason"),
+    [
+        ("GET", "/api/aslan/workflow/nothing", 404, "no_route"),
+        ("POST", "/nowhere", 404, "no_route"),
+        ("GET", CREATE, 405, "wrong_method"),
+        ("PUT", cancel_path(1), 405, "wrong_method"),
+        ("GET", restart_path(1), 405, "wrong_method"),
+    ],
+)
 def test_unknown_route_and_wrong_method(client, method, path, code, reason) -> None:
     answer = client.request(method, path)
     assert_error(answer, code, reason, method=method, path=path)

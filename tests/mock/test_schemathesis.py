@@ -24,10 +24,27 @@ def test_st_run_all_checks_against_the_default_mock(tmp_path: Path) -> None:
         # In tmp_path, with the root's config named: schemathesis keeps a cache of past failures
         # in its working directory.
         run = subprocess.run(
-            [str(st), "--config-file", str(CONFIG), "run", str(SPEC_PATH), "--url", proc.url,
-             "--checks", "all", "--max-examples", "20", "--seed", "20261126",
-             "--request-timeout", "10"],
-            cwd=tmp_path, capture_output=True, text=True, timeout=300,
+            [
+                str(st),
+                "--config-file",
+                str(CONFIG),
+                "run",
+                str(SPEC_PATH),
+                "--url",
+                proc.url,
+                "--checks",
+                "all",
+                "--max-examples",
+                "20",
+                "--seed",
+                "20261126",
+                "--request-timeout",
+                "10",
+            ],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=300,
             env={**os.environ, "PYTHONPATH": str(ROOT), "SCHEMATHESIS_HOOKS": HOOKS},
         )
     tail = run.stdout.split("SUMMARY")[-1]

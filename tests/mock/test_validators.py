@@ -48,10 +48,13 @@ def test_nullable_is_honoured() -> None:
     assert first_error(schema, "b") is not None
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    (b'{"a": "\\ud800x"}', {"a": "\ufffdx"}),
-    (b'{"a": "\\ud83d\\ude00"}', {"a": "\U0001F600"}),
-    (b'[1e999999, -1e999999]', [float("inf"), float("-inf")]),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (b'{"a": "\\ud800x"}', {"a": "\ufffdx"}),
+        (b'{"a": "\\ud83d\\ude00"}', {"a": "\U0001f600"}),
+        (b"[1e999999, -1e999999]", [float("inf"), float("-inf")]),
+    ],
+)
 def test_parse_json_takes_what_go_takes(text: bytes, expected: Any) -> None:
     assert parse_json(text) == expected
