@@ -23,10 +23,9 @@ import shlex
 import shutil
 import statistics
 import sys
-import time
 from pathlib import Path
 
-from run import Run, check_answers, machine, measure, wrk
+from run import Run, interleaved, machine
 from servers import ENDPOINTS, PRISM, PYTHON, TOKEN, Server
 from spec import SPEC_PATH
 
@@ -153,26 +152,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {s.name:12} :{s.port}  {s.command.format(port=s.port)}")
         for s in servers[1:]:
             print(f"  {s.name:12} ready in {s.wait_ready():.2f} s")
-        print("first answers:")
-        print("\n".join(check_answers(servers, endpoints)))
-        for endpoint in endpoints:
-            for s in servers:
-                if args.warmup > 0:
-                    wrk(s, endpoint, args.warmup, args)
-        for rnd in range(args.rounds):
-            shift = rnd % len(servers)
-            order = servers[shift:] + servers[:shift]
-            for endpoint in endpoints:
-                for s in order:
-                    run = measure(s, endpoint, rnd, args)
-                    runs.append(run)
-                    print(
-                        f"round {rnd + 1}/{args.rounds} {endpoint.name:16} {s.name:12} "
-                        f"{run.rps:8.0f} req/s  p50 {run.p50_ms:6.2f} ms  "
-                        f"p99 {run.p99_ms:6.2f} ms",
-                        flush=True,
-                    )
-                    time.sleep(0.5)
+        runs += interleaved(servers, endpoints, args, width=12)
     finally:
         for s in reversed(servers):
             s.stop()

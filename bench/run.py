@@ -223,6 +223,33 @@ def report(summary: dict, names: list[str], endpoints: list[Endpoint]) -> str:
     return "\n".join(lines)
 
 
+def interleaved(servers: list, endpoints: list, args: argparse.Namespace, width: int) -> list[Run]:
+    """Check the first answers, warm up, then measure every server on every endpoint for
+    `args.rounds` rounds, the server order rotating each round (machine noise spread evenly)."""
+    print("first answers:")
+    print("\n".join(check_answers(servers, endpoints)))
+    for endpoint in endpoints:
+        for s in servers:
+            if args.warmup > 0:
+                wrk(s, endpoint, args.warmup, args)
+    runs: list[Run] = []
+    for rnd in range(args.rounds):
+        shift = rnd % len(servers)
+        order = servers[shift:] + servers[:shift]
+        for endpoint in endpoints:
+            for s in order:
+                run = measure(s, endpoint, rnd, args)
+                runs.append(run)
+                print(
+                    f"round {rnd + 1}/{args.rounds} {endpoint.name:16} {s.name:{width}} "
+                    f"{run.rps:8.0f} req/s  p50 {run.p50_ms:6.2f} ms  "
+                    f"p99 {run.p99_ms:6.2f} ms",
+                    flush=True,
+                )
+                time.sleep(0.5)
+    return runs
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if shutil.which("wrk") is None:
@@ -255,26 +282,7 @@ def main(argv: list[str] | None = None) -> int:
             s.start()
         for s in servers:
             print(f"  {s.name:10} ready in {s.wait_ready():.2f} s")
-        print("first answers:")
-        print("\n".join(check_answers(servers, endpoints)))
-        for endpoint in endpoints:
-            for s in servers:
-                if args.warmup > 0:
-                    wrk(s, endpoint, args.warmup, args)
-        for rnd in range(args.rounds):
-            shift = rnd % len(servers)
-            order = servers[shift:] + servers[:shift]
-            for endpoint in endpoints:
-                for s in order:
-                    run = measure(s, endpoint, rnd, args)
-                    runs.append(run)
-                    print(
-                        f"round {rnd + 1}/{args.rounds} {endpoint.name:16} {s.name:10} "
-                        f"{run.rps:8.0f} req/s  p50 {run.p50_ms:6.2f} ms  "
-                        f"p99 {run.p99_ms:6.2f} ms",
-                        flush=True,
-                    )
-                    time.sleep(0.5)
+        runs += interleaved(servers, endpoints, args, width=10)
     finally:
         for s in servers:
             s.stop()

@@ -80,18 +80,20 @@ def take_from(queue: list[dict[str, Any]], operation: str) -> dict[str, Any] | N
     return None
 
 
-def task_json(task: Task) -> bytes:
-    return orjson.dumps(
-        [
-            task.pipeline_name,
-            task.task_id,
-            task.project,
-            task.status,
-            task.since,
-            task.created_at,
-            task.targets,
-        ]
+def _fields(task: Task) -> tuple:
+    """A task's fields but its targets, in the order every store keeps them."""
+    return (
+        task.pipeline_name,
+        task.task_id,
+        task.project,
+        task.status,
+        task.since,
+        task.created_at,
     )
+
+
+def task_json(task: Task) -> bytes:
+    return orjson.dumps([*_fields(task), task.targets])
 
 
 def json_task(raw: bytes | str) -> Task:
@@ -363,15 +365,7 @@ class SqliteJournal:
 
 
 def _row(task: Task) -> tuple:
-    return (
-        task.pipeline_name,
-        task.task_id,
-        task.project,
-        task.status,
-        task.since,
-        task.created_at,
-        orjson.dumps(list(task.targets)).decode(),
-    )
+    return (*_fields(task), orjson.dumps(list(task.targets)).decode())
 
 
 def _task(row: tuple) -> Task:
