@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import OVERLAY_PATH, SOURCE_PATH, SPEC_PATH, emitter, overlay, parser
 from .model import ConversionError, NoOperation, Page
+from .paths import align_paths, operation_key
 
 Warn = Callable[[str], None]
 
@@ -49,7 +50,7 @@ def convert_pages(
         if not pages:
             raise ConversionError(1, "no page with an operation", sources[0][0])
         _refuse_duplicates(pages)
-        parser.align_paths(pages)
+        align_paths(pages)
         document = emitter.emit_pages(pages)
     finally:
         for page in pages:
@@ -66,7 +67,7 @@ def _refuse_duplicates(pages: list[Page]) -> None:
     owners: dict[tuple[str, str], tuple[str, int]] = {}
     for page in pages:
         for op in page.operations:
-            key = parser.operation_key(op)
+            key = operation_key(op)
             if key in owners:
                 first, line = owners[key]
                 raise ConversionError(

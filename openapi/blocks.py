@@ -1,0 +1,179 @@
+"""A page's Markdown as a list of top-level blocks, each with the line it starts on.
+
+The YAML front matter is cut off first; markdown-it-py then reads headings, code blocks,
+tables, paragraphs and lists. Hand-written pages have flaws that this step repairs, so
+that the later steps see the blocks the author meant: a heading without a space after
+`#`, a bold paragraph standing for a heading, text glued under a table. This module
+knows Markdown, not what the sections mean.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from . import vocabulary as vocab
+from .model import ConversionError
+
+DELIMITER_ROW = re.compile(r"^\|?(\s*:?-+:?\s*\|)+\s*(:?-+:?\s*)?$")
+UNSPACED_HEADING = re.compile(r"^(?P<hashes>#{1,6})(?P<text>[^#\s].*)$")
+
+
+@dataclass
+class Block:
+    """A top-level piece of the page, with its 1-based first line."""
+
+    kind: str  # heading | fence | table | paragraph | list
+    line: int
+    text: str = ""
+    level: int = 0
+    rows: list[list[str]] | None = None  # table: header first
+    row_lines: list[int] | None = None
+    items: list[str] | None = None
+    warning: str = ""  # a flaw survived while reading this block
+    bold: bool = False  # a heading written as a bold paragraph (`**请求**`)
+
+
+def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """Cut the YAML front matter out, leaving blank lines so line numbers still hold."""
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        return {}, text
+    for end in range(1, len(lines)):
+        if lines[end].strip() == "---":
+            try:
+                meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+            except yaml.YAMLError as exc:
+                raise ConversionError(2, f"front matter is not YAML: {exc}") from exc
+            if not isinstance(meta, dict):
+                raise ConversionError(2, "front matter must be 'key: value' lines")
+            return meta, "\n" * (end + 1) + "\n".join(lines[end + 1 :])
+    raise ConversionError(1, "front matter opened with '---' is never closed")
+
+
+def read_blocks(body: str) -> list[Block]:
+    """The top-level blocks of a page's body, in order."""
+    tokens = MarkdownIt("commonmark").enable("table").parse(body)
+    source = body.splitlines()
+    blocks: list[Block] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        line = tok.map[0] + 1 if tok.map else 0
+        if tok.type == "heading_open":
+            blocks.append(
+                Block("heading", line, tokens[i + 1].content.strip(), level=int(tok.tag[1]))
+            )
+            i += 3
+        elif tok.type in ("fence", "code_block"):
+            blocks.append(Block("fence", line, tok.content, items=[tok.info.strip()]))
+            i += 1
+        elif tok.type == "table_open":
+            i = _table(tokens, i, source, blocks)
+        elif tok.type == "paragraph_open" and tok.level == 0:
+            blocks += _paragraph(tokens[i + 1].content.strip(), line)
+            i += 3
+        elif tok.type in ("bullet_list_open", "ordered_list_open"):
+            i, items = _list_items(tokens, i)
+            blocks.append(Block("list", line, items=items))
+        else:
+            i += 1
+    return blocks
+
+
+def _paragraph(text: str, line: int) -> list[Block]:
+    """A paragraph, or the heading its author meant: `**请求**`, or `###请求` (no space)."""
+    bold = vocab.BOLD_LABEL.match(text)
+    if bold:
+        return [Block("heading", line, bold.group("text").strip(), bold=True)]
+    blocks: list[Block] = []
+    rest: list[str] = []
+    for offset, row in enumerate(text.splitlines()):
+        unspaced = UNSPACED_HEADING.match(row.strip())
+        if not unspaced:
+            rest.append(row)
+            continue
+        if rest:
+            blocks.append(Block("paragraph", line + offset - len(rest), "\n".join(rest)))
+            rest = []
+        blocks.append(
+            Block(
+                "heading",
+                line + offset,
+                unspaced.group("text").strip(),
+                level=len(unspaced.group("hashes")),
+                warning="no space after '#': read as a heading",
+            )
+        )
+    if rest:
+        blocks.append(
+            Block("paragraph", line + len(text.splitlines()) - len(rest), "\n".join(rest))
+        )
+    return blocks
+
+
+def _table(tokens: list[Token], i: int, source: list[str], blocks: list[Block]) -> int:
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    while tokens[i].type != "table_close":
+        tok = tokens[i]
+        if tok.type == "tr_open":
+            rows.append([])
+            lines.append(tok.map[0] + 1 if tok.map else 0)
+        elif tok.type == "inline":
+            rows[-1].append(tok.content.strip())
+        i += 1
+    blocks.extend(_split_rows(rows, lines, source))
+    return i + 1
+
+
+def _split_rows(rows: list[list[str]], lines: list[int], source: list[str]) -> list[Block]:
+    """Without a blank line, text right under a table (and a table right under that text)
+    is read as more rows: give them back as the paragraphs and tables the author meant."""
+    blocks: list[Block] = []
+    kept: list[int] = []
+    for index, line in enumerate(lines):
+        text = source[line - 1].strip() if 0 < line <= len(source) else "|"
+        if "|" not in text:
+            after = _paragraph(text, line)
+            if after[0].kind == "paragraph":
+                after[0].warning = "no blank line between a table and this text"
+            blocks += _table_block(rows, lines, kept) + after
+            kept = []
+        elif not DELIMITER_ROW.match(text):
+            kept.append(index)
+    return blocks + _table_block(rows, lines, kept)
+
+
+def _table_block(rows: list[list[str]], lines: list[int], kept: list[int]) -> list[Block]:
+    if not kept:
+        return []
+    return [
+        Block(
+            "table",
+            lines[kept[0]],
+            rows=[rows[k] for k in kept],
+            row_lines=[lines[k] for k in kept],
+        )
+    ]
+
+
+def _list_items(tokens: list[Token], i: int) -> tuple[int, list[str]]:
+    close = tokens[i].type.replace("_open", "_close")
+    depth, items = 0, []
+    while True:
+        tok = tokens[i]
+        if tok.type.endswith("list_open"):
+            depth += 1
+        elif tok.type.endswith("list_close"):
+            depth -= 1
+            if depth == 0 and tok.type == close:
+                return i + 1, items
+        elif tok.type == "inline" and depth == 1:
+            items.append(tok.content.strip())
+        i += 1

@@ -1,0 +1,127 @@
+"""An operation's request line: `METHOD /path/:param?query=:value`.
+
+It is written on a line of its own, in a code block, or as a curl command (whose `-d`
+body is then the body example). Each placeholder style of the pages (`:name`, `{name}`,
+`<name>`, see vocabulary.py) becomes OpenAPI's `{name}`.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+
+from . import vocabulary as vocab
+from .blocks import Block
+from .model import ConversionError
+
+# curl options whose next word is their value, not the URL.
+CURL_TAKES_VALUE = {"-H", "--header", "-u", "--user", "-o", "--output", "-b", "--cookie"}
+
+
+@dataclass
+class RequestLine:
+    method: str  # lower case
+    path: str  # OpenAPI template, e.g. /a/{id}
+    query: list[str]  # the names in the query string
+    line: int
+
+
+def read_request_line(text: str, line: int) -> RequestLine:
+    """Read `METHOD /path?query`; raises ConversionError when it is not one."""
+    match = vocab.REQUEST_LINE.match(text)
+    if not match or match.group("method").upper() not in vocab.METHODS:
+        raise ConversionError(
+            line, f"request line '{text}' is not 'METHOD /path/:param?query=:value'"
+        )
+    path, _, query = match.group("target").partition("?")
+    names = [
+        part.split("=", 1)[0].strip() for part in query.split("&") if part.split("=", 1)[0].strip()
+    ]
+    for name in names:
+        if not re.fullmatch(r"[\w.\-\[\]]+", name):
+            raise ConversionError(line, f"query string part '{name}' is not a name")
+    return RequestLine(match.group("method").lower(), template(path), names, line)
+
+
+def template(path: str) -> str:
+    """The OpenAPI template of a request path: every placeholder style becomes {name}."""
+    for pattern in vocab.PLACEHOLDERS:
+        path = pattern.sub(lambda m: "{" + m.group(1) + "}", path)
+    return path
+
+
+def request_in_block(
+    block: Block, warnings: list[str], taken: bool
+) -> tuple[RequestLine, str | None]:
+    """The request a code block gives, and the body of a curl command (else None).
+
+    `taken`: the operation has its request line already, so a block holding one more is
+    an error."""
+    rows = [(n, row.strip()) for n, row in enumerate(block.text.splitlines(), 1) if row.strip()]
+    found = [(n, row) for n, row in rows if _is_request_line(row)]
+    if not found and rows and rows[0][1].startswith("curl "):
+        return _curl(block, warnings, taken)
+    if not found:
+        text = rows[0][1] if rows else ""
+        raise ConversionError(
+            block.line + 1, f"request line '{text}' is not 'METHOD /path/:param?query=:value'"
+        )
+    if taken:
+        raise ConversionError(
+            block.line + found[0][0],
+            "a second request line in one operation: give each endpoint its own heading",
+        )
+    if len(found) > 1:
+        raise ConversionError(
+            block.line + found[1][0],
+            "several request lines in one block: give each endpoint its own heading",
+        )
+    return read_request_line(found[0][1], block.line + found[0][0]), None
+
+
+def _is_request_line(row: str) -> bool:
+    match = vocab.REQUEST_LINE.match(row)
+    return bool(match and match.group("method").upper() in vocab.METHODS)
+
+
+def _curl(block: Block, warnings: list[str], taken: bool) -> tuple[RequestLine, str | None]:
+    """A request written as a curl command: its method, URL and `-d` body."""
+    line = block.line + 1
+    try:
+        words = shlex.split(block.text.replace("\\\n", " "))
+    except ValueError as exc:
+        raise ConversionError(line, f"curl command not understood: {exc}") from None
+    method, url, body = _curl_parts(words)
+    target = re.sub(r"^[a-z]+://[^/]*", "", url)
+    if not target.startswith("/"):
+        raise ConversionError(line, f"curl command without a URL: '{words[-1]}'")
+    method = (method or ("POST" if body is not None else "GET")).upper()
+    warnings.append(f"line {line}: request read from a curl command: {method} {target}")
+    if taken:
+        raise ConversionError(
+            line, "a second request line in one operation: give each endpoint its own heading"
+        )
+    return read_request_line(f"{method} {target}", line), body
+
+
+def _curl_parts(words: list[str]) -> tuple[str, str, str | None]:
+    """(method, URL, body) of a curl command's words, the first being `curl`."""
+    method, url, body = "", "", None
+    index = 1
+    while index < len(words):
+        word = words[index]
+        value = words[index + 1] if index + 1 < len(words) else ""
+        if word in ("-X", "--request"):
+            method, index = value, index + 2
+        elif word in ("-d", "--data", "--data-raw", "--data-binary"):
+            body, index = value, index + 2
+        elif word == "--url":
+            url, index = value, index + 2
+        elif word in CURL_TAKES_VALUE:
+            index += 2
+        elif word.startswith("-"):
+            index += 1
+        else:
+            url, index = url or word, index + 1
+    return method, url, body

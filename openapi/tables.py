@@ -1,0 +1,226 @@
+"""A parameter or field table read into `Field`s.
+
+Which column is which (the titles vary, see vocabulary.py), whether a row is required
+(是否必须, with conditions taken as optional), its default (a value of its type, or prose
+moved to the description), its type, rows named `parent.child` nested under `parent`,
+and fields typed by a named type given that type's table.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+from . import lenient_json
+from . import vocabulary as vocab
+from .blocks import Block
+from .model import ConversionError, Field
+
+# Named types refer to one another; deeper than this is taken as a cycle and left open.
+MAX_TYPE_DEPTH = 8
+
+
+def column(header: list[str], titles: tuple[str, ...]) -> int | None:
+    """The index of the first of `titles` in a header of `normal()` cells, if any."""
+    keys = [vocab.normal(title) for title in titles]
+    return next((header.index(key) for key in keys if key in header), None)
+
+
+def read_fields(block: Block, warnings: list[str], answer: bool = False) -> list[Field]:
+    """The rows of a parameter table (`answer`: a table of the answer's fields, which says
+    nothing of being required)."""
+    rows, lines = block.rows or [], block.row_lines or []
+    index = _columns(block, warnings, answer)
+    fields = []
+    for row, line in zip(rows[1:], lines[1:], strict=True):
+        cell = {key: (row[i] if i is not None and i < len(row) else "") for key, i in index.items()}
+        fields.append(_field(cell, line, warnings, index["required"] is not None))
+    return _nest_dotted(fields)
+
+
+def _columns(block: Block, warnings: list[str], answer: bool) -> dict[str, int | None]:
+    """Where each column of the vocabulary is in the table (None: absent)."""
+    header = [vocab.normal(cell) for cell in (block.rows or [])[0]]
+    index: dict[str, int | None] = {}
+    for key, titles in vocab.COLUMNS.items():
+        index[key] = column(header, titles)
+        if index[key] is None and key in vocab.MANDATORY_COLUMNS:
+            known = "|".join(names[0] for names in vocab.COLUMNS.values())
+            raise ConversionError(
+                block.line, f"table lacks the column '{titles[0]}'; columns read: {known}"
+            )
+    if index["required"] is None and not answer:
+        warnings.append(
+            f"line {block.line}: table has no '是否必须' column: parameters "
+            "taken as optional (path parameters as required)"
+        )
+    return index
+
+
+def _field(cell: dict[str, str], line: int, warnings: list[str], has_required: bool) -> Field:
+    """One row, its cells by column key."""
+    name = _name(cell["name"], line, warnings)
+    reading = vocab.read_type(cell["type"])
+    if reading is None:
+        raise ConversionError(
+            line, f"unknown type '{cell['type']}' for '{name}'; known: {vocab.known_types()}"
+        )
+    required, condition = (
+        _required(cell["required"], line, warnings) if has_required else (False, "")
+    )
+    default, prose = _default(cell["default"], reading, line, warnings)
+    description = cell["description"]
+    if condition:
+        description = f"{description}（{condition}）" if description else condition
+    if prose:
+        description = f"{description}（默认值：{prose}）" if description else f"默认值：{prose}"
+    return Field(
+        name,
+        cell["type"].strip("` "),
+        description,
+        default,
+        required,
+        line,
+        reading=reading,
+    )
+
+
+def _name(text: str, line: int, warnings: list[str]) -> str:
+    name = text.strip("`* ")
+    if not name:
+        raise ConversionError(line, "a table row has no parameter name")
+    plain = re.match(r"`?([A-Za-z_$][\w.\-\[\]$]*)`?", name)
+    if plain and plain.group(1) != name:
+        # "`projectName` (query)", "id（必填）": the name is the identifier it opens with.
+        warnings.append(f"line {line}: parameter name '{name}' read as '{plain.group(1)}'")
+        name = plain.group(1)
+    return name
+
+
+def _nest_dotted(fields: list[Field]) -> list[Field]:
+    """Rows named `targets.name` or `targets[].name` are fields of the row `targets`."""
+    top: list[Field] = []
+    for f in fields:
+        parent_name, dot, child = f.name.rpartition(".")
+        if not dot:
+            top.append(f)
+            continue
+        parent = _find_path(top, parent_name.replace("[]", "").split("."))
+        if parent is None:  # a name with a dot (a query parameter `filter.name`)
+            top.append(f)
+            continue
+        f.name = child
+        parent.children.append(f)
+    return top
+
+
+def _find_path(fields: list[Field], names: list[str]) -> Field | None:
+    for f in fields:
+        if f.name == names[0]:
+            return f if len(names) == 1 else _find_path(f.children, names[1:])
+    return None
+
+
+def find_field(fields: list[Field], name: str) -> Field | None:
+    """The first field named `name`, at any depth."""
+    for f in fields:
+        if f.name == name:
+            return f
+        found = find_field(f.children, name)
+        if found:
+            return found
+    return None
+
+
+def _required(text: str, line: int, warnings: list[str]) -> tuple[bool, str]:
+    """Whether a row is required, and a condition for the description ("使用 PR 构建时必填")."""
+    key = vocab.normal(text)
+    if key in vocab.REQUIRED:
+        return vocab.REQUIRED[key], ""
+    if key and any(word in key for word in vocab.CONDITIONAL):
+        warnings.append(f"line {line}: '{text}' in 是否必须 is a condition: taken as optional")
+        return False, text.strip()
+    if not key:
+        warnings.append(f"line {line}: 是否必须 is empty: taken as optional")
+        return False, ""
+    words = "/".join(vocab.REQUIRED)
+    raise ConversionError(line, f"'{text}' in 是否必须 is not a word the converter knows ({words})")
+
+
+def _default(
+    text: str, reading: vocab.TypeReading, line: int, warnings: list[str]
+) -> tuple[Any, str]:
+    """(default value or None, prose for the description): a default is only a value of
+    the parameter's type; anything else is text about it."""
+    text = text.strip()
+    quoted = vocab.QUOTED.match(text)
+    bare = next((g for g in quoted.groups() if g is not None), "") if quoted else text
+    if vocab.normal(bare) in vocab.NO_DEFAULT and not (quoted and bare):
+        return None, ""
+    kind = "array" if reading.depth else reading.schema.get("type", "")
+    try:
+        value = _value(bare, kind, quoted is not None)
+    except ValueError:
+        value = None
+    if value is not None:
+        return value, ""
+    # Text that looks like a value (ASCII, one word) but is not one of the type is a slip
+    # worth a warning; prose ("默认为空，查询所有项目") is simply moved to the description.
+    if bare.isascii() and not re.search(r"\s", bare.strip()):
+        warnings.append(
+            f"line {line}: default '{text}' is not a valid {kind or 'value'}: "
+            "kept in the description, no default"
+        )
+    return None, text
+
+
+def _value(text: str, kind: str, quoted: bool) -> Any:
+    if kind == "boolean":
+        key = vocab.normal(text)
+        if key in vocab.REQUIRED:  # 是/否, true/false, yes/no mean the same here
+            return vocab.REQUIRED[key]
+        raise ValueError(text)
+    if kind == "integer":
+        return int(text)
+    if kind == "number":
+        return float(text)
+    if kind in ("object", "array"):
+        value = lenient_json.loads(text)
+        if isinstance(value, dict if kind == "object" else list):
+            return value
+        raise ValueError(text)
+    if kind == "string":
+        if quoted or vocab.STRING_VALUE.match(text):
+            return text
+        raise ValueError(text)
+    raise ValueError(text)
+
+
+def resolve_types(
+    fields: list[Field], types: dict[str, tuple[list[Field], int]], warnings: list[str]
+) -> None:
+    """Give each field typed `[]Name` or `Name` the rows of the 'Name 参数说明' table
+    (`types`: name -> (its fields, the line of its heading))."""
+    used: set[str] = set()
+
+    def resolve(fields: list[Field], depth: int) -> None:
+        for f in fields:
+            name = f.reading.named
+            if name and not f.children:
+                if name in types and depth < MAX_TYPE_DEPTH:
+                    f.children = copy.deepcopy(types[name][0])
+                    used.add(name)
+                elif name not in types:
+                    warnings.append(
+                        f"line {f.line}: type '{f.type}' of '{f.name}' is not "
+                        "described on the page; taken as an object"
+                    )
+            resolve(f.children, depth + 1)
+
+    resolve(fields, 0)
+    for name, (_, line) in types.items():
+        if name not in used:
+            warnings.append(
+                f"line {line}: type '{name}' is described but no field uses it; ignored"
+            )
