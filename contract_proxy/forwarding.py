@@ -12,12 +12,18 @@ import asyncio
 import gzip
 import itertools
 import json
+import ssl
+import sys
 import zlib
+from collections.abc import Coroutine
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote_from_bytes
 
-import anyio
+import httpcore
 import httpx
+
+from contract_proxy.network import AsyncioBackend
 
 HOP_BY_HOP = frozenset(
     {
@@ -35,6 +41,8 @@ HOP_BY_HOP = frozenset(
 Headers = list[tuple[bytes, bytes]]
 POOLS = 16
 URL_SAFE = "/%:@!$&'()*+,;=-._~"
+# Methods sent with `Content-Length: 0` when their body is empty (as httpx sends them).
+EXPECTS_BODY = frozenset({"POST", "PUT", "PATCH"})
 
 
 @dataclass(frozen=True)
@@ -105,59 +113,84 @@ class Upstream:
     def __init__(self, base_url: str, timeout: float) -> None:
         self.base = httpx.URL(base_url)
         self.prefix = self.base.raw_path.rstrip(b"/").split(b"?", 1)[0]
+        self.origin = (
+            self.base.raw_scheme,
+            self.base.raw_host,
+            self.base.port,  # None: the scheme's own
+        )
+        self.host_header = self.base.netloc
         self.timeout = timeout
-        self.timeouts = {"timeout": httpx.Timeout(timeout).as_dict()}
         # Several small pools in turn rather than one large one: httpcore's pool scans every
         # queued request against every connection at each step, a cost that grows with the
         # square of the concurrency (with one pool, 32 clients spent most of the CPU there).
-        self.pools = [_pool() for _ in range(POOLS)]
+        # Certificates are checked as httpx checks them: certifi's roots, or a private CA
+        # named by SSL_CERT_FILE / SSL_CERT_DIR.
+        tls = httpx.create_ssl_context()
+        self.pools = [_pool(tls) for _ in range(POOLS)]
         self.turn = itertools.cycle(self.pools)
 
-    def url(self, raw_path: bytes, query: bytes) -> httpx.URL:
+    def url(self, raw_path: bytes, query: bytes) -> httpcore.URL:
         # As sent, except bytes a URL cannot hold (non-ASCII, controls), percent-encoded.
         path = quote_from_bytes(self.prefix + raw_path, safe=URL_SAFE)
         target = path + ("?" + quote_from_bytes(query, safe=URL_SAFE + "?") if query else "")
-        return self.base.copy_with(raw_path=target.encode("ascii"))
+        scheme, host, port = self.origin
+        return httpcore.URL(scheme=scheme, host=host, port=port, target=target.encode("ascii"))
 
     async def close(self) -> None:
         for pool in self.pools:
             await pool.aclose()
 
     async def send(
-        self, method: str, url: httpx.URL, headers: Headers, body: bytes
+        self, method: str, url: httpcore.URL, headers: Headers, body: bytes
     ) -> Answer | Fault:
-        sent = end_to_end(headers, frozenset({"host", "content-length"}))
-        request = httpx.Request(method, url, headers=sent, content=body, extensions=self.timeouts)
+        sent = [(b"host", self.host_header)]
+        sent += end_to_end(headers, frozenset({"host", "content-length"}))
+        if body or method in EXPECTS_BODY:
+            sent.append((b"content-length", str(len(body)).encode()))
         try:
-            # A cancel scope rather than asyncio.wait_for: no extra task per exchange.
-            with anyio.fail_after(self.timeout):
-                return await _exchange(next(self.turn), request)
-        except (TimeoutError, asyncio.TimeoutError, httpx.TimeoutException):
+            exchange = _exchange(next(self.turn), method, url, sent, body)
+            return await _within(self.timeout, exchange)
+        except (TimeoutError, asyncio.TimeoutError, httpcore.TimeoutException):
             return Fault(504, f"the upstream gave no whole answer within {self.timeout:g} s")
-        except httpx.ConnectError as exc:
+        except httpcore.ConnectError as exc:
             return Fault(502, f"the upstream refused the connection ({_text(exc)})")
-        except httpx.TransportError as exc:
+        except (httpcore.NetworkError, httpcore.ProtocolError) as exc:
             return Fault(502, f"the upstream closed the connection mid-answer ({_text(exc)})")
 
 
-def _pool() -> httpx.AsyncHTTPTransport:
-    """httpx's transport, used without a client: the proxy wants none of a client's work
-    per request (redirects, auth, cookies, default headers), so each costs less CPU. Not
-    following redirects and keeping no cookies is the point: they are the clients' business."""
-    limits = httpx.Limits(max_connections=64, max_keepalive_connections=8, keepalive_expiry=2)
-    return httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
+def _pool(ssl_context: ssl.SSLContext) -> httpcore.AsyncConnectionPool:
+    """httpcore's pool, the layer under httpx's client: the proxy wants none of a client's
+    work per request (redirects, auth, cookies, default headers, URL building), so each costs
+    less CPU. Not following redirects and keeping no cookies is the point: they are the
+    clients' business."""
+    return httpcore.AsyncConnectionPool(
+        ssl_context=ssl_context,
+        max_connections=64,
+        max_keepalive_connections=8,
+        keepalive_expiry=2,
+        network_backend=AsyncioBackend(),
+    )
 
 
-async def _exchange(pool: httpx.AsyncHTTPTransport, request: httpx.Request) -> Answer:
-    response = await pool.handle_async_request(request)
-    try:
-        body = b"".join([chunk async for chunk in response.stream])
-    finally:
-        await response.aclose()
-    headers = end_to_end(response.headers.raw)
-    if response.headers.get("content-length") is None and body:  # it came chunked
-        headers.append((b"content-length", str(len(body)).encode()))
-    return Answer(response.status_code, headers, body)
+async def _exchange(
+    pool: httpcore.AsyncConnectionPool,
+    method: str,
+    url: httpcore.URL,
+    headers: Headers,
+    body: bytes,
+) -> Answer:
+    response = await pool.request(method.encode("ascii"), url, headers=headers, content=body)
+    headers = end_to_end(response.headers)
+    if not any(name.lower() == b"content-length" for name, _ in headers) and response.content:
+        headers.append((b"content-length", str(len(response.content)).encode()))  # was chunked
+    return Answer(response.status, headers, response.content)
+
+
+async def _within(seconds: float, exchange: Coroutine[Any, Any, Answer]) -> Answer:
+    if sys.version_info >= (3, 11):  # a deadline on this task, no extra task per exchange
+        async with asyncio.timeout(seconds):
+            return await exchange
+    return await asyncio.wait_for(exchange, seconds)
 
 
 def _text(exc: Exception) -> str:

@@ -294,17 +294,19 @@ def free_port() -> int:
 class ServerThread:
     """Serves an ASGI app with uvicorn on 127.0.0.1 in a background thread."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, **options: Any) -> None:
+        """`options` go to uvicorn.Config (`ssl_certfile`, `ssl_keyfile`: served over TLS)."""
         self.port = free_port()
+        self.scheme = "https" if options.get("ssl_certfile") else "http"
         config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_level="error", lifespan="off"
+            app, host="127.0.0.1", port=self.port, log_level="error", lifespan="off", **options
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     def __enter__(self) -> ServerThread:
         self.thread.start()

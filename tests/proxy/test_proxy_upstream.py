@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
+import trustme
 from gate.fake_zadig import DribblingServer, ServerThread, Switches, build_app, free_port
 from starlette.middleware.gzip import GZipMiddleware
 
@@ -66,9 +67,49 @@ def test_upstream_url_keeps_the_path_and_query_as_sent() -> None:
     """Under the upstream's own path prefix; bytes a URL cannot hold are percent-encoded."""
     upstream = Upstream("https://zadig.example.com/gateway/", 5)
     url = upstream.url("/a%2Fb/任务".encode(), b"token=a%20b&x=1&y=?")
-    assert str(url) == (
-        "https://zadig.example.com/gateway/a%2Fb/%E4%BB%BB%E5%8A%A1?token=a%20b&x=1&y=?"
+    assert bytes(url) == (
+        b"https://zadig.example.com/gateway/a%2Fb/%E4%BB%BB%E5%8A%A1?token=a%20b&x=1&y=?"
     )
+
+
+@pytest.fixture(scope="module")
+def tls_echo(tmp_path_factory: pytest.TempPathFactory) -> tuple[ServerThread, str]:
+    """The echo upstream over HTTPS, with a certificate from a private CA (its PEM file)."""
+    ca = trustme.CA()
+    folder = tmp_path_factory.mktemp("tls")
+    server_pem, ca_pem = str(folder / "server.pem"), str(folder / "ca.pem")
+    ca.issue_cert("127.0.0.1").private_key_and_cert_chain_pem.write_to_path(server_pem)
+    ca.cert_pem.write_to_path(ca_pem)
+    with ServerThread(echo_app(), ssl_certfile=server_pem, ssl_keyfile=server_pem) as server:
+        yield server, ca_pem
+
+
+def test_https_upstream_with_a_private_ca_named_by_ssl_cert_file(
+    tls_echo: tuple[ServerThread, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server, ca_pem = tls_echo
+    monkeypatch.setenv("SSL_CERT_FILE", ca_pem)
+    with proxy_in_process(server.url) as proxy:
+        # Several in a row: the TLS connection is kept and reused, as plain ones are.
+        answers = [
+            httpx.post(proxy.url + f"/tls/{n}", content=b"abc", headers=AUTH) for n in range(3)
+        ]
+    for n, answer in enumerate(answers):
+        assert answer.status_code == 200, answer.text
+        seen = answer.json()
+        assert (seen["method"], seen["path"], seen["body"]) == ("POST", f"/tls/{n}", "abc")
+
+
+def test_https_upstream_with_an_unknown_certificate_is_a_502(
+    tls_echo: tuple[ServerThread, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server, _ = tls_echo
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    with proxy_in_process(server.url) as proxy:
+        answer = httpx.post(proxy.url + "/tls", content=b"abc", headers=AUTH)
+    body = assert_envelope(answer, 502)
+    assert "CERTIFICATE_VERIFY_FAILED" in body["description"], body
 
 
 def test_hop_by_hop_headers_stay_on_their_hop(echo: ServerThread) -> None:
