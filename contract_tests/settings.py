@@ -70,8 +70,13 @@ def dest(option: Option) -> str:
 
 
 def add_options(parser: Any) -> None:
-    group = parser.getgroup("zadig-contract", "Zadig workflow-task conformance gate")
     taken = _flags_taken(parser)
+    # A flag another plugin owns is listed under that plugin: say here what it means to the gate.
+    shared = [f"{o.flag}: {_help(o)}" for o in OPTIONS if o.flag in taken]
+    title = "Zadig workflow-task conformance gate"
+    if shared:
+        title += " (shared with pytest or a plugin: " + "; ".join(shared) + ")"
+    group = parser.getgroup("zadig-contract", title)
     for option in OPTIONS:
         # Another plugin may own a flag (pytest-base-url has --base-url): share its value.
         if option.flag not in taken:

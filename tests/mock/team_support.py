@@ -8,12 +8,14 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+import trustme
 
 from .support import CREATE, PAGE_EXAMPLE, free_port
 
@@ -36,18 +38,45 @@ class RedisServer:
     """A redis-server of the test's own: a free port on 127.0.0.1, its files in `directory`.
     `durable`: append-only file fsynced at every write, as docs/team-mock.md advises."""
 
-    def __init__(self, directory: Path, durable: bool = False, password: str = "") -> None:
+    def __init__(
+        self, directory: Path, durable: bool = False, password: str = "", tls: bool = False
+    ) -> None:
         self.binary = redis_server_binary()
         self.directory = directory
         self.durable = durable
         self.password = password
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
+        # tls: TLS only (no plain port), with a certificate from a CA of the test's own.
+        self.ca_file = directory / "redis-ca.pem" if tls else None
+        self.client_tls: ssl.SSLContext | None = None
 
     @property
     def url(self) -> str:
         auth = f":{self.password}@" if self.password else ""
+        if self.ca_file:
+            return f"rediss://{auth}127.0.0.1:{self.port}/0?ssl_ca_certs={self.ca_file}"
         return f"redis://{auth}127.0.0.1:{self.port}/0"
+
+    def _tls_options(self) -> list[str]:
+        if self.ca_file is None:
+            return ["--port", str(self.port)]
+        ca = trustme.CA()
+        ca.cert_pem.write_to_path(str(self.ca_file))
+        pem = str(self.directory / "redis-server.pem")
+        ca.issue_cert("127.0.0.1").private_key_and_cert_chain_pem.write_to_path(pem)
+        self.client_tls = ssl.create_default_context(cafile=str(self.ca_file))
+        return [
+            *("--port", "0", "--tls-port", str(self.port)),
+            *("--tls-cert-file", pem, "--tls-key-file", pem),
+            *("--tls-ca-cert-file", str(self.ca_file), "--tls-auth-clients", "no"),
+        ]
+
+    def _connect(self, timeout: float) -> socket.socket:
+        sock = socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
+        if self.client_tls is None:
+            return sock
+        return self.client_tls.wrap_socket(sock, server_hostname="127.0.0.1")
 
     def start(self, timeout: float = 10) -> None:
         persistence = ["--appendonly", "yes", "--appendfsync", "always"] if self.durable else []
@@ -56,8 +85,7 @@ class RedisServer:
         self.proc = subprocess.Popen(
             [
                 self.binary,
-                "--port",
-                str(self.port),
+                *self._tls_options(),
                 "--bind",
                 "127.0.0.1",
                 "--dir",
@@ -80,7 +108,7 @@ class RedisServer:
 
     def ping(self) -> bool:
         try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+            with self._connect(timeout=0.5) as sock:
                 sock.sendall(b"PING\r\n")
                 answer = sock.recv(64)
                 return answer.startswith(b"+PONG") or answer.startswith(b"-NOAUTH")
@@ -90,7 +118,7 @@ class RedisServer:
     def integer(self, *command: str) -> int:
         """The integer reply of one Redis command (RESP), e.g. integer("LLEN", key)."""
         parts = [f"*{len(command)}\r\n"] + [f"${len(c)}\r\n{c}\r\n" for c in command]
-        with socket.create_connection(("127.0.0.1", self.port), timeout=2) as sock:
+        with self._connect(timeout=2) as sock:
             if self.password:
                 sock.sendall(f"AUTH {self.password}\r\n".encode())
                 sock.recv(64)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import trustme
 
 from .support import CREATE, PAGE_EXAMPLE, PIPELINE, ROOT, MockProcess, restart_path
 from .team_support import AUTH, RedisServer, create_many, ids_of, raw_request
@@ -247,3 +248,41 @@ def test_password_in_the_url(tmp_path: Path) -> None:
         assert run.returncode == 2, run.stderr
         assert "wrong" not in run.stderr and "***" in run.stderr  # never the password
         assert "Traceback" not in run.stderr
+
+
+def test_rediss_url_over_tls(tmp_path: Path) -> None:
+    """`rediss://` as redis-py reads it (`ssl_ca_certs=` names the CA); the server has no plain
+    port, so every command went over TLS."""
+    with RedisServer(tmp_path, tls=True, password="s3cret") as server:
+        procs = group(server.url)
+        try:
+            answers = create_many([p.port for p in procs], 100)
+            assert ids_of(answers) == list(range(1, 101)), answers[:3]
+            health = httpx.get(f"{procs[1].url}/_mock/health").json()
+            assert health == {"status": "ok", "state": "redis", "reachable": True}
+        finally:
+            for proc in procs:
+                proc.stop()
+        assert server.integer("DBSIZE") > 0  # the state is in this Redis
+
+
+def test_rediss_url_with_a_ca_that_does_not_sign_the_server_answers_503(tmp_path: Path) -> None:
+    """A certificate the named CA did not sign is refused (never used unverified): 503 in the
+    envelope with the reason, the health page says so, the password never shows."""
+    with RedisServer(tmp_path, tls=True, password="s3cret") as server:
+        other_ca = tmp_path / "other-ca.pem"
+        trustme.CA().cert_pem.write_to_path(str(other_ca))
+        (mock,) = group(server.url.replace(str(server.ca_file), str(other_ca)), 1)
+        try:
+            answer = httpx.post(f"{mock.url}{CREATE}", json=PAGE_EXAMPLE, headers=AUTH)
+            health = httpx.get(f"{mock.url}/_mock/health").json()
+        finally:
+            mock.stop()
+        log = mock.proc.stderr.read().decode()
+        assert "CERTIFICATE_VERIFY_FAILED" in log and "Traceback" not in log
+        assert answer.status_code == 503, answer.text
+        assert (answer.json()["code"], answer.json()["message"]) == (503, "Service Unavailable")
+        assert "CERTIFICATE_VERIFY_FAILED" in answer.json()["description"]
+        assert health["reachable"] is False
+        assert "s3cret" not in answer.text + str(health) + log
+        assert server.integer("DBSIZE") == 0
