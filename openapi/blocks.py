@@ -37,6 +37,7 @@ class Block:
     items: list[str] | None = None
     warning: str = ""  # a flaw survived while reading this block
     bold: bool = False  # a heading written as a bold paragraph (`**请求**`)
+    anchor: str = ""  # a heading's id: `<h4 id="x">`, else the slug of its text
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
@@ -66,10 +67,12 @@ def read_blocks(body: str) -> list[Block]:
         tok = tokens[i]
         line = tok.map[0] + 1 if tok.map else 0
         if tok.type == "heading_open":
-            blocks.append(
-                Block("heading", line, tokens[i + 1].content.strip(), level=int(tok.tag[1]))
-            )
+            text = tokens[i + 1].content.strip()
+            blocks.append(Block("heading", line, text, level=int(tok.tag[1]), anchor=slug(text)))
             i += 3
+        elif tok.type == "html_block":
+            blocks += _html_block(tok.content, line)
+            i += 1
         elif tok.type in ("fence", "code_block"):
             blocks.append(Block("fence", line, tok.content, items=[tok.info.strip()]))
             i += 1
@@ -83,6 +86,35 @@ def read_blocks(body: str) -> list[Block]:
             blocks.append(Block("list", line, items=items))
         else:
             i += 1
+    return blocks
+
+
+def slug(text: str) -> str:
+    """The anchor a doc site gives a Markdown heading: lower case, blanks as '-'."""
+    text = re.sub(r"[`*]", "", text).strip().lower()
+    return re.sub(r"[^\w\-]+", "", re.sub(r"\s+", "-", text))
+
+
+def _html_block(html: str, line: int) -> list[Block]:
+    """A heading written as HTML is a heading, its id the anchor; text right under it
+    without a blank line (Markdown keeps it in the HTML block) is read on its own."""
+    first, _, rest = html.partition("\n")
+    heading = vocab.HTML_HEADING.match(first.strip())
+    if not heading:
+        return []
+    text = re.sub(r"<[^>]+>", "", heading.group("text")).strip()
+    ident = vocab.HTML_ID.search(heading.group("attrs"))
+    blocks = [
+        Block(
+            "heading",
+            line,
+            text,
+            level=int(heading.group("level")),
+            anchor=ident.group("id") if ident else slug(text),
+        )
+    ]
+    if rest.strip():
+        blocks += read_blocks("\n" * line + rest)
     return blocks
 
 

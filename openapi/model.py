@@ -37,6 +37,19 @@ class Field:
 
 
 @dataclass
+class TypeTable:
+    """The table under a type heading ("TargetArgs 参数说明", `<h5 id="x">Container</h5>`):
+    the fields of a type that 类型 cells name, or link to by `anchor`."""
+
+    name: str
+    anchor: str
+    fields: list[Field]
+    line: int
+    bare: bool = False  # the heading is only the name: a type only if a field uses it
+    used: bool = False
+
+
+@dataclass
 class Example:
     value: Any
     line: int
@@ -69,6 +82,8 @@ class Operation:
     response_fields: list[Field] = field(default_factory=list)  # a table of the answer
     error_examples: list[Example] = field(default_factory=list)
     error_codes: list[ErrorCode] = field(default_factory=list)
+    # The type tables under this operation's heading; any operation of the page may use them.
+    types: dict[str, TypeTable] = field(default_factory=dict)
 
 
 @dataclass

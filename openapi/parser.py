@@ -21,7 +21,7 @@ from .examples import (
     error_examples,
     read_json,
 )
-from .model import ConversionError, Example, Field, NoOperation, Operation, Page
+from .model import ConversionError, Example, Field, NoOperation, Operation, Page, TypeTable
 from .paths import check_unique
 from .placement import place_parameters
 from .request_line import RequestLine, is_request_line, read_request_line, request_in_block
@@ -86,6 +86,7 @@ def parse(text: str) -> Page:
                 block.line, "request line before any heading: give the endpoint a heading"
             )
     _close(current, page)
+    resolve_types(page.operations, page.warnings)
     if not page.operations:
         raise NoOperation(
             1,
@@ -257,7 +258,10 @@ class _Section:
         self.path_table: list[Field] = []
         self.query_table: list[Field] = []
         self.any_table: list[Field] = []  # 请求参数: placed by the request line
-        self.types: dict[str, tuple[list[Field], int]] = {}
+        self.types: dict[str, TypeTable] = {}
+        self.type_anchor = ""
+        self.type_bare = False  # a heading that is only a name (`Container`, `workflow`)
+        self.in_answer = False  # type tables after the answer's fields describe the answer
         self.nested_into: tuple[str, int] | None = None
         self.pending: list[ConversionError] = []  # raised only if this is an operation
 
@@ -282,6 +286,11 @@ class _Section:
             return
         self.sub, self.type_name = kind
         self.sub_line = block.line
+        if self.sub == "type_def":
+            self.type_anchor = block.anchor
+            self.type_bare = vocab.normal(block.text) == vocab.normal(self.type_name)
+        else:
+            self.in_answer = self.sub in ("response_fields", "success", "error", "error_codes")
         # Parts only an endpoint has: without a request line they are an error. Notes,
         # answers and error codes alone may be a page's general text.
         self.started = self.started or self.sub in ENDPOINT_PARTS
@@ -405,7 +414,8 @@ class _Section:
                 )
             )
         else:
-            self._parameter_table(read_fields(block, warnings))
+            answer = self.sub == "type_def" and self.in_answer
+            self._parameter_table(read_fields(block, warnings, answer=answer))
 
     def _nested_table(self, block: Block, warnings: list[str]) -> None:
         """The table of a field's own fields, announced by text above it."""
@@ -423,9 +433,11 @@ class _Section:
     def _parameter_table(self, fields: list[Field]) -> None:
         if self.sub == "type_def":
             if self.type_name in self.types:
-                self.types[self.type_name][0].extend(fields)
+                self.types[self.type_name].fields.extend(fields)
             else:
-                self.types[self.type_name] = (fields, self.sub_line)
+                self.types[self.type_name] = TypeTable(
+                    self.type_name, self.type_anchor, fields, self.sub_line, bare=self.type_bare
+                )
         elif self.sub == "path_params":
             self.path_table += fields
         elif self.sub == "query_params":
@@ -445,26 +457,17 @@ class _Section:
             + self.any_table
             + self.op.response_fields
         )
-        for type_fields, _ in self.types.values():
-            fields = fields + type_fields
+        for table in self.types.values():
+            fields = fields + table.fields
         return fields
 
     def finish(self, warnings: list[str]) -> Operation:
-        """The operation, once its named types are resolved and its parameters placed
-        (called only when it has a request line)."""
+        """The operation, its parameters placed (called only when it has a request line);
+        its named types are resolved once the whole page is read."""
         if self.pending:
             raise self.pending[0]
         op = self.op
-        resolve_types(
-            op.body_fields
-            + self.path_table
-            + self.query_table
-            + self.any_table
-            + op.header_params
-            + op.response_fields,
-            self.types,
-            warnings,
-        )
+        op.types = self.types
         documented = (
             [(f, "path") for f in self.path_table]
             + [(f, "query") for f in self.query_table]

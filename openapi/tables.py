@@ -15,7 +15,7 @@ from typing import Any
 from . import lenient_json
 from . import vocabulary as vocab
 from .blocks import Block
-from .model import ConversionError, Field
+from .model import ConversionError, Field, Operation, TypeTable
 
 # Named types refer to one another; deeper than this is taken as a cycle and left open.
 MAX_TYPE_DEPTH = 8
@@ -197,30 +197,76 @@ def _value(text: str, kind: str, quoted: bool) -> Any:
     raise ValueError(text)
 
 
-def resolve_types(
-    fields: list[Field], types: dict[str, tuple[list[Field], int]], warnings: list[str]
-) -> None:
-    """Give each field typed `[]Name` or `Name` the rows of the 'Name 参数说明' table
-    (`types`: name -> (its fields, the line of its heading))."""
-    used: set[str] = set()
-
-    def resolve(fields: list[Field], depth: int) -> None:
-        for f in fields:
-            name = f.reading.named
-            if name and not f.children:
-                if name in types and depth < MAX_TYPE_DEPTH:
-                    f.children = copy.deepcopy(types[name][0])
-                    used.add(name)
-                elif name not in types:
-                    warnings.append(
-                        f"line {f.line}: type '{f.type}' of '{f.name}' is not "
-                        "described on the page; taken as an object"
-                    )
-            resolve(f.children, depth + 1)
-
-    resolve(fields, 0)
-    for name, (_, line) in types.items():
-        if name not in used:
-            warnings.append(
-                f"line {line}: type '{name}' is described but no field uses it; ignored"
+def resolve_types(operations: list[Operation], warnings: list[str]) -> None:
+    """Give each field typed `[]Name`, `Name` or `[Name](#anchor)` the rows of that type's
+    table. A type is looked up among its operation's own type tables by name, then across
+    the page by the link's anchor, then across the page by name: type tables are shared by
+    the whole page (a later operation often links to a table described above it)."""
+    page = [table for op in operations for table in op.types.values()]
+    for op in operations:
+        fields = (
+            op.body_fields
+            + op.path_params
+            + op.query_params
+            + op.header_params
+            + op.response_fields
+        )
+        _resolve(fields, op.types, page, warnings, 0)
+    for table in page:
+        if not table.used and table.bare:
+            raise ConversionError(
+                table.line,
+                f"no field has the type '{table.name}', and '{table.name}' is no section "
+                "the converter knows: the table under it is not understood",
             )
+        if not table.used:
+            warnings.append(
+                f"line {table.line}: type '{table.name}' is described but no field uses it; ignored"
+            )
+
+
+def _resolve(
+    fields: list[Field],
+    own: dict[str, TypeTable],
+    page: list[TypeTable],
+    warnings: list[str],
+    depth: int,
+) -> None:
+    for f in fields:
+        reading = f.reading
+        if reading.named and not f.children:
+            table = _type_table(reading, f.line, own, page)
+            if table is not None and depth < MAX_TYPE_DEPTH:
+                f.children = copy.deepcopy(table.fields)
+                table.used = True
+            elif table is None and reading.word:
+                raise ConversionError(
+                    f.line,
+                    f"unknown type '{f.type}' for '{f.name}'; known: {vocab.known_types()}",
+                )
+            elif table is None:
+                warnings.append(
+                    f"line {f.line}: type '{f.type}' of '{f.name}' is not "
+                    "described on the page; taken as an object"
+                )
+        _resolve(f.children, own, page, warnings, depth + 1)
+
+
+def _type_table(
+    reading: vocab.TypeReading, line: int, own: dict[str, TypeTable], page: list[TypeTable]
+) -> TypeTable | None:
+    """The table of a named type: by name in its operation, by anchor, by name on the page
+    (the nearest one above the field when several share the name)."""
+    if reading.named in own:
+        return own[reading.named]
+    if reading.anchor:
+        for key in (str.__str__, str.lower):
+            found = [t for t in page if t.anchor and key(t.anchor) == key(reading.anchor)]
+            if found:
+                return found[0]
+    for key in (str.__str__, str.lower):
+        found = [t for t in page if key(t.name) == key(reading.named)]
+        if found:
+            above = [t for t in found if t.line < line]
+            return above[-1] if above else found[0]
+    return None

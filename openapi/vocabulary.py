@@ -152,10 +152,17 @@ SECTION_WORDS: tuple[tuple[str, str], ...] = (
 # The summary of an operation whose heading alone names several (测试服务 under both
 # 获取服务列表 and 获取服务详情): the group heading above it, then its own.
 GROUPED_SUMMARY = "{group} / {name}"
-# "<TypeName> 参数说明": the table under it describes a type named in a 类型 cell.
+# "<TypeName> 参数说明", "ServiceInfo 结构体", or the bare name (`Container`, `workflow`):
+# the table under it describes a type named in a 类型 cell.
 TYPE_HEADING = re.compile(
-    r"^(?P<name>[A-Za-z_][A-Za-z0-9_.]*)(?:参数说明|参数|字段说明|字段|说明|结构|定义)$"
+    r"^(?P<name>[A-Za-z_][A-Za-z0-9_.]*)(?:参数说明|参数|字段说明|字段|说明|结构体|结构|定义)?$"
 )
+# A heading written as HTML (`<h5 id="target_args">TargetArgs 参数说明</h5>`): a heading,
+# its id an anchor that a type link (`[][TargetArgs](#target_args)`) points at.
+HTML_HEADING = re.compile(
+    r"^<h(?P<level>[1-6])(?P<attrs>[^>]*)>(?P<text>.*?)</h(?P=level)>\s*$", re.I | re.S
+)
+HTML_ID = re.compile(r"""\bid\s*=\s*["']?(?P<id>[^"'\s>]+)""", re.I)
 # A paragraph that is a section label in bold (`**请求**`) is read as a heading.
 BOLD_LABEL = re.compile(r"^\*\*(?P<text>[^*]+)\*\*\s*[:：]?$")
 # A sentence announcing the table under it as the fields of a field described above.
@@ -207,6 +214,7 @@ REQUIRED: dict[str, bool] = {
     "非必选": False,
     "must": True,
     "optional": False,
+    "option": False,
     "required": True,
     "true": True,
     "false": False,
@@ -284,6 +292,15 @@ ARRAYS: tuple[re.Pattern[str], ...] = (
     re.compile(r"^(?:array|list|数组)\s*[<\[(](?P<item>.+)[>\])]$", re.I),  # Array<string>
     re.compile(r"^(?:array|list|数组)$", re.I),
 )
+# A type written as a link to the table that describes it: `[][TargetArgs](#target_args)`,
+# `[[]BuildServiceInfo](#build_service_info)`, `UserInfo(#userinfo-1)`. The type is read
+# from the text; the anchor finds the table when the text names none.
+TYPE_LINKS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"\[(?P<text>(?:[^\[\]]|\[\])*)\]\(#(?P<anchor>[^)\s]*)\)"),
+    re.compile(r"(?P<text>[A-Za-z_]\w*)\(#(?P<anchor>[^)\s]*)\)"),
+)
+# A lower-case word (`[]workflow`) is a type only when the page describes it.
+TYPE_WORD = re.compile(r"^[A-Za-z_]\w*$")
 MAP = re.compile(r"^map\[\w+\]\s*(?P<value>.+)$", re.I)  # map[string]string
 # A type named like a Go struct (TargetArgs): its fields come from a "<Name> 参数说明"
 # table; without one it is read as an object, with a warning.
@@ -292,21 +309,42 @@ NAMED_TYPE = re.compile(r"^[A-Z]\w*$")
 
 @dataclass
 class TypeReading:
-    """What a 类型 cell says: a base schema, nested `depth` arrays deep, or a named type."""
+    """What a 类型 cell says: a base schema, nested `depth` arrays deep, or a named type
+    (`anchor`: the link to its table, if the cell gives one; `word`: a lower-case name,
+    a type only if the page describes it)."""
 
     schema: dict[str, Any] = field(default_factory=dict)
     depth: int = 0
     named: str = ""
+    anchor: str = ""
+    word: bool = False
 
 
 def read_type(text: str) -> TypeReading | None:
     """The reading of a 类型 cell, or None when no table knows it."""
     kind = text.strip().strip("`").strip().lstrip("*")
+    anchor = ""
+    for pattern in TYPE_LINKS:
+        link = pattern.search(kind)
+        if link:
+            anchor = link.group("anchor")
+            kind = (kind[: link.start()] + link.group("text") + kind[link.end() :]).strip()
+            break
+    reading = _read_kind(kind, linked=bool(anchor))
+    if reading is None and anchor:
+        # `[工作流](#workflow)`: the text is no type name, the anchor finds the table.
+        reading = TypeReading({"type": "object"}, named=kind)
+    if reading is not None and anchor and reading.named:
+        reading.anchor, reading.word = anchor, False
+    return reading
+
+
+def _read_kind(kind: str, linked: bool) -> TypeReading | None:
     if kind.lower() in SCALARS:
         return TypeReading(dict(SCALARS[kind.lower()]))
     mapped = MAP.match(kind)
     if mapped:
-        value = read_type(mapped.group("value"))
+        value = _read_kind(mapped.group("value"), linked)
         return (
             TypeReading({"type": "object", "additionalProperties": _schema_of(value)})
             if value
@@ -316,12 +354,14 @@ def read_type(text: str) -> TypeReading | None:
         match = pattern.match(kind)
         if match:
             item = (match.groupdict().get("item") or "").strip()
-            inner = read_type(item) if item else TypeReading()
+            inner = _read_kind(item, linked) if item else TypeReading()
             if inner is None:
                 return None
-            return TypeReading(inner.schema, inner.depth + 1, inner.named)
+            return TypeReading(inner.schema, inner.depth + 1, inner.named, word=inner.word)
     if NAMED_TYPE.match(kind):
         return TypeReading({"type": "object"}, named=kind)
+    if TYPE_WORD.match(kind):
+        return TypeReading({"type": "object"}, named=kind, word=not linked)
     return None
 
 

@@ -1,0 +1,171 @@
+"""Type tables and the ways a 类型 cell points at them, on a page written for it
+(tests/data/pages/host-api.md): types written as links, headings written as HTML,
+type headings that are only the name, types shared across the page, `option` in
+是否必须. Expected values are read off the page."""
+
+from __future__ import annotations
+
+import pytest
+from converter_helpers import PAGES, body_schema, convert, operation, page, params, table
+
+from openapi.model import ConversionError
+
+HOSTS = "/openapi/hosts"
+HOST = HOSTS + "/{name}"
+DISK = {
+    "type": "object",
+    "properties": {
+        "device": {"type": "string", "description": "设备名"},
+        "size_gb": {"type": "integer", "description": "容量"},
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def host() -> tuple[dict, list[str]]:
+    return convert((PAGES / "host-api.md").read_text(encoding="utf-8"))
+
+
+def _line(marker: str) -> int:
+    lines = (PAGES / "host-api.md").read_text(encoding="utf-8").splitlines()
+    return next(n for n, line in enumerate(lines, 1) if marker in line)
+
+
+def _answer(op: dict) -> dict:
+    return op["responses"]["200"]["content"]["application/json"]["schema"]
+
+
+def test_every_operation_of_the_page(host):
+    found = {(path, method) for path, item in host[0]["paths"].items() for method in item}
+    assert found == {(HOSTS, "get"), (HOSTS, "post"), (HOST, "get")}
+
+
+def test_option_in_required_column_is_optional(host):
+    found = params(operation(host[0], HOSTS, "get"))
+    assert found[("query", "group")]["required"] is True  # must
+    assert found[("query", "verbose")]["required"] is False  # option
+    assert found[("query", "verbose")]["schema"] == {"type": "boolean", "default": False}
+    probe = body_schema(operation(host[0], HOSTS, "post"))["properties"]["probe"]
+    assert probe["required"] == ["timeout"]
+
+
+def test_link_type_and_html_heading(host):
+    # `[][HostInfo](#host_info)` under `<h4 id="host_info">HostInfo 参数说明</h4>`, whose
+    # `disks` are `[][Disk](#Disk-1)` under `<h4 id="Disk-1">Disk</h4>` (the bare name).
+    answer = _answer(operation(host[0], HOSTS, "get"))
+    hosts = answer["properties"]["hosts"]
+    assert hosts["type"] == "array"
+    item = hosts["items"]
+    assert set(item["properties"]) == {"name", "ip", "disks"}
+    assert item["properties"]["ip"] == {"type": "string", "description": "主机地址"}
+    assert item["properties"]["disks"]["items"] == DISK
+    assert answer["properties"]["total"] == {"type": "integer", "description": "主机总数"}
+
+
+def test_type_found_by_anchor_when_its_text_names_no_table(host):
+    body = body_schema(operation(host[0], HOSTS, "post"))
+    assert body["required"] == ["host"]
+    # `[ProbeArgs](#probe)`: no ProbeArgs table, the anchor finds "probe 参数说明".
+    assert body["properties"]["probe"]["properties"]["port"] == {
+        "type": "integer",
+        "description": "探活端口",
+        "default": 22,
+    }
+    # `[[]Owner](#owner-1)` under "Owner 结构体"
+    owners = body["properties"]["owners"]
+    assert owners["type"] == "array"
+    assert owners["items"]["required"] == ["uid"]
+    # `Agent(#agent_conf)`: a link without brackets
+    assert body["properties"]["agent"]["required"] == ["version"]
+    assert set(body["properties"]["agent"]["properties"]) == {"version"}
+
+
+def test_lower_case_type_name_under_a_bare_heading(host):
+    labels = body_schema(operation(host[0], HOSTS, "post"))["properties"]["labels"]
+    assert labels["type"] == "array"
+    assert labels["items"]["required"] == ["key"]
+    assert set(labels["items"]["properties"]) == {"key", "value"}
+
+
+def test_type_tables_are_shared_by_the_page(host):
+    # `[HostSpec](#host_info)` in the second operation, `[HostInfo](#host_info)` and
+    # `[][Disk](#Disk-1)` in the third: all described under the first.
+    body = body_schema(operation(host[0], HOSTS, "post"))
+    assert set(body["properties"]["host"]["properties"]) == {"name", "ip", "disks"}
+    answer = _answer(operation(host[0], HOST, "get"))
+    assert answer["properties"]["host"]["properties"]["disks"]["items"] == DISK
+    assert answer["properties"]["disks"]["items"] == DISK
+
+
+def test_no_required_column_warning_for_answer_tables(host):
+    warnings = host[1]
+    assert not [w for w in warnings if "是否必须" in w], warnings
+    assert warnings == []
+
+
+def test_nearest_table_of_a_name_above_the_field():
+    # Two operations each describe their own `Item`: each uses its own.
+    text = page("""
+        ## 甲
+        #### 请求
+        ```
+        POST /api/a
+        ```
+        #### body 参数说明
+        {a}
+        #### Item 参数说明
+        {item_a}
+        ## 乙
+        #### 请求
+        ```
+        POST /api/b
+        ```
+        #### body 参数说明
+        {b}
+        #### Item 参数说明
+        {item_b}
+        """).format(
+        a=table("`x`|[]Item|列表|无|是"),
+        item_a=table("`p`|string|甲|无|是"),
+        b=table("`y`|[Item](#item)|单项|无|是"),
+        item_b=table("`q`|int|乙|无|否"),
+    )
+    document, _ = convert(text)
+    a = body_schema(operation(document, "/api/a", "post"))["properties"]["x"]["items"]
+    b = body_schema(operation(document, "/api/b", "post"))["properties"]["y"]
+    assert set(a["properties"]) == {"p"}
+    assert set(b["properties"]) == {"q"}
+
+
+def test_bare_heading_no_field_uses_is_an_error():
+    text = page("""
+        ## 建
+        #### 请求
+        ```
+        POST /api/things
+        ```
+        #### body 参数说明
+        {rows}
+        #### extras
+        {extra}
+        """).format(rows=table("`a`|string|甲|无|是"), extra=table("`b`|string|乙|无|否"))
+    with pytest.raises(ConversionError) as caught:
+        convert(text)
+    assert caught.value.line == 15  # the heading
+    assert "'extras'" in caught.value.message
+
+
+def test_lower_case_type_the_page_does_not_describe_is_an_error():
+    text = page("""
+        ## 建
+        #### 请求
+        ```
+        POST /api/things
+        ```
+        #### body 参数说明
+        {rows}
+        """).format(rows=table("`a`|string|甲|无|是", "`b`|[]widget|乙|无|否"))
+    with pytest.raises(ConversionError) as caught:
+        convert(text)
+    assert caught.value.line == 14
+    assert "unknown type '[]widget'" in caught.value.message
