@@ -120,6 +120,9 @@ def _html_block(html: str, line: int) -> list[Block]:
 
 def _paragraph(text: str, line: int) -> list[Block]:
     """A paragraph, or the heading its author meant: `**请求**`, or `###请求` (no space)."""
+    mismatched = _mismatched_table(text, line)
+    if mismatched:
+        return mismatched
     bold = vocab.BOLD_LABEL.match(text)
     if bold:
         return [Block("heading", line, bold.group("text").strip(), bold=True)]
@@ -146,6 +149,34 @@ def _paragraph(text: str, line: int) -> list[Block]:
         blocks.append(
             Block("paragraph", line + len(text.splitlines()) - len(rest), "\n".join(rest))
         )
+    return blocks
+
+
+def _cells(row: str) -> int:
+    """How many cells a table row has (`|a|b|` and `a|b` both have two)."""
+    row = row.strip()
+    row = row[1:] if row.startswith("|") else row
+    row = row[:-1] if row.endswith("|") and not row.endswith("\\|") else row
+    return len(re.split(r"(?<!\\)\|", row))
+
+
+def _mismatched_table(text: str, line: int) -> list[Block]:
+    """A table whose delimiter row has another number of columns than its header is no
+    table to Markdown (a paragraph): read it with the header's columns, with a warning."""
+    rows = text.splitlines()
+    if len(rows) < 2 or "|" not in rows[0] or not DELIMITER_ROW.match(rows[1].strip()):
+        return []
+    columns, delimiters = _cells(rows[0]), _cells(rows[1])
+    if columns == delimiters:
+        return []
+    rows[1] = "|" + "---|" * columns
+    blocks = read_blocks("\n" * (line - 1) + "\n".join(rows))
+    if not blocks or blocks[0].kind != "table":
+        return []
+    blocks[0].warning = (
+        f"the delimiter row has {delimiters} columns, the header {columns}: "
+        f"read with the header's {columns}"
+    )
     return blocks
 
 

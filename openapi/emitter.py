@@ -174,7 +174,11 @@ def _responses(op: Operation) -> dict[str, Any]:
     if success:
         schema = _merged_schema([e.value for e in success])
         _describe(schema, op.response_fields)
+        if op.response_type:
+            _describe(schema, op.response_type.children)
         content["application/json"] = {"schema": schema, "examples": _examples(success)}
+    elif op.response_type:
+        content["application/json"] = {"schema": _answer_schema(op.response_type)}
     elif op.response_fields:
         schema = _object(op.response_fields)
         schema.pop("required", None)
@@ -215,6 +219,17 @@ def _responses(op: Operation) -> dict[str, Any]:
         )
         error["content"].update(text)
     return responses
+
+
+def _answer_schema(whole: Field) -> dict[str, Any]:
+    """The schema of a row typing the whole answer; an answer's table says nothing of
+    which fields are required."""
+    schema = schema_for(whole)
+    inner = schema
+    while inner.get("type") == "array":
+        inner = inner["items"]
+    inner.pop("required", None)
+    return schema
 
 
 def _text(examples: list[Example]) -> dict[str, Any]:

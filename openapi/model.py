@@ -80,6 +80,7 @@ class Operation:
     body_example: Example | None = None
     success_examples: list[Example] = field(default_factory=list)
     response_fields: list[Field] = field(default_factory=list)  # a table of the answer
+    response_type: Field | None = None  # a one-row table typing the whole answer
     error_examples: list[Example] = field(default_factory=list)
     error_codes: list[ErrorCode] = field(default_factory=list)
     # The type tables under this operation's heading; any operation of the page may use them.

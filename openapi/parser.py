@@ -25,7 +25,7 @@ from .model import ConversionError, Example, Field, NoOperation, Operation, Page
 from .paths import check_unique
 from .placement import place_parameters
 from .request_line import RequestLine, is_request_line, read_request_line, request_in_block
-from .tables import find_field, read_fields, resolve_types
+from .tables import answer_type, find_field, read_fields, resolve_types
 
 ENDPOINT_PARTS = (
     "request",
@@ -264,6 +264,7 @@ class _Section:
         self.in_answer = False  # type tables after the answer's fields describe the answer
         self.nested_into: tuple[str, int] | None = None
         self.pending: list[ConversionError] = []  # raised only if this is an operation
+        self.request_fence = False  # the block just read is a request line outside '请求'
 
     def heading(self, block: Block, kind: tuple[str, str] | None, warnings: list[str]) -> None:
         self.nested_into = None
@@ -301,6 +302,16 @@ class _Section:
 
     def add(self, block: Block, warnings: list[str]) -> None:
         self.has_text = True
+        after_request, self.request_fence = self.request_fence, False
+        if block.kind == "table" and after_request and not self.nested_into:
+            # A table right under a request line with no heading of its own: the request's
+            # parameters, placed as a '请求参数' table is.
+            warnings.append(
+                f"line {block.line}: table right under the request line, without a heading: "
+                "read as the request parameters"
+            )
+            self.any_table += read_fields(block, warnings)
+            return
         if block.kind == "list":
             self._list(block, warnings)
         elif block.kind == "paragraph":
@@ -353,6 +364,7 @@ class _Section:
             request_in_block(block, warnings, taken=True)
         if sub == "request":
             self._request_block(block, warnings)
+            self.request_fence = self.sub in UNNAMED
         elif sub in ("body_example", "body_params", "params"):
             if self.op.body_example:
                 warnings.append(f"line {block.line + 1}: a second body example; the first is kept")
@@ -404,7 +416,11 @@ class _Section:
                     f"line {block.line}: table under a success heading: read as the fields "
                     "of the answer"
                 )
-            self.op.response_fields += read_fields(block, warnings, answer=True)
+            whole = answer_type(block, warnings)
+            if whole is not None:
+                self.op.response_type = whole
+            else:
+                self.op.response_fields += read_fields(block, warnings, answer=True)
         elif self.sub in UNNAMED:
             self.pending.append(
                 ConversionError(

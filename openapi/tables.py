@@ -32,11 +32,57 @@ def read_fields(block: Block, warnings: list[str], answer: bool = False) -> list
     nothing of being required)."""
     rows, lines = block.rows or [], block.row_lines or []
     index = _columns(block, warnings, answer)
+    if _swapped(rows[1:], index):
+        index["type"], index["description"] = index["description"], index["type"]
+        warnings.append(
+            f"line {block.line}: the 类型 column holds descriptions and the "
+            f"{rows[0][index['type'] or 0]} column types: the two are read swapped"
+        )
     fields = []
     for row, line in zip(rows[1:], lines[1:], strict=True):
         cell = {key: (row[i] if i is not None and i < len(row) else "") for key, i in index.items()}
         fields.append(_field(cell, line, warnings, index["required"] is not None))
     return _nest_dotted(fields)
+
+
+def _is_type(text: str) -> bool:
+    reading = vocab.read_type(text)
+    return reading is not None and not reading.word
+
+
+def _swapped(rows: list[list[str]], index: dict[str, int | None]) -> bool:
+    """A table whose 类型 cells are mostly not types while most 描述 cells are: the
+    author swapped the two columns' titles."""
+    kind, text = index["type"], index["description"]
+    if kind is None or text is None or not rows:
+        return False
+    cells = [
+        (row[kind] if kind < len(row) else "", row[text] if text < len(row) else "") for row in rows
+    ]
+    kinds = sum(_is_type(k) for k, _ in cells)
+    texts = sum(_is_type(d) for _, d in cells)
+    return 2 * texts > len(cells) and 2 * kinds < len(cells)
+
+
+def answer_type(block: Block, warnings: list[str]) -> Field | None:
+    """A table of the answer with a 类型 column but no 参数名, whose single row types the
+    whole answer (`| [][Cluster](#cluster) | 集群列表 |`): that row as the answer's type."""
+    rows = block.rows or []
+    header = [vocab.normal(cell) for cell in rows[0]]
+    kind = column(header, vocab.COLUMNS["type"])
+    if kind is None or column(header, vocab.COLUMNS["name"]) is not None or len(rows) != 2:
+        return None
+    text = column(header, vocab.COLUMNS["description"])
+    row, line = rows[1], (block.row_lines or [block.line] * 2)[1]
+    reading = vocab.read_type(row[kind]) if kind < len(row) else None
+    if reading is None:
+        return None
+    warnings.append(
+        f"line {line}: table without a '参数名' column, one row: read as the type of the "
+        "whole answer"
+    )
+    description = row[text] if text is not None and text < len(row) else ""
+    return Field("", row[kind].strip("` "), description, None, False, line, reading=reading)
 
 
 def _columns(block: Block, warnings: list[str], answer: bool) -> dict[str, int | None]:
@@ -46,9 +92,12 @@ def _columns(block: Block, warnings: list[str], answer: bool) -> dict[str, int |
     for key, titles in vocab.COLUMNS.items():
         index[key] = column(header, titles)
         if index[key] is None and key in vocab.MANDATORY_COLUMNS:
-            known = "|".join(names[0] for names in vocab.COLUMNS.values())
+            read = "|".join((block.rows or [[]])[0])
+            needed = " and ".join(f"'{vocab.COLUMNS[k][0]}'" for k in vocab.MANDATORY_COLUMNS)
             raise ConversionError(
-                block.line, f"table lacks the column '{titles[0]}'; columns read: {known}"
+                block.line,
+                f"table lacks the column '{titles[0]}' (a table needs {needed}); "
+                f"columns read: {read}",
             )
     if index["required"] is None and not answer:
         warnings.append(
@@ -210,6 +259,7 @@ def resolve_types(operations: list[Operation], warnings: list[str]) -> None:
             + op.query_params
             + op.header_params
             + op.response_fields
+            + ([op.response_type] if op.response_type else [])
         )
         _resolve(fields, op.types, page, warnings, 0)
     for table in page:
