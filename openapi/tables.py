@@ -111,6 +111,15 @@ def _field(cell: dict[str, str], line: int, warnings: list[str], has_required: b
     """One row, its cells by column key."""
     name = _name(cell["name"], line, warnings)
     reading = vocab.read_type(cell["type"])
+    note = vocab.TYPE_NOTE.match(cell["type"].strip())
+    if reading is None and note and vocab.read_type(note.group("type")):
+        warnings.append(
+            f"line {line}: type '{cell['type']}' read as '{note.group('type')}', "
+            "the rest as its description"
+        )
+        reading = vocab.read_type(note.group("type"))
+        prefix = f"{cell['description']}（{note.group('note')}）" if cell["description"] else ""
+        cell = {**cell, "type": note.group("type"), "description": prefix or note.group("note")}
     if reading is None:
         raise ConversionError(
             line, f"unknown type '{cell['type']}' for '{name}'; known: {vocab.known_types()}"

@@ -267,6 +267,8 @@ SCALARS: dict[str, dict[str, Any]] = {
     "struct": {"type": "object"},
     "json": {"type": "object"},
     "对象": {"type": "object"},
+    "结构体": {"type": "object"},
+    "空结构体": {"type": "object"},
     "interface{}": {},
     "any": {},
     "time": {"type": "string", "format": "date-time"},
@@ -296,6 +298,8 @@ TYPE_LINKS: tuple[re.Pattern[str], ...] = (
     re.compile(r"\[(?P<text>(?:[^\[\]]|\[\])*)\]\(#(?P<anchor>[^)\s]*)\)"),
     re.compile(r"(?P<text>[A-Za-z_]\w*)\(#(?P<anchor>[^)\s]*)\)"),
 )
+# A type cell that goes on as prose ("空结构体，该值为 null 代表…"): the type, then the note.
+TYPE_NOTE = re.compile(r"^(?P<type>[^，,（(：:;；\s]+)\s*[，,（(：:;；]\s*(?P<note>.+)$", re.S)
 # A lower-case word (`[]workflow`) is a type only when the page describes it.
 TYPE_WORD = re.compile(r"^[A-Za-z_]\w*$")
 MAP = re.compile(r"^map\[\w+\]\s*(?P<value>.+)$", re.I)  # map[string]string

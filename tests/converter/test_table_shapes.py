@@ -84,6 +84,17 @@ def test_type_and_description_swapped(node):
     assert any(w.startswith(f"line {line}: the 类型 column holds descriptions") for w in warnings)
 
 
+def test_type_cell_going_on_as_prose(node):
+    document, warnings = node
+    extra = _answer(operation(document, EVENTS, "get"))["properties"]["extra"]
+    assert extra == {"type": "object", "description": "附加信息（无附加信息时为 null）"}
+    line = _line("| `extra` |")
+    assert (
+        f"line {line}: type '结构体，无附加信息时为 null' read as '结构体', the rest as its "
+        "description" in warnings
+    )
+
+
 def test_table_right_under_the_request_line_get(node):
     document, warnings = node
     found = params(operation(document, LABELS, "get"))
