@@ -24,7 +24,7 @@ from .examples import (
 from .model import ConversionError, Example, Field, NoOperation, Operation, Page, TypeTable
 from .paths import check_unique
 from .placement import place_parameters
-from .request_line import RequestLine, read_request_line, request_in_block
+from .request_line import RequestLine, is_request_line, read_request_line, request_in_block
 from .tables import answer_type, find_field, read_fields, resolve_types
 
 ENDPOINT_PARTS = (
@@ -55,14 +55,36 @@ def parse(text: str) -> Page:
     )
     blocks = read_blocks(body)
     level = _operation_level(blocks)
+    titles, parts = _titles(blocks, level)
+    ambiguous = _ambiguous(blocks, titles)
+    groups: list[Block] = []  # the titles above the current one
     current: _Section | None = None
-    for block in blocks:
+    for index, block in enumerate(blocks):
         if block.warning:
             page.warnings.append(f"line {block.line}: {block.warning}")
-        if block.kind == "heading":
+        if index in titles:
+            while groups and groups[-1].level >= block.level:
+                groups.pop()
+            summary = block.text
+            if block.text in ambiguous and groups:
+                summary = vocab.GROUPED_SUMMARY.format(group=groups[-1].text, name=block.text)
+            if index in parts and current:
+                page.warnings.append(
+                    f"line {block.line}: heading '{block.text}' is the only operation under "
+                    f"'{groups[-1].text}': read as a part of that one"
+                )
+                current.heading(block, ("unknown", ""), page.warnings)
+            else:
+                current = _title(block, titles[index], summary, current, page)
+            groups.append(block)
+        elif block.kind == "heading":
             current = _heading(block, level, current, page)
         elif current:
             current.add(block, page.warnings)
+        elif _holds_request_line(block):
+            raise ConversionError(
+                block.line, "request line before any heading: give the endpoint a heading"
+            )
     _close(current, page)
     resolve_types(page.operations, page.warnings)
     if not page.operations:
@@ -75,27 +97,88 @@ def parse(text: str) -> Page:
     return page
 
 
+def _titles(blocks: list[Block], level: int) -> tuple[dict[int, bool], set[int]]:
+    """The headings that name something (not a section), by block index, each with
+    whether it is an operation; and the titles that are a part of the operation above.
+
+    An operation is the heading that owns a request line (the line stands under it, not
+    under a deeper title); the titles above it are groups. A title deeper than the page's
+    usual operation level that is the only operation of the title above it is a part of
+    that one (`## 获取服务标签` / `### 测试服务` is one operation, 获取服务标签)."""
+    titles: dict[int, bool] = {}
+    parts: set[int] = set()  # titles read as a part of the operation above
+    last = 0
+    owner: int | None = None
+    for index, block in enumerate(blocks):
+        if block.kind == "heading" and not block.bold and not _exact_section(block.text):
+            # A guessed section name under a title is a section of it, not a title.
+            if not (_guessed_section(block.text) and last and block.level > last):
+                titles[index], last, owner = False, block.level, index
+                continue
+        if owner is not None and _holds_request_line(block):
+            titles[owner] = True
+    order = list(titles)
+    for position in range(len(order) - 1, -1, -1):
+        parent = order[position]
+        if titles[parent]:
+            continue
+        below = []
+        for child in order[position + 1 :]:
+            if blocks[child].level <= blocks[parent].level:
+                break
+            if titles[child]:
+                below.append(child)
+        if len(below) == 1 and blocks[below[0]].level > level:
+            titles[parent], titles[below[0]] = True, False
+            parts.add(below[0])
+    return titles, parts
+
+
+def _ambiguous(blocks: list[Block], titles: dict[int, bool]) -> set[str]:
+    """Operation headings that name several operations (测试服务 under two groups)."""
+    names = [blocks[index].text for index, owns in titles.items() if owns]
+    return {name for name in names if names.count(name) > 1}
+
+
+def _holds_request_line(block: Block) -> bool:
+    """Whether a block states a request: `METHOD /path` as its first line (a paragraph)
+    or on one of its lines (a code block), or a curl command."""
+    if block.kind == "paragraph":
+        first = block.text.strip().splitlines()[0] if block.text.strip() else ""
+        return is_request_line(first)
+    if block.kind == "fence":
+        rows = [row.strip() for row in block.text.splitlines() if row.strip()]
+        return bool(rows) and (rows[0].startswith("curl ") or any(map(is_request_line, rows)))
+    return False
+
+
+def _title(
+    block: Block, owns: bool, summary: str, current: _Section | None, page: Page
+) -> _Section | None:
+    """The section a title opens: an operation when it owns a request line; else a part
+    of the operation above (when deeper), or a group or prose."""
+    if not owns and current and current.owns and block.level > current.level:
+        current.heading(block, None, page.warnings)
+        return current
+    _close(current, page)
+    return _Section(Operation(summary=summary, line=block.line), block.level, owns)
+
+
 def _heading(block: Block, level: int, current: _Section | None, page: Page) -> _Section | None:
-    """The section that reads the blocks after a heading: a new operation (the one before
-    is closed), a subsection of the current one, or none."""
+    """The section that reads the blocks after a section heading: the page's general
+    text, a subsection of the current operation, or none."""
     kind = _exact_section(block.text)
     if kind and kind[0] in PAGE_SECTIONS and not block.bold and block.level <= level:
         _close(current, page)
-        return _Section(Operation(summary=block.text, line=block.line))
-    if current and (kind or block.bold or block.level > level):
+        return _Section(Operation(summary=block.text, line=block.line), block.level)
+    if current:
         current.heading(block, kind, page.warnings)
         return current
-    if block.bold:
-        return current  # bold text before any operation
-    if kind:
+    if kind and not block.bold:
         page.warnings.append(
             f"line {block.line}: '{block.text}' heading outside any operation; ignored"
         )
-        return current
-    _close(current, page)
-    if block.level == level:
-        return _Section(Operation(summary=block.text, line=block.line))
-    return None
+    return current
 
 
 def _operation_level(blocks: list[Block]) -> int:
@@ -140,6 +223,12 @@ def _close(section: _Section | None, page: Page) -> None:
         return
     if section.op.method:
         page.operations.append(section.finish(page.warnings))
+    elif section.owns:
+        raise ConversionError(
+            section.op.line,
+            f"the request line under '{section.op.summary}' is not read as its request: "
+            "write it in a '请求' section",
+        )
     elif section.started:
         raise ConversionError(
             section.op.line,
@@ -156,8 +245,10 @@ def _close(section: _Section | None, page: Page) -> None:
 class _Section:
     """Collects the blocks under one operation heading into an Operation."""
 
-    def __init__(self, op: Operation) -> None:
+    def __init__(self, op: Operation, level: int = 0, owns: bool = False) -> None:
         self.op = op
+        self.level = level
+        self.owns = owns  # its heading owns a request line: it must be an operation
         self.sub = ""
         self.type_name = ""
         self.sub_line = op.line
@@ -242,17 +333,35 @@ class _Section:
             if match:
                 self.nested_into = (match.group(1), block.line)
                 return
-        if self.sub == "request" and not self.op.method:
-            line = block.text.strip().splitlines()[0]
-            if vocab.REQUEST_LINE.match(line):
-                self._set_request(read_request_line(line, block.line))
+        if _holds_request_line(block):
+            self._request_paragraph(block, warnings)
         elif self.sub == "notes":
             self.op.notes.append(block.text)
         elif self.sub == "error_codes":
             self.op.error_codes += codes_from_text(block, warnings)
 
+    def _request_paragraph(self, block: Block, warnings: list[str]) -> None:
+        """`METHOD /path` as a paragraph: the request, under '请求' or before any section."""
+        if self.op.method:
+            raise ConversionError(
+                block.line,
+                "a second request line in one operation: give each endpoint its own heading",
+            )
+        if self.sub not in ("request", *UNNAMED):
+            raise ConversionError(
+                block.line, f"request line in a '{self.sub}' section: put it under '请求'"
+            )
+        if self.sub != "request":
+            warnings.append(
+                f"line {block.line}: request line outside a '请求' section; read as the request"
+            )
+        self._set_request(read_request_line(block.text.strip().splitlines()[0], block.line))
+
     def _fence(self, block: Block, warnings: list[str]) -> None:
         sub = self._fence_section(block, warnings)
+        if sub != "request" and _holds_request_line(block) and self.op.method:
+            # Every request line ends up in an operation or stops the conversion.
+            request_in_block(block, warnings, taken=True)
         if sub == "request":
             self._request_block(block, warnings)
             self.request_fence = self.sub in UNNAMED

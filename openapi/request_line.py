@@ -59,7 +59,7 @@ def request_in_block(
     `taken`: the operation has its request line already, so a block holding one more is
     an error."""
     rows = [(n, row.strip()) for n, row in enumerate(block.text.splitlines(), 1) if row.strip()]
-    found = [(n, row) for n, row in rows if _is_request_line(row)]
+    found = [(n, row) for n, row in rows if is_request_line(row)]
     if not found and rows and rows[0][1].startswith("curl "):
         return _curl(block, warnings, taken)
     if not found:
@@ -80,7 +80,7 @@ def request_in_block(
     return read_request_line(found[0][1], block.line + found[0][0]), None
 
 
-def _is_request_line(row: str) -> bool:
+def is_request_line(row: str) -> bool:
     match = vocab.REQUEST_LINE.match(row)
     return bool(match and match.group("method").upper() in vocab.METHODS)
 

@@ -149,6 +149,9 @@ SECTION_WORDS: tuple[tuple[str, str], ...] = (
     ("返回", "success"),
     ("响应", "success"),
 )
+# The summary of an operation whose heading alone names several (测试服务 under both
+# 获取服务列表 and 获取服务详情): the group heading above it, then its own.
+GROUPED_SUMMARY = "{group} / {name}"
 # "<TypeName> 参数说明", "ServiceInfo 结构体", or the bare name (`Container`, `workflow`):
 # the table under it describes a type named in a 类型 cell.
 TYPE_HEADING = re.compile(

@@ -143,6 +143,27 @@ CASES = {
         "Item  参数说明",
         "type 'Item' is described twice",
     ),
+    # No endpoint is dropped: every request line is an operation's, or an error.
+    "request line before any heading": (
+        page("GET /api/early\n\n## 操作\n" + OK_REQUEST),
+        "GET /api/early",
+        "request line before any heading",
+    ),
+    "second request line written as text": (
+        _section(OK_REQUEST + "\nGET /api/other\n"),
+        "GET /api/other",
+        "a second request line",
+    ),
+    "request line in an answer section": (
+        _section("#### 正常返回\n\nGET /api/t\n"),
+        "GET /api/t",
+        "request line in a 'success' section",
+    ),
+    "request line in a code block under an answer": (
+        _section(OK_REQUEST + "#### 正常返回\n```\nGET /api/other\n```\n"),
+        "GET /api/other",
+        "a second request line",
+    ),
 }
 
 
