@@ -153,3 +153,20 @@ def test_table_under_a_paragraph_is_still_misplaced():
         convert(text)
     assert caught.value.line == 11
     assert "a parameter table must stand under" in caught.value.message
+
+
+def test_table_under_a_heading_after_the_request_line_is_that_section():
+    text = page("""
+        ## 建
+        ```
+        POST /api/things
+        ```
+        **Query**
+
+        |参数名|类型|描述|默认值|是否必须|
+        |---|---|---|---|---|
+        |`dry`|bool|试运行|false|否|
+        """)
+    document, warnings = convert(text)
+    assert set(params(operation(document, "/api/things", "post"))) == {("query", "dry")}
+    assert not [w for w in warnings if "right under the request line" in w]
