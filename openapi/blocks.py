@@ -67,8 +67,8 @@ def read_blocks(body: str) -> list[Block]:
         tok = tokens[i]
         line = tok.map[0] + 1 if tok.map else 0
         if tok.type == "heading_open":
-            text = tokens[i + 1].content.strip()
-            blocks.append(Block("heading", line, text, level=int(tok.tag[1]), anchor=slug(text)))
+            text, anchor = _heading_text(tokens[i + 1].content.strip())
+            blocks.append(Block("heading", line, text, level=int(tok.tag[1]), anchor=anchor))
             i += 3
         elif tok.type == "html_block":
             blocks += _html_block(tok.content, line)
@@ -93,6 +93,17 @@ def slug(text: str) -> str:
     """The anchor a doc site gives a Markdown heading: lower case, blanks as '-'."""
     text = re.sub(r"[`*]", "", text).strip().lower()
     return re.sub(r"[^\w\-]+", "", re.sub(r"\s+", "-", text))
+
+
+def _heading_text(text: str) -> tuple[str, str]:
+    """A Markdown heading's text and anchor: an id given in inline HTML
+    (`### <a id="x"></a>Repo`, `<span id="x">…</span>`) wins over the slug."""
+    tags = re.findall(r"<[^>]+>", text)
+    if not tags:
+        return text, slug(text)
+    text = re.sub(r"<[^>]+>", "", text).strip()
+    ident = next((m for m in map(vocab.HTML_ID.search, tags) if m), None)
+    return text, ident.group("id") if ident else slug(text)
 
 
 def _html_block(html: str, line: int) -> list[Block]:

@@ -155,7 +155,8 @@ GROUPED_SUMMARY = "{group} / {name}"
 # "<TypeName> 参数说明", "ServiceInfo 结构体", or the bare name (`Container`, `workflow`):
 # the table under it describes a type named in a 类型 cell.
 TYPE_HEADING = re.compile(
-    r"^(?P<name>[A-Za-z_][A-Za-z0-9_.]*)(?:参数说明|参数|字段说明|字段|说明|结构体|结构|定义)?$"
+    r"^(?P<name>[A-Za-z_][A-Za-z0-9_.]*)"
+    r"(?:参数说明|参数列表|参数|字段说明|字段列表|字段|说明|结构体说明|结构说明|结构体|结构|定义|类型|对象)?$"
 )
 # A heading written as HTML (`<h5 id="target_args">TargetArgs 参数说明</h5>`): a heading,
 # its id an anchor that a type link (`[][TargetArgs](#target_args)`) points at.
@@ -296,10 +297,10 @@ ARRAYS: tuple[re.Pattern[str], ...] = (
 )
 # A type written as a link to the table that describes it: `[][TargetArgs](#target_args)`,
 # `[[]BuildServiceInfo](#build_service_info)`, `UserInfo(#userinfo-1)`. The type is read
-# from the text; the anchor finds the table when the text names none.
+# from the text; the anchor (group `target`, `#x`) finds the table when the text names none.
 TYPE_LINKS: tuple[re.Pattern[str], ...] = (
-    re.compile(r"\[(?P<text>(?:[^\[\]]|\[\])*)\]\(#(?P<anchor>[^)\s]*)\)"),
-    re.compile(r"(?P<text>[A-Za-z_]\w*)\(#(?P<anchor>[^)\s]*)\)"),
+    re.compile(r"\[(?P<text>(?:[^\[\]]|\[\])*)\]\((?P<target>[^)\s]*)\)"),
+    re.compile(r"(?P<text>[A-Za-z_]\w*)\((?P<target>#[^)\s]*)\)"),
 )
 # A type cell that goes on as prose ("空结构体，该值为 null 代表…"): the type, then the note.
 TYPE_NOTE = re.compile(r"^(?P<type>[^，,（(：:;；\s]+)\s*[，,（(：:;；]\s*(?P<note>.+)$", re.S)
@@ -327,14 +328,17 @@ class TypeReading:
 def read_type(text: str) -> TypeReading | None:
     """The reading of a 类型 cell, or None when no table knows it."""
     kind = text.strip().strip("`").strip().lstrip("*")
-    anchor = ""
+    anchor, linked = "", False
     for pattern in TYPE_LINKS:
         link = pattern.search(kind)
         if link:
-            anchor = link.group("anchor")
+            # Only an anchor on this page (`#x`) finds a table; a link elsewhere gives a name.
+            target = link.group("target")
+            anchor, linked = (target[1:] if target.startswith("#") else ""), True
             kind = (kind[: link.start()] + link.group("text") + kind[link.end() :]).strip()
+            kind = kind.replace("`", "")
             break
-    reading = _read_kind(kind, linked=bool(anchor))
+    reading = _read_kind(kind, linked)
     if reading is None and anchor:
         # `[工作流](#workflow)`: the text is no type name, the anchor finds the table.
         reading = TypeReading({"type": "object"}, named=kind)
@@ -344,6 +348,7 @@ def read_type(text: str) -> TypeReading | None:
 
 
 def _read_kind(kind: str, linked: bool) -> TypeReading | None:
+    kind = kind.strip().lstrip("*").strip()  # `*TargetArgs`, `[]*Repo`: Go pointers
     if kind.lower() in SCALARS:
         return TypeReading(dict(SCALARS[kind.lower()]))
     mapped = MAP.match(kind)
