@@ -163,12 +163,16 @@ def _paragraph(text: str, line: int) -> list[Block]:
     return blocks
 
 
-def _cells(row: str) -> int:
-    """How many cells a table row has (`|a|b|` and `a|b` both have two)."""
+def _cell_texts(row: str) -> list[str]:
+    """The cells of a table row as written (`|a|b|` and `a|b` both have two)."""
     row = row.strip()
     row = row[1:] if row.startswith("|") else row
     row = row[:-1] if row.endswith("|") and not row.endswith("\\|") else row
-    return len(re.split(r"(?<!\\)\|", row))
+    return re.split(r"(?<!\\)\|", row)
+
+
+def _cells(row: str) -> int:
+    return len(_cell_texts(row))
 
 
 def _mismatched_table(text: str, line: int) -> list[Block]:
@@ -202,8 +206,22 @@ def _table(tokens: list[Token], i: int, source: list[str], blocks: list[Block]) 
         elif tok.type == "inline":
             rows[-1].append(tok.content.strip())
         i += 1
-    blocks.extend(_split_rows(rows, lines, source))
+    tables = _split_rows(rows, lines, source)
+    wide = [line for line in lines[1:] if _extra_cells(source, line, len(rows[0]))]
+    first = next((b for b in tables if b.kind == "table" and not b.warning), None)
+    if wide and first:
+        first.warning = (
+            f"row at line {wide[0]} has more cells than the header's {len(rows[0])}: "
+            "the extra cells are ignored"
+        )
+    blocks.extend(tables)
     return i + 1
+
+
+def _extra_cells(source: list[str], line: int, columns: int) -> bool:
+    """Whether a row holds text beyond the header's columns (Markdown drops it)."""
+    text = source[line - 1] if 0 < line <= len(source) else ""
+    return "|" in text and any(cell.strip() for cell in _cell_texts(text)[columns:])
 
 
 def _split_rows(rows: list[list[str]], lines: list[int], source: list[str]) -> list[Block]:

@@ -202,6 +202,14 @@ def _required(text: str, line: int, warnings: list[str]) -> tuple[bool, str]:
     if not key:
         warnings.append(f"line {line}: 是否必须 is empty: taken as optional")
         return False, ""
+    noted = vocab.REQUIRED_NOTE.match(text.strip())
+    if noted and vocab.normal(noted.group("word")) in vocab.REQUIRED:
+        required = vocab.REQUIRED[vocab.normal(noted.group("word"))]
+        warnings.append(
+            f"line {line}: '{text}' in 是否必须 read as '{noted.group('word')}', "
+            "the rest goes to the description"
+        )
+        return required, noted.group("note").strip()
     words = "/".join(vocab.REQUIRED)
     raise ConversionError(line, f"'{text}' in 是否必须 is not a word the converter knows ({words})")
 

@@ -179,6 +179,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "参数名",
         "参数",
         "参数名称",
+        "字段名称",
+        "属性",
+        "属性名",
         "名称",
         "字段",
         "字段名",
@@ -188,7 +191,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "key",
     ),
     "type": ("类型", "参数类型", "数据类型", "字段类型", "type"),
-    "description": ("描述", "说明", "备注", "含义", "参数说明", "description"),
+    "description": ("描述", "说明", "备注", "含义", "参数说明", "字段说明", "注释", "description"),
     "default": ("默认值", "默认", "default"),
     "required": ("是否必须", "是否必填", "必须", "必填", "必选", "是否必选", "required"),
 }
@@ -231,6 +234,11 @@ REQUIRED: dict[str, bool] = {
     "✓": True,
     "×": False,
 }
+# A word of the table above followed by a note ("否（默认 false）", "是, 见下文"): the word
+# decides, the note goes to the description, with a warning.
+REQUIRED_NOTE = re.compile(
+    r"^(?P<word>[^，,（(：:;；\s]+)\s*[，,（(：:;；]\s*(?P<note>.+?)[)）]?$", re.S
+)
 # A cell such as "使用 PR 构建时必填" is required only sometimes: read as optional, with a
 # warning, when it holds one of these words.
 CONDITIONAL = ("时", "if", "when", "仅", "若", "如果", "only")
@@ -266,6 +274,12 @@ SCALARS: dict[str, dict[str, Any]] = {
     "bool": {"type": "boolean"},
     "boolean": {"type": "boolean"},
     "布尔": {"type": "boolean"},
+    "布尔值": {"type": "boolean"},
+    "数字": {"type": "number"},
+    "浮点数": {"type": "number"},
+    "长整型": {"type": "integer", "format": "int64"},
+    "时间戳": {"type": "integer", "format": "int64"},
+    "枚举": {"type": "string"},
     "object": {"type": "object"},
     "map": {"type": "object"},
     "struct": {"type": "object"},

@@ -170,3 +170,56 @@ def test_table_under_a_heading_after_the_request_line_is_that_section():
     document, warnings = convert(text)
     assert set(params(operation(document, "/api/things", "post"))) == {("query", "dry")}
     assert not [w for w in warnings if "right under the request line" in w]
+
+
+def test_row_wider_than_the_header_warns():
+    text = page("""
+        ## 取
+        #### 请求
+        ```
+        GET /api/things
+        ```
+        #### Query 参数说明
+        |参数名|类型|描述|是否必须|
+        |---|---|---|---|
+        |`kind`|string|种类|是|是|
+        |`page`|int|页码|否|
+        """)
+    document, warnings = convert(text)
+    found = params(operation(document, "/api/things", "get"))
+    assert found[("query", "kind")]["required"] is True
+    assert found[("query", "page")]["required"] is False
+    assert (
+        "line 11: row at line 13 has more cells than the header's 4: the extra cells are ignored"
+        in warnings
+    )
+
+
+def test_required_word_with_a_note_and_more_spellings():
+    text = page("""
+        ## 建
+        #### 请求
+        ```
+        POST /api/things
+        ```
+        #### body 参数说明
+        |字段名称|类型|注释|是否必须|
+        |---|---|---|---|
+        |`at`|时间戳|创建时间|否（默认取服务端的值）|
+        |`ratio`|浮点数|比例|是|
+        |`mode`|枚举|模式|否|
+        |`on`|布尔值|开关|否|
+        """)
+    document, warnings = convert(text)
+    body = body_schema(operation(document, "/api/things", "post"))
+    assert body["required"] == ["ratio"]
+    assert body["properties"] == {
+        "at": {"type": "integer", "format": "int64", "description": "创建时间（默认取服务端的值）"},
+        "ratio": {"type": "number", "description": "比例"},
+        "mode": {"type": "string", "description": "模式"},
+        "on": {"type": "boolean", "description": "开关"},
+    }
+    assert (
+        "line 13: '否（默认取服务端的值）' in 是否必须 read as '否', "
+        "the rest goes to the description" in warnings
+    )
