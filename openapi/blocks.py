@@ -67,8 +67,8 @@ def read_blocks(body: str) -> list[Block]:
         tok = tokens[i]
         line = tok.map[0] + 1 if tok.map else 0
         if tok.type == "heading_open":
-            text = tokens[i + 1].content.strip()
-            blocks.append(Block("heading", line, text, level=int(tok.tag[1]), anchor=slug(text)))
+            text, anchor = _heading_text(tokens[i + 1].content.strip())
+            blocks.append(Block("heading", line, text, level=int(tok.tag[1]), anchor=anchor))
             i += 3
         elif tok.type == "html_block":
             blocks += _html_block(tok.content, line)
@@ -93,6 +93,17 @@ def slug(text: str) -> str:
     """The anchor a doc site gives a Markdown heading: lower case, blanks as '-'."""
     text = re.sub(r"[`*]", "", text).strip().lower()
     return re.sub(r"[^\w\-]+", "", re.sub(r"\s+", "-", text))
+
+
+def _heading_text(text: str) -> tuple[str, str]:
+    """A Markdown heading's text and anchor: an id given in inline HTML
+    (`### <a id="x"></a>Repo`, `<span id="x">…</span>`) wins over the slug."""
+    tags = re.findall(r"<[^>]+>", text)
+    if not tags:
+        return text, slug(text)
+    text = re.sub(r"<[^>]+>", "", text).strip()
+    ident = next((m for m in map(vocab.HTML_ID.search, tags) if m), None)
+    return text, ident.group("id") if ident else slug(text)
 
 
 def _html_block(html: str, line: int) -> list[Block]:
@@ -152,12 +163,16 @@ def _paragraph(text: str, line: int) -> list[Block]:
     return blocks
 
 
-def _cells(row: str) -> int:
-    """How many cells a table row has (`|a|b|` and `a|b` both have two)."""
+def _cell_texts(row: str) -> list[str]:
+    """The cells of a table row as written (`|a|b|` and `a|b` both have two)."""
     row = row.strip()
     row = row[1:] if row.startswith("|") else row
     row = row[:-1] if row.endswith("|") and not row.endswith("\\|") else row
-    return len(re.split(r"(?<!\\)\|", row))
+    return re.split(r"(?<!\\)\|", row)
+
+
+def _cells(row: str) -> int:
+    return len(_cell_texts(row))
 
 
 def _mismatched_table(text: str, line: int) -> list[Block]:
@@ -191,8 +206,22 @@ def _table(tokens: list[Token], i: int, source: list[str], blocks: list[Block]) 
         elif tok.type == "inline":
             rows[-1].append(tok.content.strip())
         i += 1
-    blocks.extend(_split_rows(rows, lines, source))
+    tables = _split_rows(rows, lines, source)
+    wide = [line for line in lines[1:] if _extra_cells(source, line, len(rows[0]))]
+    first = next((b for b in tables if b.kind == "table" and not b.warning), None)
+    if wide and first:
+        first.warning = (
+            f"row at line {wide[0]} has more cells than the header's {len(rows[0])}: "
+            "the extra cells are ignored"
+        )
+    blocks.extend(tables)
     return i + 1
+
+
+def _extra_cells(source: list[str], line: int, columns: int) -> bool:
+    """Whether a row holds text beyond the header's columns (Markdown drops it)."""
+    text = source[line - 1] if 0 < line <= len(source) else ""
+    return "|" in text and any(cell.strip() for cell in _cell_texts(text)[columns:])
 
 
 def _split_rows(rows: list[list[str]], lines: list[int], source: list[str]) -> list[Block]:

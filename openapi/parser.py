@@ -349,6 +349,7 @@ class _Section:
 
     def heading(self, block: Block, kind: tuple[str, str] | None, warnings: list[str]) -> None:
         self.nested_into = None
+        self.request_fence = False
         if kind is None:
             guess = _guessed_section(block.text)
             if guess:

@@ -111,6 +111,15 @@ def _field(cell: dict[str, str], line: int, warnings: list[str], has_required: b
     """One row, its cells by column key."""
     name = _name(cell["name"], line, warnings)
     reading = vocab.read_type(cell["type"])
+    note = vocab.TYPE_NOTE.match(cell["type"].strip())
+    if reading is None and note and vocab.read_type(note.group("type")):
+        warnings.append(
+            f"line {line}: type '{cell['type']}' read as '{note.group('type')}', "
+            "the rest as its description"
+        )
+        reading = vocab.read_type(note.group("type"))
+        prefix = f"{cell['description']}（{note.group('note')}）" if cell["description"] else ""
+        cell = {**cell, "type": note.group("type"), "description": prefix or note.group("note")}
     if reading is None:
         raise ConversionError(
             line, f"unknown type '{cell['type']}' for '{name}'; known: {vocab.known_types()}"
@@ -193,6 +202,14 @@ def _required(text: str, line: int, warnings: list[str]) -> tuple[bool, str]:
     if not key:
         warnings.append(f"line {line}: 是否必须 is empty: taken as optional")
         return False, ""
+    noted = vocab.REQUIRED_NOTE.match(text.strip())
+    if noted and vocab.normal(noted.group("word")) in vocab.REQUIRED:
+        required = vocab.REQUIRED[vocab.normal(noted.group("word"))]
+        warnings.append(
+            f"line {line}: '{text}' in 是否必须 read as '{noted.group('word')}', "
+            "the rest goes to the description"
+        )
+        return required, noted.group("note").strip()
     words = "/".join(vocab.REQUIRED)
     raise ConversionError(line, f"'{text}' in 是否必须 is not a word the converter knows ({words})")
 

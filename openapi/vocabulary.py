@@ -156,7 +156,8 @@ GROUPED_SUMMARY = "{group} / {name}"
 # "<TypeName> 参数说明", "ServiceInfo 结构体", or the bare name (`Container`, `workflow`):
 # the table under it describes a type named in a 类型 cell.
 TYPE_HEADING = re.compile(
-    r"^(?P<name>[A-Za-z_][A-Za-z0-9_.]*)(?:参数说明|参数|字段说明|字段|说明|结构体|结构|定义)?$"
+    r"^(?P<name>[A-Za-z_][A-Za-z0-9_.]*)"
+    r"(?:参数说明|参数列表|参数|字段说明|字段列表|字段|说明|结构体说明|结构说明|结构体|结构|定义|类型|对象)?$"
 )
 # A heading written as HTML (`<h5 id="target_args">TargetArgs 参数说明</h5>`): a heading,
 # its id an anchor that a type link (`[][TargetArgs](#target_args)`) points at.
@@ -185,6 +186,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "参数名",
         "参数",
         "参数名称",
+        "字段名称",
+        "属性",
+        "属性名",
         "名称",
         "字段",
         "字段名",
@@ -194,7 +198,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "key",
     ),
     "type": ("类型", "参数类型", "数据类型", "字段类型", "type"),
-    "description": ("描述", "说明", "备注", "含义", "参数说明", "description"),
+    "description": ("描述", "说明", "备注", "含义", "参数说明", "字段说明", "注释", "description"),
     "default": ("默认值", "默认", "default"),
     "required": ("是否必须", "是否必填", "必须", "必填", "必选", "是否必选", "required"),
 }
@@ -237,6 +241,11 @@ REQUIRED: dict[str, bool] = {
     "✓": True,
     "×": False,
 }
+# A word of the table above followed by a note ("否（默认 false）", "是, 见下文"): the word
+# decides, the note goes to the description, with a warning.
+REQUIRED_NOTE = re.compile(
+    r"^(?P<word>[^，,（(：:;；\s]+)\s*[，,（(：:;；]\s*(?P<note>.+?)[)）]?$", re.S
+)
 # A cell such as "使用 PR 构建时必填" is required only sometimes: read as optional, with a
 # warning, when it holds one of these words.
 CONDITIONAL = ("时", "if", "when", "仅", "若", "如果", "only")
@@ -272,11 +281,19 @@ SCALARS: dict[str, dict[str, Any]] = {
     "bool": {"type": "boolean"},
     "boolean": {"type": "boolean"},
     "布尔": {"type": "boolean"},
+    "布尔值": {"type": "boolean"},
+    "数字": {"type": "number"},
+    "浮点数": {"type": "number"},
+    "长整型": {"type": "integer", "format": "int64"},
+    "时间戳": {"type": "integer", "format": "int64"},
+    "枚举": {"type": "string"},
     "object": {"type": "object"},
     "map": {"type": "object"},
     "struct": {"type": "object"},
     "json": {"type": "object"},
     "对象": {"type": "object"},
+    "结构体": {"type": "object"},
+    "空结构体": {"type": "object"},
     "interface{}": {},
     "any": {},
     "time": {"type": "string", "format": "date-time"},
@@ -301,11 +318,13 @@ ARRAYS: tuple[re.Pattern[str], ...] = (
 )
 # A type written as a link to the table that describes it: `[][TargetArgs](#target_args)`,
 # `[[]BuildServiceInfo](#build_service_info)`, `UserInfo(#userinfo-1)`. The type is read
-# from the text; the anchor finds the table when the text names none.
+# from the text; the anchor (group `target`, `#x`) finds the table when the text names none.
 TYPE_LINKS: tuple[re.Pattern[str], ...] = (
-    re.compile(r"\[(?P<text>(?:[^\[\]]|\[\])*)\]\(#(?P<anchor>[^)\s]*)\)"),
-    re.compile(r"(?P<text>[A-Za-z_]\w*)\(#(?P<anchor>[^)\s]*)\)"),
+    re.compile(r"\[(?P<text>(?:[^\[\]]|\[\])*)\]\((?P<target>[^)\s]*)\)"),
+    re.compile(r"(?P<text>[A-Za-z_]\w*)\((?P<target>#[^)\s]*)\)"),
 )
+# A type cell that goes on as prose ("空结构体，该值为 null 代表…"): the type, then the note.
+TYPE_NOTE = re.compile(r"^(?P<type>[^，,（(：:;；\s]+)\s*[，,（(：:;；]\s*(?P<note>.+)$", re.S)
 # A lower-case word (`[]workflow`) is a type only when the page describes it.
 TYPE_WORD = re.compile(r"^[A-Za-z_]\w*$")
 MAP = re.compile(r"^map\[\w+\]\s*(?P<value>.+)$", re.I)  # map[string]string
@@ -330,14 +349,17 @@ class TypeReading:
 def read_type(text: str) -> TypeReading | None:
     """The reading of a 类型 cell, or None when no table knows it."""
     kind = text.strip().strip("`").strip().lstrip("*")
-    anchor = ""
+    anchor, linked = "", False
     for pattern in TYPE_LINKS:
         link = pattern.search(kind)
         if link:
-            anchor = link.group("anchor")
+            # Only an anchor on this page (`#x`) finds a table; a link elsewhere gives a name.
+            target = link.group("target")
+            anchor, linked = (target[1:] if target.startswith("#") else ""), True
             kind = (kind[: link.start()] + link.group("text") + kind[link.end() :]).strip()
+            kind = kind.replace("`", "")
             break
-    reading = _read_kind(kind, linked=bool(anchor))
+    reading = _read_kind(kind, linked)
     if reading is None and anchor:
         # `[工作流](#workflow)`: the text is no type name, the anchor finds the table.
         reading = TypeReading({"type": "object"}, named=kind)
@@ -347,6 +369,7 @@ def read_type(text: str) -> TypeReading | None:
 
 
 def _read_kind(kind: str, linked: bool) -> TypeReading | None:
+    kind = kind.strip().lstrip("*").strip()  # `*TargetArgs`, `[]*Repo`: Go pointers
     if kind.lower() in SCALARS:
         return TypeReading(dict(SCALARS[kind.lower()]))
     mapped = MAP.match(kind)

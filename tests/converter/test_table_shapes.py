@@ -84,6 +84,17 @@ def test_type_and_description_swapped(node):
     assert any(w.startswith(f"line {line}: the 类型 column holds descriptions") for w in warnings)
 
 
+def test_type_cell_going_on_as_prose(node):
+    document, warnings = node
+    extra = _answer(operation(document, EVENTS, "get"))["properties"]["extra"]
+    assert extra == {"type": "object", "description": "附加信息（无附加信息时为 null）"}
+    line = _line("| `extra` |")
+    assert (
+        f"line {line}: type '结构体，无附加信息时为 null' read as '结构体', the rest as its "
+        "description" in warnings
+    )
+
+
 def test_table_right_under_the_request_line_get(node):
     document, warnings = node
     found = params(operation(document, LABELS, "get"))
@@ -142,3 +153,73 @@ def test_table_under_a_paragraph_is_still_misplaced():
         convert(text)
     assert caught.value.line == 11
     assert "a parameter table must stand under" in caught.value.message
+
+
+def test_table_under_a_heading_after_the_request_line_is_that_section():
+    text = page("""
+        ## 建
+        ```
+        POST /api/things
+        ```
+        **Query**
+
+        |参数名|类型|描述|默认值|是否必须|
+        |---|---|---|---|---|
+        |`dry`|bool|试运行|false|否|
+        """)
+    document, warnings = convert(text)
+    assert set(params(operation(document, "/api/things", "post"))) == {("query", "dry")}
+    assert not [w for w in warnings if "right under the request line" in w]
+
+
+def test_row_wider_than_the_header_warns():
+    text = page("""
+        ## 取
+        #### 请求
+        ```
+        GET /api/things
+        ```
+        #### Query 参数说明
+        |参数名|类型|描述|是否必须|
+        |---|---|---|---|
+        |`kind`|string|种类|是|是|
+        |`page`|int|页码|否|
+        """)
+    document, warnings = convert(text)
+    found = params(operation(document, "/api/things", "get"))
+    assert found[("query", "kind")]["required"] is True
+    assert found[("query", "page")]["required"] is False
+    assert (
+        "line 11: row at line 13 has more cells than the header's 4: the extra cells are ignored"
+        in warnings
+    )
+
+
+def test_required_word_with_a_note_and_more_spellings():
+    text = page("""
+        ## 建
+        #### 请求
+        ```
+        POST /api/things
+        ```
+        #### body 参数说明
+        |字段名称|类型|注释|是否必须|
+        |---|---|---|---|
+        |`at`|时间戳|创建时间|否（默认取服务端的值）|
+        |`ratio`|浮点数|比例|是|
+        |`mode`|枚举|模式|否|
+        |`on`|布尔值|开关|否|
+        """)
+    document, warnings = convert(text)
+    body = body_schema(operation(document, "/api/things", "post"))
+    assert body["required"] == ["ratio"]
+    assert body["properties"] == {
+        "at": {"type": "integer", "format": "int64", "description": "创建时间（默认取服务端的值）"},
+        "ratio": {"type": "number", "description": "比例"},
+        "mode": {"type": "string", "description": "模式"},
+        "on": {"type": "boolean", "description": "开关"},
+    }
+    assert (
+        "line 13: '否（默认取服务端的值）' in 是否必须 read as '否', "
+        "the rest goes to the description" in warnings
+    )

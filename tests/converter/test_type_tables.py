@@ -169,3 +169,41 @@ def test_lower_case_type_the_page_does_not_describe_is_an_error():
         convert(text)
     assert caught.value.line == 14
     assert "unknown type '[]widget'" in caught.value.message
+
+
+def test_more_link_and_heading_spellings():
+    text = page("""
+        ## 建
+        #### 请求
+        ```
+        POST /api/things
+        ```
+        #### body 参数说明
+        {rows}
+        #### <a id="item-x"></a>Entry 参数说明
+        {item}
+        #### Spec 结构说明
+        {spec}
+        """).format(
+        rows=table(
+            "`a`|[`Whatever`](#item-x)|甲|无|是",
+            "`b`|[]*Spec|乙|无|否",
+            "`c`|[Remote](../other/#remote)|丙|无|否",
+        ),
+        item=table("`p`|string|项|无|是"),
+        spec=table("`q`|int|规格|无|否"),
+    )
+    document, warnings = convert(text)
+    body = body_schema(operation(document, "/api/things", "post"))
+    # the anchor of a Markdown heading given in inline HTML
+    assert body["properties"]["a"]["required"] == ["p"]
+    # a Go pointer, a "结构说明" heading
+    assert body["properties"]["b"]["items"]["properties"] == {
+        "q": {"type": "integer", "description": "规格"}
+    }
+    # a link to another page: its name only, not described here
+    assert body["properties"]["c"] == {"type": "object", "description": "丙"}
+    assert (
+        "line 15: type '[Remote](../other/#remote)' of 'c' is not described on the page; "
+        "taken as an object" in warnings
+    )
