@@ -571,12 +571,12 @@ class _Section:
             raise self.pending[0]
         op = self.op
         op.types = self.types
+        self._name_described(warnings)
         documented = (
             [(f, "path") for f in self.path_table]
             + [(f, "query") for f in self.query_table]
             + [(f, "any") for f in self.any_table]
         )
-        self._name_described(warnings)
         place_parameters(op, documented, self.request, warnings)
         return op
 
@@ -589,6 +589,9 @@ class _Section:
             name, source = _described_name(words, rows, used)
             used.add(name)
             self.op.path = self.op.path.replace("{" + temp + "}", "{" + name + "}")
+            if not any(f.name == name for f in rows):
+                # The page's words describe the parameter: a required string.
+                self.path_table.append(Field(name, "string", words, None, True, self.request.line))
             warnings.append(
                 f"line {self.request.line}: path placeholder '{words}' is a description, "
                 f"not a name: named '{name}' ({source})"

@@ -144,6 +144,7 @@ def test_placeholders_written_as_words_become_named_path_parameters(pipeline):
         ("path", "taskId"),
         ("path", "lines"),
     ]
+    assert [p["description"] for p in logs["parameters"]] == ["流水线名称", "任务ID", "lines行数"]
     line = _line("GET /openapi/pipelines/\u2039")
     for words, name in (("流水线名称", "param1"), ("任务ID", "taskId"), ("lines行数", "lines")):
         assert _warned(warnings, line, f"'{words}' is a description, not a name: named '{name}'")

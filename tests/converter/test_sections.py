@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from converter_helpers import PAGES, convert, operation, params
+from converter_helpers import PAGES, convert, operation, page, params
 
 PAGE = PAGES / "release-api.md"
 VERSIONS = "/openapi/release/versions"
@@ -86,3 +86,46 @@ def test_a_group_holding_one_operation_is_that_operation(release):
         w.startswith(f"line {line}: heading '测试环境' is the only operation under")
         for w in warnings
     ), warnings
+
+
+def test_operations_under_a_group_before_one_at_the_group_level():
+    text = page(
+        """
+        ## 服务列表
+
+        ### 测试服务
+
+        #### 请求
+
+        ```
+        GET /api/services
+        ```
+
+        ### 生产服务
+
+        #### 请求
+
+        ```
+        GET /api/production/services
+        ```
+
+        ## 服务标签
+
+        #### 请求
+
+        ```
+        GET /api/services/:name/labels
+        ```
+        """
+    )
+    doc, _ = convert(text)
+    summaries = {
+        (path, method): op["summary"]
+        for path, item in doc["paths"].items()
+        for method, op in item.items()
+    }
+    assert summaries == {
+        ("/api/services", "get"): "测试服务",
+        ("/api/production/services", "get"): "生产服务",
+        ("/api/services/{name}/labels", "get"): "服务标签",
+    }
