@@ -149,9 +149,14 @@ def _body(op: Operation, warnings: list[str]) -> dict[str, Any]:
     media: dict[str, Any] = {}
     if op.body_fields:
         media["schema"] = _object(op.body_fields)
+    elif op.body_example and op.body_example.media == "text/plain":
+        media["schema"] = {"type": "object"}
     elif op.body_example:
         media["schema"] = infer_schema(op.body_example.value)
-    if op.body_example:
+    if op.body_example and op.body_example.media == "text/plain":
+        media["x-page-example"] = op.body_example.value  # not JSON: the page's text
+    elif op.body_example:
+        allow_nulls(media["schema"], op.body_example.value)
         problem = _mismatch(op.body_example.value, media["schema"])
         if problem:
             # An example the spec's own schema rejects is an error to every linter: keep
@@ -188,8 +193,7 @@ def _responses(op: Operation) -> dict[str, Any]:
         responses[vocab.SUCCESS_STATUS]["content"] = content
     by_status: dict[int, list[Example]] = {}
     for example in [e for e in op.error_examples if e.media == "application/json"]:
-        code = example.value.get("code") if isinstance(example.value, dict) else None
-        by_status.setdefault(error_status(code), []).append(example)
+        by_status.setdefault(error_status(vocab.error_code(example.value)), []).append(example)
     coded: dict[int, list[ErrorCode]] = {}
     for code in op.error_codes:
         coded.setdefault(code.status or error_status(code.code), []).append(code)
@@ -273,11 +277,29 @@ def error_status(code: Any) -> int:
 
 def _mismatch(value: Any, schema: dict[str, Any]) -> str:
     """Why `value` does not fit `schema` (empty when it does)."""
-    error = jsonschema.exceptions.best_match(jsonschema.Draft4Validator(schema).iter_errors(value))
+    error = jsonschema.exceptions.best_match(
+        jsonschema.Draft4Validator(_draft4(schema)).iter_errors(value)
+    )
     if error is None:
         return ""
     where = "/".join(str(part) for part in error.absolute_path)
     return f"{where}: {error.message}" if where else error.message
+
+
+def _draft4(schema: Any) -> Any:
+    """An OpenAPI 3.0 schema as JSON Schema draft 4 reads it: `nullable` is a null type."""
+    if isinstance(schema, list):
+        return [_draft4(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: _draft4(value) for key, value in schema.items() if key != "nullable"}
+    if isinstance(schema.get("properties"), dict):
+        out["properties"] = {key: _draft4(value) for key, value in schema["properties"].items()}
+    if schema.get("nullable") and "type" in out:
+        out["type"] = [out["type"], "null"]
+    if schema.get("nullable") and "enum" in out:
+        out["enum"] = [*out["enum"], None]
+    return out
 
 
 def _merged_schema(values: list[Any]) -> dict[str, Any]:
@@ -291,6 +313,11 @@ def _merged_schema(values: list[Any]) -> dict[str, Any]:
 def _merge_schemas(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     if a == b:
         return a
+    if a == NULL or b == NULL:  # a null in one example: the other's shape, nullable
+        return {**(b if a == NULL else a), **NULL}
+    if a.get("nullable") or b.get("nullable"):
+        merged = _merge_schemas(_strict(a), _strict(b))
+        return {**merged, **NULL} if merged else merged
     types = {a.get("type"), b.get("type")}
     if types == {"object"}:
         props = dict(a["properties"])
@@ -309,13 +336,40 @@ def _examples(examples: list[Example]) -> dict[str, Any]:
     for number, example in enumerate(examples, 1):
         value = example.value
         summary = "Example from the page"
-        if isinstance(value, dict) and "code" in value:
-            summary += f" (code {value['code']})"
+        if vocab.error_code(value) is not None:
+            summary += f" (code {vocab.error_code(value)})"
         out["documented" if number == 1 else f"documented_{number}"] = {
             "summary": summary,
             "value": value,
         }
     return out
+
+
+NULL = {"nullable": True}  # the schema of a null in an example: nothing but null known
+
+
+def _strict(schema: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in schema.items() if key != "nullable"}
+
+
+def allow_nulls(schema: dict[str, Any], value: Any) -> None:
+    """Make nullable each field of `schema` that `value` (an example) gives as null, so
+    that the example fits its own schema."""
+    if isinstance(value, dict) and isinstance(schema.get("properties"), dict):
+        for key, item in value.items():
+            prop = schema["properties"].get(key)
+            if prop is None:
+                continue
+            if item is None:
+                prop["nullable"] = True
+            else:
+                allow_nulls(prop, item)
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for item in value:
+            if item is None:
+                schema["items"]["nullable"] = True
+            else:
+                allow_nulls(schema["items"], item)
 
 
 def infer_schema(value: Any) -> dict[str, Any]:
@@ -329,7 +383,9 @@ def infer_schema(value: Any) -> dict[str, Any]:
     if isinstance(value, str):
         return {"type": "string"}
     if isinstance(value, list):
-        return {"type": "array", "items": infer_schema(value[0]) if value else {}}
+        return {"type": "array", "items": _merged_schema(value) if value else {}}
+    if value is None:
+        return dict(NULL)
     if isinstance(value, dict):
         return {
             "type": "object",

@@ -22,13 +22,22 @@ ERROR_CODE_ITEM = re.compile(r"^`?(?P<code>\d{3,})`?\s*[:：\-—|]?\s*(?P<messa
 
 
 def read_json(block: Block, warnings: list[str]) -> Any:
-    """A code block's JSON, strict or else leniently read (with a warning)."""
+    """A code block's JSON value, strict or else leniently read (with a warning)."""
+    values = read_values(block, warnings)
+    if len(values) > 1:
+        raise ConversionError(block.line + 1, "several JSON values where one example is read")
+    return values[0]
+
+
+def read_values(block: Block, warnings: list[str], **options: Any) -> list[Any]:
+    """A code block's JSON values (one, or several in a row), strict or else leniently
+    read (with a warning). `options` go to the JSON decoder."""
     try:
-        return json.loads(block.text)
+        return [json.loads(block.text, **options)]
     except json.JSONDecodeError:
         pass
     try:
-        value = lenient_json.loads(block.text)
+        values = lenient_json.loads_all(block.text, **options)
     except json.JSONDecodeError as exc:
         raise ConversionError(
             block.line + exc.lineno, f"example is not JSON even leniently read: {exc.msg}"
@@ -37,39 +46,82 @@ def read_json(block: Block, warnings: list[str]) -> Any:
         f"line {block.line + 1}: example is not strict JSON; read with its "
         "comments, trailing commas and '...' dropped"
     )
-    return value
+    if len(values) > 1:
+        warnings.append(
+            f"line {block.line + 1}: {len(values)} JSON values in one block: one example each"
+        )
+    return values
 
 
-def answer(block: Block, warnings: list[str]) -> Example:
-    """An answer's example: JSON, or plain text when the block is neither marked JSON nor
-    shaped like it (`success`, `404 page not found`)."""
+def answer(block: Block, warnings: list[str], **options: Any) -> list[Example]:
+    """An answer's examples: JSON (one per value in the block), or plain text when the
+    block is neither marked JSON nor shaped like it (`success`, `404 page not found`),
+    or is lines of quoted text (a log)."""
     info = (block.items or [""])[0].lower()
     text = block.text.strip()
-    if info in vocab.JSON_FENCES or text.startswith(("{", "[", '"')):
-        return Example(read_json(block, warnings), block.line)
+    body = "\n".join(
+        row for row in text.splitlines() if not row.strip().startswith(vocab.COMMENT_LINES)
+    ).strip()
+    if info in vocab.JSON_FENCES or body.startswith(("{", "[", '"')):
+        values = read_values(block, warnings, **options)
+        if len(values) > 1 and all(isinstance(value, str) for value in values):
+            warnings.append(f"line {block.line + 1}: lines of quoted text: kept as text/plain")
+            return [Example(text, block.line, "text/plain")]
+        return [Example(value, block.line) for value in values]
     try:
-        return Example(json.loads(text), block.line)
+        return [Example(json.loads(text), block.line)]
     except json.JSONDecodeError:
         warnings.append(f"line {block.line + 1}: answer example is not JSON: kept as text/plain")
-        return Example(text, block.line, "text/plain")
+        return [Example(text, block.line, "text/plain")]
+
+
+class RepeatedKeys(list):
+    """An object written with its keys repeated (`{"resultCode":401, ..., "resultCode":400,
+    ...}`): the objects it stands for, one per repetition of its first key."""
+
+
+def _split_repeated(pairs: list[tuple[str, Any]]) -> Any:
+    keys = [key for key, _ in pairs]
+    if len(set(keys)) == len(keys):
+        return dict(pairs)
+    objects: list[dict[str, Any]] = []
+    for key, value in pairs:
+        if not objects or key == keys[0] or key in objects[-1]:
+            objects.append({})
+        objects[-1][key] = value
+    return RepeatedKeys(objects)
 
 
 def error_examples(block: Block, warnings: list[str]) -> list[Example]:
-    """The error answers a code block shows: one, or each envelope of a list of them."""
-    example = answer(block, warnings)
-    if example.media != "application/json":
-        return [example]
-    value = example.value
-    items = value if isinstance(value, list) and value else [value]
-    if not all(isinstance(item, dict) for item in items):
-        items = [value]  # a list answer, not a list of error envelopes
-    for item in items:
-        if not isinstance(item, dict) or not str(item.get("code", "")).isdigit():
+    """The error answers a code block shows: one, each of several in a row, each envelope
+    of a list of them, or each object of one written with repeated keys; an envelope with
+    the success code (0) is left out."""
+    examples: list[Example] = []
+    for example in answer(block, warnings, object_pairs_hook=_split_repeated):
+        if example.media != "application/json":
+            examples.append(example)
+            continue
+        value = example.value
+        if isinstance(value, RepeatedKeys):
             warnings.append(
-                f"line {block.line + 1}: error example without a numeric 'code': "
-                f"answered with {vocab.DEFAULT_ERROR_STATUS}"
+                f"line {block.line + 1}: one object with repeated keys: read as "
+                f"{len(value)} error examples"
             )
-    return [Example(item, block.line) for item in items]
+            value = list(value)
+        items = value if isinstance(value, list) and value else [value]
+        if not all(isinstance(item, dict) for item in items):
+            items = [value]  # a list answer, not a list of error envelopes
+        for item in items:
+            code = vocab.error_code(item)
+            if str(code) == "0":
+                continue  # the success code among the errors
+            if not str(code).isdigit():
+                warnings.append(
+                    f"line {block.line + 1}: error example without a numeric 'code': "
+                    f"answered with {vocab.DEFAULT_ERROR_STATUS}"
+                )
+            examples.append(Example(item, block.line))
+    return examples
 
 
 def codes_from_list(block: Block, warnings: list[str]) -> list[ErrorCode]:

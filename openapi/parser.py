@@ -9,7 +9,9 @@ for sections, flags, types and placeholders (vocabulary.py).
 
 from __future__ import annotations
 
+import copy
 import re
+from urllib.parse import unquote
 
 from . import vocabulary as vocab
 from .blocks import Block, read_blocks, split_front_matter
@@ -87,6 +89,7 @@ def parse(text: str) -> Page:
             )
     _close(current, page)
     resolve_types(page.operations, page.warnings, page.types)
+    _follow_body_references(page)
     if not page.operations:
         raise NoOperation(
             1,
@@ -95,6 +98,37 @@ def parse(text: str) -> Page:
         )
     check_unique(page.operations)
     return page
+
+
+def _follow_body_references(page: Page) -> None:
+    """A body section that links to another operation's parameters takes that
+    operation's body when it is on the page; else the operation keeps no body schema."""
+    for op in page.operations:
+        if op.body_reference is None or op.body_fields:
+            continue
+        words, line = op.body_reference
+        target = next(
+            (
+                other
+                for other in page.operations
+                if other is not op
+                and (other.body_fields or other.body_example)
+                and words in (vocab.normal(other.summary), vocab.normal(other.heading))
+            ),
+            None,
+        )
+        if target is None:
+            page.warnings.append(
+                f"line {line}: the body is described by a link to '{words}', which is no "
+                "operation of this page: no body schema"
+            )
+            continue
+        op.body_fields = copy.deepcopy(target.body_fields)
+        op.body_example = op.body_example or copy.deepcopy(target.body_example)
+        page.warnings.append(
+            f"line {line}: the body is described by a link: the body of "
+            f"'{target.summary}' (line {target.line}) is used"
+        )
 
 
 def _titles(blocks: list[Block], level: int) -> tuple[dict[int, bool], set[int]]:
@@ -161,7 +195,8 @@ def _title(
         current.heading(block, None, page.warnings)
         return current
     _close(current, page)
-    return _Section(Operation(summary=summary, line=block.line), block.level, owns)
+    op = Operation(summary=summary, line=block.line, heading=block.text)
+    return _Section(op, block.level, owns)
 
 
 def _heading(block: Block, level: int, current: _Section | None, page: Page) -> _Section | None:
@@ -243,6 +278,52 @@ def _close(section: _Section | None, page: Page) -> None:
             f"line {section.op.line}: section '{section.op.summary}' has "
             "no request line: read as prose, not as an operation"
         )
+
+
+def _described_name(words: str, rows: list[Field], used: set[str]) -> tuple[str, str]:
+    """A name for a placeholder written as words, and where it comes from."""
+    key = vocab.normal(words)
+    for f in rows:
+        described = vocab.normal(f.description)
+        if f.name not in used and described and described.startswith(key):
+            return f.name, "the table row it describes"
+    known = vocab.PLACEHOLDER_NAMES.get(key)
+    if known and known not in used:
+        return known, "the doc set's name for it"
+    ascii_words = re.findall(r"[A-Za-z][A-Za-z0-9]*", words)
+    if ascii_words:
+        name = ascii_words[0][0].lower() + ascii_words[0][1:] + "".join(ascii_words[1:])
+        if name not in used:
+            return name, "the letters in it"
+    number = 1
+    while f"param{number}" in used:
+        number += 1
+    return f"param{number}", "a number"
+
+
+def _reference_words(match: re.Match[str]) -> str:
+    """The heading a body reference links to: its anchor, else its text without the
+    words naming a parameter section (创建工作流参数: 创建工作流)."""
+    anchor = unquote(match.group("target").partition("#")[2])
+    if anchor:
+        return vocab.normal(anchor)
+    text = vocab.normal(match.group("text"))
+    for word in sorted(vocab.SECTIONS, key=len, reverse=True):
+        if vocab.SECTIONS[word] in ("params", "body_params") and text.endswith(word):
+            return text[: -len(word)]
+    return text
+
+
+def _body_example(block: Block, warnings: list[str]) -> Example:
+    """A body example; one that is not JSON even leniently read is kept as the page's
+    text (x-page-example), with a warning."""
+    try:
+        return Example(read_json(block, warnings), block.line)
+    except ConversionError as exc:
+        warnings.append(
+            f"line {exc.line}: body example is not JSON ({exc.message}): kept as x-page-example"
+        )
+        return Example(block.text, block.line, "text/plain")
 
 
 class _Section:
@@ -336,6 +417,10 @@ class _Section:
             self.op.error_codes += codes_from_list(block, warnings)
 
     def _paragraph(self, block: Block, warnings: list[str]) -> None:
+        reference = vocab.BODY_REFERENCE.match(block.text.strip())
+        if reference and self.sub in ("body_params", "body_example", "params"):
+            self.op.body_reference = (_reference_words(reference), block.line)
+            return
         for pattern in vocab.NESTED:
             match = pattern.search(block.text)
             if match:
@@ -377,9 +462,10 @@ class _Section:
             if self.op.body_example:
                 warnings.append(f"line {block.line + 1}: a second body example; the first is kept")
             else:
-                self.op.body_example = Example(read_json(block, warnings), block.line)
-        elif sub == "success":
-            self.op.success_examples.append(answer(block, warnings))
+                self.op.body_example = _body_example(block, warnings)
+        elif sub in ("success", "response_fields"):
+            # JSON under 返回说明 is the answer when no table describes it.
+            self.op.success_examples += answer(block, warnings)
         elif sub in ("error", "error_codes"):
             self.op.error_examples += error_examples(block, warnings)
 
@@ -497,5 +583,21 @@ class _Section:
             + [(f, "query") for f in self.query_table]
             + [(f, "any") for f in self.any_table]
         )
+        self._name_described(warnings)
         place_parameters(op, documented, self.request, warnings)
         return op
+
+    def _name_described(self, warnings: list[str]) -> None:
+        """Name each path placeholder the request line gives as a description (`<服务名称>`)."""
+        temporary = {temp for temp, _ in self.request.described}
+        used = set(re.findall(r"{([^{}]+)}", self.op.path)) - temporary
+        rows = self.path_table + self.any_table + self.query_table
+        for temp, words in self.request.described:
+            name, source = _described_name(words, rows, used)
+            used.add(name)
+            self.op.path = self.op.path.replace("{" + temp + "}", "{" + name + "}")
+            warnings.append(
+                f"line {self.request.line}: path placeholder '{words}' is a description, "
+                f"not a name: named '{name}' ({source})"
+            )
+        self.request.path = self.op.path

@@ -13,6 +13,7 @@ import re
 
 from .model import ConversionError, Field, Operation
 from .request_line import RequestLine
+from .vocabulary import TypeReading
 
 
 def place_parameters(
@@ -34,6 +35,7 @@ def place_parameters(
     for name in request.query:
         if name not in placed:
             op.query_params.append(Field(name, "string", "", None, False, request.line))
+    _fix_literals(op.query_params, request, warnings)
     _force_required(op.path_params, warnings)
     op.path_params.sort(key=lambda f: in_path.index(f.name))
 
@@ -55,6 +57,30 @@ def _place_documented(
         else:
             (op.path_params if where == "path" else op.query_params).append(f)
     return placed
+
+
+def _fix_literals(query: list[Field], request: RequestLine, warnings: list[str]) -> None:
+    """A query parameter the request line gives a value (`?source=template`) must be sent
+    with that value: required, its one allowed value."""
+    for f in query:
+        value = request.literals.get(f.name)
+        if value is None or f.reading.depth:
+            continue
+        f.required = True
+        f.reading = TypeReading({**f.reading.schema, "enum": [_typed(value, f)]}, 0, "")
+        warnings.append(
+            f"line {request.line}: query parameter '{f.name}' has the value '{value}' in the "
+            f"request line: required, enum [{value}]"
+        )
+
+
+def _typed(value: str, f: Field) -> object:
+    kind = f.reading.schema.get("type")
+    if kind == "integer" and value.lstrip("-").isdigit():
+        return int(value)
+    if kind == "boolean" and value in ("true", "false"):
+        return value == "true"
+    return value
 
 
 def _force_required(path_params: list[Field], warnings: list[str]) -> None:

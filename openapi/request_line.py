@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import vocabulary as vocab
 from .blocks import Block
@@ -25,6 +25,9 @@ class RequestLine:
     path: str  # OpenAPI template, e.g. /a/{id}
     query: list[str]  # the names in the query string
     line: int
+    literals: dict[str, str] = field(default_factory=dict)  # query name -> its fixed value
+    # (name given, the page's words) of each placeholder written as a description
+    described: list[tuple[str, str]] = field(default_factory=list)
 
 
 def read_request_line(text: str, line: int) -> RequestLine:
@@ -35,13 +38,18 @@ def read_request_line(text: str, line: int) -> RequestLine:
             line, f"request line '{text}' is not 'METHOD /path/:param?query=:value'"
         )
     path, _, query = match.group("target").partition("?")
-    names = [
-        part.split("=", 1)[0].strip() for part in query.split("&") if part.split("=", 1)[0].strip()
-    ]
-    for name in names:
+    names, literals = [], {}
+    for part in query.split("&"):
+        name, _, value = (piece.strip() for piece in part.partition("="))
+        if not name:
+            continue
         if not re.fullmatch(r"[\w.\-\[\]]+", name):
             raise ConversionError(line, f"query string part '{name}' is not a name")
-    return RequestLine(match.group("method").lower(), template(path), names, line)
+        names.append(name)
+        if vocab.QUERY_LITERAL.match(value):
+            literals[name] = value
+    path, described = _described(template(path))
+    return RequestLine(match.group("method").lower(), path, names, line, literals, described)
 
 
 def template(path: str) -> str:
@@ -49,6 +57,20 @@ def template(path: str) -> str:
     for pattern in vocab.PLACEHOLDERS:
         path = pattern.sub(lambda m: "{" + m.group(1) + "}", path)
     return path
+
+
+def _described(path: str) -> tuple[str, list[tuple[str, str]]]:
+    """The path with each placeholder written as a description (`<服务名称>`) made
+    `{param1}`, `{param2}`...; the parser names them once it has read the tables."""
+    described: list[tuple[str, str]] = []
+
+    def name(match: re.Match[str]) -> str:
+        described.append((f"param{len(described) + 1}", match.group(1)))
+        return "{" + described[-1][0] + "}"
+
+    for pattern in vocab.DESCRIBED_PLACEHOLDERS:
+        path = pattern.sub(name, path)
+    return path, described
 
 
 def request_in_block(
@@ -102,7 +124,9 @@ def _curl(block: Block, warnings: list[str], taken: bool) -> tuple[RequestLine, 
         raise ConversionError(
             line, "a second request line in one operation: give each endpoint its own heading"
         )
-    return read_request_line(f"{method} {target}", line), body
+    request = read_request_line(f"{method} {target}", line)
+    request.literals = {}  # a curl command's values are an example's, not fixed ones
+    return request, body
 
 
 def _curl_parts(words: list[str]) -> tuple[str, str, str | None]:

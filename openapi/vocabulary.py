@@ -124,6 +124,7 @@ SECTIONS: dict[str, str] = {
     "返回字段说明": "response_fields",
     "响应参数": "response_fields",
     "响应参数说明": "response_fields",
+    "output": "response_fields",
 }
 # Headings not in SECTIONS: the first of these words found in the heading decides, with
 # a warning naming the line (it is a guess).
@@ -164,6 +165,12 @@ HTML_HEADING = re.compile(
     r"^<h(?P<level>[1-6])(?P<attrs>[^>]*)>(?P<text>.*?)</h(?P=level)>\s*$", re.I | re.S
 )
 HTML_ID = re.compile(r"""\bid\s*=\s*["']?(?P<id>[^"'\s>]+)""", re.I)
+# A body section that only points at another operation's parameters:
+# "参考[创建工作流参数](/cn/api/workflow/#创建工作流)". The anchor names the operation,
+# else the link text without the words of SECTIONS' parameter headings.
+BODY_REFERENCE = re.compile(
+    r"^(?:参考|参见|详见|见|同)\s*\[(?P<text>[^\]]+)\]\((?P<target>[^)\s]*)\)\s*[。.]?$"
+)
 # A paragraph that is a section label in bold (`**请求**`) is read as a heading.
 BOLD_LABEL = re.compile(r"^\*\*(?P<text>[^*]+)\*\*\s*[:：]?$")
 # A sentence announcing the table under it as the fields of a field described above.
@@ -409,16 +416,52 @@ REQUEST_LINE = re.compile(
 # How a page writes a parameter in the path or the query string: /id/:id, /id/<id>,
 # /id/{id}. Each pattern has one group, the name.
 PLACEHOLDERS: tuple[re.Pattern[str], ...] = (
-    re.compile(r"\{\{\s*([A-Za-z_][\w\-]*)\s*\}\}"),
-    re.compile(r"\{([A-Za-z_][\w\-]*)\}"),
-    re.compile(r"<([A-Za-z_][\w\-]*)>"),
-    re.compile(r":([A-Za-z_]\w*)"),
+    re.compile(r"\{\{\s*([A-Za-z_][\w\-]*)\s*\}\}", re.ASCII),
+    re.compile(r"\{([A-Za-z_][\w\-]*)\}", re.ASCII),
+    re.compile(r"<([A-Za-z_][\w\-]*)>", re.ASCII),
+    re.compile(r":([A-Za-z_]\w*)", re.ASCII),
 )
+# A placeholder that describes its parameter in words instead of naming it
+# (`/yaml/<服务名称>`, `/‹工作流标识>`): group 1 is the description. Its name comes from
+# the table row it describes, else from PLACEHOLDER_NAMES, else from the ASCII letters in
+# it (`<tails行数>`: tails), else `param1`, `param2`..., with a warning.
+DESCRIBED_PLACEHOLDERS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"<([^<>/{}?&=\s]+)>"),
+    re.compile(r"\u2039([^\u2039\u203a<>/{}?&=\s]+)[>\u203a]"),
+)
+# The names the doc set gives elsewhere to the parameters it describes in words.
+PLACEHOLDER_NAMES: dict[str, str] = {
+    "项目标识": "projectKey",
+    "项目名称": "projectName",
+    "服务名称": "serviceName",
+    "工作流标识": "workflowKey",
+    "工作流名称": "workflowName",
+    "工作流任务id": "taskId",
+    "任务id": "taskId",
+    "环境名称": "envName",
+    "构建名称": "buildName",
+}
+# A value in the request line's query that is no placeholder (`?source=template`): the
+# parameter must be sent with exactly that value.
+QUERY_LITERAL = re.compile(r"^[A-Za-z0-9_.\-]+$")
 
 
 # --- Answers ------------------------------------------------------------------------
 # Code block languages that say "this is JSON": such a block must parse (leniently).
 JSON_FENCES = ("json", "json5", "jsonc", "javascript", "js")
+# The keys an error envelope keeps its code under (the first one present counts).
+ERROR_CODE_KEYS = ("code", "resultCode", "errorCode")
+
+
+def error_code(value: Any) -> Any:
+    """The code an error envelope carries, under whichever key the page uses (else None)."""
+    if not isinstance(value, dict):
+        return None
+    return next((value[key] for key in ERROR_CODE_KEYS if key in value), None)
+
+
+# Lines of an answer block that are comments on the answer below them.
+COMMENT_LINES = ("#", "//")
 SUCCESS_STATUS = "200"
 # An error example's code that is an HTTP status is answered with it; every other code
 # (Zadig's 6xxx) with 400.
