@@ -97,3 +97,4 @@ class Page:
     operations: list[Operation]
     warnings: list[str] = field(default_factory=list)
     source: str = ""  # the file it was read from, for messages
+    types: list[TypeTable] = field(default_factory=list)  # type tables outside any operation

@@ -88,7 +88,7 @@ def parse(text: str) -> Page:
                 block.line, "request line before any heading: give the endpoint a heading"
             )
     _close(current, page)
-    resolve_types(page.operations, page.warnings)
+    resolve_types(page.operations, page.warnings, page.types)
     _follow_body_references(page)
     if not page.operations:
         raise NoOperation(
@@ -264,6 +264,9 @@ def _close(section: _Section | None, page: Page) -> None:
             f"the request line under '{section.op.summary}' is not read as its request: "
             "write it in a '请求' section",
         )
+    elif section.started and not section.endpoint_part and section.types and not section.pending:
+        # A section of type tables only ('## 数据结构'): types any operation may use.
+        page.types += section.types.values()
     elif section.started:
         raise ConversionError(
             section.op.line,
@@ -334,6 +337,7 @@ class _Section:
         self.type_name = ""
         self.sub_line = op.line
         self.started = False  # a section the vocabulary knows was seen
+        self.endpoint_part = False  # a part only an endpoint has (type tables are not)
         self.has_text = False
         self.request = RequestLine("", "", [], op.line)  # until the request line is read
         self.path_table: list[Field] = []
@@ -377,6 +381,9 @@ class _Section:
         # Parts only an endpoint has: without a request line they are an error. Notes,
         # answers and error codes alone may be a page's general text.
         self.started = self.started or self.sub in ENDPOINT_PARTS
+        self.endpoint_part = self.endpoint_part or (
+            self.sub in ENDPOINT_PARTS and self.sub != "type_def"
+        )
         if self.sub == "type_def" and self.type_name in self.types:
             self.pending.append(
                 ConversionError(block.line, f"type '{self.type_name}' is described twice")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from . import lenient_json
@@ -263,12 +264,14 @@ def _value(text: str, kind: str, quoted: bool) -> Any:
     raise ValueError(text)
 
 
-def resolve_types(operations: list[Operation], warnings: list[str]) -> None:
+def resolve_types(
+    operations: list[Operation], warnings: list[str], shared: Sequence[TypeTable] = ()
+) -> None:
     """Give each field typed `[]Name`, `Name` or `[Name](#anchor)` the rows of that type's
     table. A type is looked up among its operation's own type tables by name, then across
     the page by the link's anchor, then across the page by name: type tables are shared by
     the whole page (a later operation often links to a table described above it)."""
-    page = [table for op in operations for table in op.types.values()]
+    page = [table for op in operations for table in op.types.values()] + list(shared)
     for op in operations:
         fields = (
             op.body_fields

@@ -207,3 +207,46 @@ def test_more_link_and_heading_spellings():
         "line 15: type '[Remote](../other/#remote)' of 'c' is not described on the page; "
         "taken as an object" in warnings
     )
+
+
+def test_type_tables_in_a_section_of_their_own():
+    text = page("""
+        ## 建
+        #### 请求
+        ```
+        POST /api/things
+        ```
+        #### body 参数说明
+        {rows}
+        ## 数据结构
+        ### Item 参数说明
+        {item}
+        ### <a id="tag-def"></a>Tag
+        {tag}
+        """).format(
+        rows=table("`a`|[]Item|甲|无|是", "`t`|[Label](#tag-def)|标签|无|否"),
+        item=table("`p`|string|项|无|是"),
+        tag=table("`k`|string|键|无|是"),
+    )
+    document, warnings = convert(text)
+    assert list(document["paths"]) == ["/api/things"]
+    body = body_schema(operation(document, "/api/things", "post"))
+    assert body["properties"]["a"]["items"]["required"] == ["p"]
+    assert body["properties"]["t"]["required"] == ["k"]
+    assert warnings == []
+
+
+def test_section_of_tables_no_field_uses_is_an_error():
+    text = page("""
+        ## 建
+        #### 请求
+        ```
+        POST /api/things
+        ```
+        ## 数据结构
+        ### Other
+        {other}
+        """).format(other=table("`p`|string|项|无|是"))
+    with pytest.raises(ConversionError) as caught:
+        convert(text)
+    assert caught.value.line == 11
