@@ -419,6 +419,10 @@ class _Section:
             self.op.error_codes += codes_from_list(block, warnings)
 
     def _paragraph(self, block: Block, warnings: list[str]) -> None:
+        label = vocab.ANSWER_LABELS.get(vocab.normal(block.text))
+        if label and self.sub in ("success", "error", "response_fields"):
+            self.sub = label
+            return
         reference = vocab.BODY_REFERENCE.match(block.text.strip())
         if reference and self.sub in ("body_params", "body_example", "params"):
             page_path = unquote(reference.group("target").partition("#")[0])
