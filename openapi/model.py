@@ -86,8 +86,9 @@ class Operation:
     # The type tables under this operation's heading; any operation of the page may use them.
     types: dict[str, TypeTable] = field(default_factory=dict)
     heading: str = ""  # the heading's own text (the summary may add its group)
-    # "参考[创建工作流参数](#创建工作流)" as the body section: (the linked heading, line)
-    body_reference: tuple[str, int] | None = None
+    # "参考[创建工作流参数](/api/workflow/#创建工作流)" as the body section:
+    # (the linked heading, line, the linked page's path or "")
+    body_reference: tuple[str, int, str] | None = None
 
 
 @dataclass

@@ -106,12 +106,14 @@ def _follow_body_references(page: Page) -> None:
     for op in page.operations:
         if op.body_reference is None or op.body_fields:
             continue
-        words, line = op.body_reference
+        words, line, page_path = op.body_reference
+        elsewhere = page_path.strip("/") not in ("", page.permalink.strip("/"))
         target = next(
             (
                 other
                 for other in page.operations
                 if other is not op
+                and not elsewhere
                 and (other.body_fields or other.body_example)
                 and words in (vocab.normal(other.summary), vocab.normal(other.heading))
             ),
@@ -417,9 +419,14 @@ class _Section:
             self.op.error_codes += codes_from_list(block, warnings)
 
     def _paragraph(self, block: Block, warnings: list[str]) -> None:
+        label = vocab.ANSWER_LABELS.get(vocab.normal(block.text))
+        if label and self.sub in ("success", "error", "response_fields"):
+            self.sub = label
+            return
         reference = vocab.BODY_REFERENCE.match(block.text.strip())
         if reference and self.sub in ("body_params", "body_example", "params"):
-            self.op.body_reference = (_reference_words(reference), block.line)
+            page_path = unquote(reference.group("target").partition("#")[0])
+            self.op.body_reference = (_reference_words(reference), block.line, page_path)
             return
         for pattern in vocab.NESTED:
             match = pattern.search(block.text)

@@ -129,6 +129,16 @@ SECTIONS: dict[str, str] = {
     "响应参数说明": "response_fields",
     "output": "response_fields",
 }
+# A line of text inside an answer section that says which answer follows ("错误时返回"):
+# the code blocks after it belong to that section.
+ANSWER_LABELS: dict[str, str] = {
+    "正确时返回": "success",
+    "成功时返回": "success",
+    "正常时返回": "success",
+    "错误时返回": "error",
+    "失败时返回": "error",
+    "异常时返回": "error",
+}
 # Headings not in SECTIONS: the first of these words found in the heading decides, with
 # a warning naming the line (it is a guess).
 SECTION_WORDS: tuple[tuple[str, str], ...] = (

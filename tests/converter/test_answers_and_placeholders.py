@@ -162,4 +162,11 @@ def test_body_that_links_to_another_operation_takes_its_body(pipeline):
 def test_body_linking_to_another_page_is_a_warning(pipeline):
     doc, warnings = pipeline
     assert "requestBody" not in operation(doc, PIPELINES + "/{name}/copy", "post")
-    assert _warned(warnings, _line("参考[导入流水线参数]"), "no operation of this page")
+    assert _warned(warnings, _line("/api/pipeline-template/#"), "no operation of this page")
+
+
+def test_a_label_line_in_an_answer_section_says_which_answer_follows(pipeline):
+    doc, _ = pipeline
+    responses = operation(doc, PIPELINES + "/{name}/copy", "post")["responses"]
+    assert _values(responses["200"]) == [{"message": "success"}]
+    assert _values(responses["400"]) == [{"code": 6703, "message": "流水线已存在"}]
