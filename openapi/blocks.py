@@ -28,7 +28,7 @@ UNSPACED_HEADING = re.compile(r"^(?P<hashes>#{1,6})(?P<text>[^#\s].*)$")
 class Block:
     """A top-level piece of the page, with its 1-based first line."""
 
-    kind: str  # heading | fence | table | paragraph | list
+    kind: str  # heading | fence | table | paragraph | list (| anchor, while reading)
     line: int
     text: str = ""
     level: int = 0
@@ -59,6 +59,17 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
 
 def read_blocks(body: str) -> list[Block]:
     """The top-level blocks of a page's body, in order."""
+    blocks: list[Block] = []
+    for block in _read_blocks(body):
+        if blocks and blocks[-1].kind == "anchor":
+            anchor = blocks.pop().anchor
+            if block.kind == "heading":
+                block.anchor = anchor
+        blocks.append(block)
+    return [b for b in blocks if b.kind != "anchor"]
+
+
+def _read_blocks(body: str) -> list[Block]:
     tokens = MarkdownIt("commonmark").enable("table").parse(body)
     source = body.splitlines()
     blocks: list[Block] = []
@@ -107,13 +118,23 @@ def _heading_text(text: str) -> tuple[str, str]:
 
 
 def _html_block(html: str, line: int) -> list[Block]:
-    """A heading written as HTML is a heading, its id the anchor; text right under it
-    without a blank line (Markdown keeps it in the HTML block) is read on its own."""
+    """A heading written as HTML is a heading, its id the anchor; a line that only sets
+    an anchor (`<a id="x"></a>`) gives it to the heading under it. Text right under
+    either without a blank line (Markdown keeps it in the HTML block) is read on its own."""
     first, _, rest = html.partition("\n")
-    heading = vocab.HTML_HEADING.match(first.strip())
+    anchor = vocab.HTML_ANCHOR.match(first)
+    ident = vocab.HTML_ID.search(anchor.group("attrs")) if anchor else None
+    if ident:
+        marker = [Block("anchor", line, anchor=ident.group("id"))]
+        return marker + (_read_blocks("\n" * line + rest) if rest.strip() else [])
+    heading = vocab.HTML_HEADING.match(html)
     if not heading:
         return []
+    rest = html[heading.end() :]
+    if rest.startswith("\n"):
+        rest = rest[1:]
     text = re.sub(r"<[^>]+>", "", heading.group("text")).strip()
+    text = re.sub(r"\s+", " ", text)
     ident = vocab.HTML_ID.search(heading.group("attrs"))
     blocks = [
         Block(
@@ -125,12 +146,16 @@ def _html_block(html: str, line: int) -> list[Block]:
         )
     ]
     if rest.strip():
-        blocks += read_blocks("\n" * line + rest)
+        blocks += _read_blocks("\n" * (line + heading.group(0).count("\n")) + rest)
     return blocks
 
 
 def _paragraph(text: str, line: int) -> list[Block]:
     """A paragraph, or the heading its author meant: `**请求**`, or `###请求` (no space)."""
+    anchor = vocab.HTML_ANCHOR.match(text)
+    ident = vocab.HTML_ID.search(anchor.group("attrs")) if anchor else None
+    if ident:  # `<a id="repo"></a>` on its own line: the anchor of the heading under it
+        return [Block("anchor", line, anchor=ident.group("id"))]
     mismatched = _mismatched_table(text, line)
     if mismatched:
         return mismatched
@@ -185,7 +210,7 @@ def _mismatched_table(text: str, line: int) -> list[Block]:
     if columns == delimiters:
         return []
     rows[1] = "|" + "---|" * columns
-    blocks = read_blocks("\n" * (line - 1) + "\n".join(rows))
+    blocks = _read_blocks("\n" * (line - 1) + "\n".join(rows))
     if not blocks or blocks[0].kind != "table":
         return []
     blocks[0].warning = (

@@ -175,9 +175,12 @@ TYPE_HEADING = re.compile(
 # A heading written as HTML (`<h5 id="target_args">TargetArgs 参数说明</h5>`): a heading,
 # its id an anchor that a type link (`[][TargetArgs](#target_args)`) points at.
 HTML_HEADING = re.compile(
-    r"^<h(?P<level>[1-6])(?P<attrs>[^>]*)>(?P<text>.*?)</h(?P=level)>\s*$", re.I | re.S
+    r"^\s*<h(?P<level>[1-6])(?P<attrs>[^>]*)>(?P<text>.*?)</h(?P=level)>[ \t]*", re.I | re.S
 )
-HTML_ID = re.compile(r"""\bid\s*=\s*["']?(?P<id>[^"'\s>]+)""", re.I)
+HTML_ID = re.compile(r"""\b(?:id|name)\s*=\s*["']?(?P<id>[^"'\s>]+)""", re.I)
+# A line of HTML that only sets an anchor (`<a id="repo"></a>`): the anchor of the heading
+# under it.
+HTML_ANCHOR = re.compile(r"^\s*<(?P<tag>a|span)\b(?P<attrs>[^>]*)>\s*</(?P=tag)>\s*$", re.I)
 # A body section that only points at another operation's parameters:
 # "参考[创建工作流参数](/cn/api/workflow/#创建工作流)". The anchor names the operation,
 # else the link text without the words of SECTIONS' parameter headings.
@@ -290,6 +293,13 @@ SCALARS: dict[str, dict[str, Any]] = {
     "string": {"type": "string"},
     "str": {"type": "string"},
     "字符串": {"type": "string"},
+    "text": {"type": "string"},
+    "varchar": {"type": "string"},
+    "char": {"type": "string"},
+    "uuid": {"type": "string", "format": "uuid"},
+    "url": {"type": "string", "format": "uri"},
+    "uri": {"type": "string", "format": "uri"},
+    "email": {"type": "string", "format": "email"},
     "int": {"type": "integer"},
     "integer": {"type": "integer"},
     "uint": {"type": "integer"},

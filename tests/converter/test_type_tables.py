@@ -250,3 +250,43 @@ def test_section_of_tables_no_field_uses_is_an_error():
     with pytest.raises(ConversionError) as caught:
         convert(text)
     assert caught.value.line == 11
+
+
+def test_anchor_tag_over_a_heading_and_a_heading_in_html_on_several_lines():
+    text = page("""
+        ## 建
+        #### 请求
+        ```
+        POST /api/things
+        ```
+        #### body 参数说明
+        {rows}
+        <a id="owner-def"></a>
+        #### Person
+        {person}
+        <h4 id="spec-def">
+          Spec 参数说明
+        </h4>
+        {spec}
+        """).format(
+        rows=table(
+            "`owner`|[User](#owner-def)|负责人|无|是",
+            "`spec`|[Config](#spec-def)|规格|无|否",
+        ),
+        person=table("`uid`|uuid|用户 ID|无|是", "`home`|url|主页|无|否"),
+        spec=table("`note`|text|备注|无|否"),
+    )
+    document, warnings = convert(text)
+    body = body_schema(operation(document, "/api/things", "post"))
+    owner = body["properties"]["owner"]
+    assert owner["required"] == ["uid"]
+    assert owner["properties"]["uid"] == {
+        "type": "string",
+        "format": "uuid",
+        "description": "用户 ID",
+    }
+    assert owner["properties"]["home"]["format"] == "uri"
+    assert body["properties"]["spec"]["properties"] == {
+        "note": {"type": "string", "description": "备注"}
+    }
+    assert warnings == []
