@@ -213,7 +213,17 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "type": ("类型", "参数类型", "数据类型", "字段类型", "type"),
     "description": ("描述", "说明", "备注", "含义", "参数说明", "字段说明", "注释", "description"),
     "default": ("默认值", "默认", "default"),
-    "required": ("是否必须", "是否必填", "必须", "必填", "必选", "是否必选", "required"),
+    "required": (
+        "是否必须",
+        "是否必填",
+        "必须",
+        "必填",
+        "必选",
+        "是否必选",
+        "是否必传",
+        "必传",
+        "required",
+    ),
 }
 MANDATORY_COLUMNS = ("name", "type")
 ERROR_CODE_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -247,6 +257,9 @@ REQUIRED: dict[str, bool] = {
     "yes": True,
     "no": False,
     "必需": True,
+    "必传": True,
+    "非必传": False,
+    "选传": False,
     "非必需": False,
     "不必须": False,
     "不必填": False,

@@ -227,3 +227,21 @@ def test_required_word_with_a_note_and_more_spellings():
         "line 13: '否（默认取服务端的值）' in 是否必须 read as '否', "
         "the rest goes to the description" in warnings
     )
+
+
+def test_required_column_named_bi_chuan():
+    text = page("""
+        ## 建
+        #### 请求
+        ```
+        POST /api/things
+        ```
+        #### body 参数说明
+        |参数名|类型|说明|是否必传|
+        |---|---|---|---|
+        |`a`|string|甲|必传|
+        |`b`|string|乙|选传|
+        """)
+    document, warnings = convert(text)
+    assert body_schema(operation(document, "/api/things", "post"))["required"] == ["a"]
+    assert not [w for w in warnings if "是否必须" in w]

@@ -159,6 +159,7 @@ def test_body_table_under_body_heading_with_nested_tables(template):
         ("true", "false"),
         ("Y", "N"),
         ("Required", "Optional"),
+        ("必传", "非必传"),
     ],
 )
 def test_required_words(yes, no):
