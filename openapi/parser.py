@@ -143,16 +143,25 @@ def _titles(blocks: list[Block], level: int) -> tuple[dict[int, bool], set[int]]
     that one (`## 获取服务标签` / `### 测试服务` is one operation, 获取服务标签)."""
     titles: dict[int, bool] = {}
     parts: set[int] = set()  # titles read as a part of the operation above
+    bare: set[int] = set()  # one-word headings (`Deploy`): a type's, unless a request owns them
     last = 0
     owner: int | None = None
     for index, block in enumerate(blocks):
-        if block.kind == "heading" and not block.bold and not _exact_section(block.text):
+        kind = _exact_section(block.text) if block.kind == "heading" else None
+        if block.kind == "heading" and not block.bold and kind is None:
             # A guessed section name under a title is a section of it, not a title.
             if not (_guessed_section(block.text) and last and block.level > last):
                 titles[index], last, owner = False, block.level, index
                 continue
+        if block.kind == "heading" and not block.bold and kind and _bare_name(block.text):
+            titles[index], owner = False, index
+            bare.add(index)
+            continue
         if owner is not None and _holds_request_line(block):
             titles[owner] = True
+    for index in bare:
+        if not titles[index]:
+            del titles[index]
     order = list(titles)
     for position in range(len(order) - 1, -1, -1):
         parent = order[position]
@@ -168,6 +177,11 @@ def _titles(blocks: list[Block], level: int) -> tuple[dict[int, bool], set[int]]
             titles[parent], titles[below[0]] = True, False
             parts.add(below[0])
     return titles, parts
+
+
+def _bare_name(text: str) -> bool:
+    """A heading that is one identifier: a type's table, or an operation named in English."""
+    return bool(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", text.strip()))
 
 
 def _ambiguous(blocks: list[Block], titles: dict[int, bool]) -> set[str]:

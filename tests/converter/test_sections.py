@@ -129,3 +129,35 @@ def test_operations_under_a_group_before_one_at_the_group_level():
         ("/api/production/services", "get"): "生产服务",
         ("/api/services/{name}/labels", "get"): "服务标签",
     }
+
+
+def test_a_one_word_heading_owning_a_request_line_is_an_operation():
+    text = page(
+        """
+        ## Deploy
+
+        ### 请求
+
+        ```
+        POST /api/deploy
+        ```
+
+        ### body 参数说明
+
+        |参数名|类型|描述|默认值|是否必须|
+        |---|---|---|---|---|
+        |`env`|Env|环境|无|是|
+
+        #### Env
+
+        |参数名|类型|描述|
+        |---|---|---|
+        |`name`|string|环境名称|
+        """
+    )
+    doc, _ = convert(text)
+    op = operation(doc, "/api/deploy", "post")
+    assert op["summary"] == "Deploy"
+    # a one-word heading that owns no request line is still a type's table
+    env = op["requestBody"]["content"]["application/json"]["schema"]["properties"]["env"]
+    assert env["properties"]["name"]["type"] == "string"
