@@ -112,15 +112,17 @@ def _field(cell: dict[str, str], line: int, warnings: list[str], has_required: b
     """One row, its cells by column key."""
     name = _name(cell["name"], line, warnings)
     reading = vocab.read_type(cell["type"])
-    note = vocab.TYPE_NOTE.match(cell["type"].strip())
-    if reading is None and note and vocab.read_type(note.group("type")):
+    note = vocab.TYPE_NOTE.match(cell["type"].strip()) if reading is None else None
+    if note and vocab.read_type(note.group("type")):
+        # "空结构体，该值为 null 代表…": the type it opens with, the rest is description.
         warnings.append(
             f"line {line}: type '{cell['type']}' read as '{note.group('type')}', "
             "the rest as its description"
         )
         reading = vocab.read_type(note.group("type"))
-        prefix = f"{cell['description']}（{note.group('note')}）" if cell["description"] else ""
-        cell = {**cell, "type": note.group("type"), "description": prefix or note.group("note")}
+        text = note.group("note")
+        described = f"{cell['description']}（{text}）" if cell["description"] else text
+        cell = {**cell, "type": note.group("type"), "description": described}
     if reading is None:
         raise ConversionError(
             line, f"unknown type '{cell['type']}' for '{name}'; known: {vocab.known_types()}"
@@ -270,7 +272,8 @@ def resolve_types(
     """Give each field typed `[]Name`, `Name` or `[Name](#anchor)` the rows of that type's
     table. A type is looked up among its operation's own type tables by name, then across
     the page by the link's anchor, then across the page by name: type tables are shared by
-    the whole page (a later operation often links to a table described above it)."""
+    the whole page (a later operation often links to a table described above it; `shared`:
+    the tables of a section that holds only type tables, such as '## 数据结构')."""
     page = [table for op in operations for table in op.types.values()] + list(shared)
     for op in operations:
         fields = (
