@@ -328,10 +328,13 @@ def _resolve(
 def _type_table(
     reading: vocab.TypeReading, line: int, own: dict[str, TypeTable], page: list[TypeTable]
 ) -> TypeTable | None:
-    """The table of a named type: by name in its operation, by anchor, by name on the page
-    (the nearest one above the field when several share the name)."""
+    """The table of a named type: by name in its operation (any case), by anchor, by name
+    on the page (the nearest one above the field when several share the name)."""
     if reading.named in own:
         return own[reading.named]
+    named = [t for t in own.values() if t.name.lower() == reading.named.lower()]
+    if named:  # `[][Workflow](#…)` over its own `workflow` table
+        return named[0]
     if reading.anchor:
         for key in (str.__str__, str.lower):
             found = [t for t in page if t.anchor and key(t.anchor) == key(reading.anchor)]

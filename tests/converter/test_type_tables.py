@@ -290,3 +290,35 @@ def test_anchor_tag_over_a_heading_and_a_heading_in_html_on_several_lines():
         "note": {"type": "string", "description": "备注"}
     }
     assert warnings == []
+
+
+def test_own_table_in_another_case_wins_over_the_page():
+    # The first operation describes `Job`; the second links `[][Job](#…)` to its own `job`.
+    text = page("""
+        ## 甲
+        #### 请求
+        ```
+        POST /api/a
+        ```
+        #### body 参数说明
+        {a}
+        #### Job 参数说明
+        {job_a}
+        ## 乙
+        #### 请求
+        ```
+        POST /api/b
+        ```
+        #### body 参数说明
+        {b}
+        #### job
+        {job_b}
+        """).format(
+        a=table("`x`|[]Job|列表|无|是"),
+        job_a=table("`p`|string|甲|无|是"),
+        b=table("`y`|[][Job](#job-2)|列表|无|是"),
+        job_b=table("`q`|int|乙|无|否"),
+    )
+    document, _ = convert(text)
+    b = body_schema(operation(document, "/api/b", "post"))["properties"]["y"]["items"]
+    assert set(b["properties"]) == {"q"}
