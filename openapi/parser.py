@@ -1,8 +1,8 @@
 """Read an API page (front matter, one heading per operation, its sections) into a Page.
 
-The page's blocks (blocks.py) are walked in order: a heading at the operations' level
-opens an operation, the headings under it open its sections, and each block is read as
-its section says (tables.py, examples.py, request_line.py). This module knows the
+The page's blocks (blocks.py) are walked in order: the heading that owns a request line
+opens an operation, the headings above it are groups, and every block under it goes to
+that operation's `Section` (section.py), which reads it as its sub-heading says. This module knows the
 layout of the pages, not OpenAPI (the emitter's job), and not the words the pages use
 for sections, flags, types and placeholders (vocabulary.py).
 """
@@ -11,40 +11,17 @@ from __future__ import annotations
 
 import copy
 import re
-from urllib.parse import unquote
 
 from . import vocabulary as vocab
 from .blocks import Block, read_blocks, split_front_matter
-from .examples import (
-    answer,
-    codes_from_list,
-    codes_from_table,
-    codes_from_text,
-    error_examples,
-    read_json,
-)
-from .model import ConversionError, Example, Field, NoOperation, Operation, Page, TypeTable
+from .model import ConversionError, NoOperation, Operation, Page
 from .paths import check_unique
-from .placement import place_parameters
-from .request_line import RequestLine, is_request_line, read_request_line, request_in_block
-from .tables import answer_type, find_field, read_fields, resolve_types
+from .section import Section, exact_section, guessed_section, holds_request_line
+from .tables import resolve_types
 
-ENDPOINT_PARTS = (
-    "request",
-    "path_params",
-    "query_params",
-    "body_params",
-    "params",
-    "headers",
-    "body_example",
-    "type_def",
-)
 # Sections that, at the operations' own heading level, are the page's general text rather
 # than a misplaced section of the operation above.
 PAGE_SECTIONS = ("notes", "error_codes", "response_fields")
-# No section yet, or one that holds no parameters: a table there is misplaced, and a
-# request line in a code block is the request (with a warning).
-UNNAMED = ("", "notes", "unknown")
 
 
 def parse(text: str) -> Page:
@@ -60,7 +37,7 @@ def parse(text: str) -> Page:
     titles, parts = _titles(blocks, level)
     ambiguous = _ambiguous(blocks, titles)
     groups: list[Block] = []  # the titles above the current one
-    current: _Section | None = None
+    current: Section | None = None
     for index, block in enumerate(blocks):
         if block.warning:
             page.warnings.append(f"line {block.line}: {block.warning}")
@@ -83,7 +60,7 @@ def parse(text: str) -> Page:
             current = _heading(block, level, current, page)
         elif current:
             current.add(block, page.warnings)
-        elif _holds_request_line(block):
+        elif holds_request_line(block):
             raise ConversionError(
                 block.line, "request line before any heading: give the endpoint a heading"
             )
@@ -147,17 +124,17 @@ def _titles(blocks: list[Block], level: int) -> tuple[dict[int, bool], set[int]]
     last = 0
     owner: int | None = None
     for index, block in enumerate(blocks):
-        kind = _exact_section(block.text) if block.kind == "heading" else None
+        kind = exact_section(block.text) if block.kind == "heading" else None
         if block.kind == "heading" and not block.bold and kind is None:
             # A guessed section name under a title is a section of it, not a title.
-            if not (_guessed_section(block.text) and last and block.level > last):
+            if not (guessed_section(block.text) and last and block.level > last):
                 titles[index], last, owner = False, block.level, index
                 continue
         if block.kind == "heading" and not block.bold and kind and _bare_name(block.text):
             titles[index], owner = False, index
             bare.add(index)
             continue
-        if owner is not None and _holds_request_line(block):
+        if owner is not None and holds_request_line(block):
             titles[owner] = True
     for index in bare:
         if not titles[index]:
@@ -190,21 +167,9 @@ def _ambiguous(blocks: list[Block], titles: dict[int, bool]) -> set[str]:
     return {name for name in names if names.count(name) > 1}
 
 
-def _holds_request_line(block: Block) -> bool:
-    """Whether a block states a request: `METHOD /path` as its first line (a paragraph)
-    or on one of its lines (a code block), or a curl command."""
-    if block.kind == "paragraph":
-        first = block.text.strip().splitlines()[0] if block.text.strip() else ""
-        return is_request_line(first)
-    if block.kind == "fence":
-        rows = [row.strip() for row in block.text.splitlines() if row.strip()]
-        return bool(rows) and (rows[0].startswith("curl ") or any(map(is_request_line, rows)))
-    return False
-
-
 def _title(
-    block: Block, owns: bool, summary: str, current: _Section | None, page: Page
-) -> _Section | None:
+    block: Block, owns: bool, summary: str, current: Section | None, page: Page
+) -> Section | None:
     """The section a title opens: an operation when it owns a request line; else a part
     of the operation above (when deeper), or a group or prose."""
     if not owns and current and current.owns and block.level > current.level:
@@ -212,16 +177,16 @@ def _title(
         return current
     _close(current, page)
     op = Operation(summary=summary, line=block.line, heading=block.text)
-    return _Section(op, block.level, owns)
+    return Section(op, block.level, owns)
 
 
-def _heading(block: Block, level: int, current: _Section | None, page: Page) -> _Section | None:
+def _heading(block: Block, level: int, current: Section | None, page: Page) -> Section | None:
     """The section that reads the blocks after a section heading: the page's general
     text, a subsection of the current operation, or none."""
-    kind = _exact_section(block.text)
+    kind = exact_section(block.text)
     if kind and kind[0] in PAGE_SECTIONS and not block.bold and block.level <= level:
         _close(current, page)
-        return _Section(Operation(summary=block.text, line=block.line), block.level)
+        return Section(Operation(summary=block.text, line=block.line), block.level)
     if current:
         current.heading(block, kind, page.warnings)
         return current
@@ -240,7 +205,7 @@ def _operation_level(blocks: list[Block]) -> int:
     for b in blocks:
         if b.kind != "heading" or b.bold:
             continue
-        kind = _exact_section(b.text)
+        kind = exact_section(b.text)
         if kind is None:
             above = b.level
         elif kind and kind[0] == "request" and above:
@@ -249,27 +214,13 @@ def _operation_level(blocks: list[Block]) -> int:
         levels = [
             b.level
             for b in blocks
-            if b.kind == "heading" and not b.bold and b.level >= 2 and not _exact_section(b.text)
+            if b.kind == "heading" and not b.bold and b.level >= 2 and not exact_section(b.text)
         ]
         return min(levels, default=2)
     return max(set(found), key=lambda level: (found.count(level), -level))
 
 
-def _exact_section(text: str) -> tuple[str, str] | None:
-    """(kind, type name) for a heading the vocabulary names exactly."""
-    key = vocab.normal(text)
-    if key in vocab.SECTIONS:
-        return vocab.SECTIONS[key], ""
-    match = vocab.TYPE_HEADING.match(re.sub(r"[`*]|\s+", "", text.strip()).rstrip(":："))
-    return ("type_def", match.group("name")) if match else None
-
-
-def _guessed_section(text: str) -> str:
-    key = vocab.normal(text)
-    return next((kind for word, kind in vocab.SECTION_WORDS if word in key), "")
-
-
-def _close(section: _Section | None, page: Page) -> None:
+def _close(section: Section | None, page: Page) -> None:
     if section is None:
         return
     if section.op.method:
@@ -294,334 +245,3 @@ def _close(section: _Section | None, page: Page) -> None:
             f"line {section.op.line}: section '{section.op.summary}' has "
             "no request line: read as prose, not as an operation"
         )
-
-
-def _described_name(words: str, rows: list[Field], used: set[str]) -> tuple[str, str]:
-    """A name for a placeholder written as words, and where it comes from."""
-    key = vocab.normal(words)
-    for f in rows:
-        described = vocab.normal(f.description)
-        if f.name not in used and described and described.startswith(key):
-            return f.name, "the table row it describes"
-    known = vocab.PLACEHOLDER_NAMES.get(key)
-    if known and known not in used:
-        return known, "the doc set's name for it"
-    ascii_words = re.findall(r"[A-Za-z][A-Za-z0-9]*", words)
-    if ascii_words:
-        name = ascii_words[0][0].lower() + ascii_words[0][1:] + "".join(ascii_words[1:])
-        if name not in used:
-            return name, "the letters in it"
-    number = 1
-    while f"param{number}" in used:
-        number += 1
-    return f"param{number}", "a number"
-
-
-def _reference_words(match: re.Match[str]) -> str:
-    """The heading a body reference links to: its anchor, else its text without the
-    words naming a parameter section (创建工作流参数: 创建工作流)."""
-    anchor = unquote(match.group("target").partition("#")[2])
-    if anchor:
-        return vocab.normal(anchor)
-    text = vocab.normal(match.group("text"))
-    for word in sorted(vocab.SECTIONS, key=len, reverse=True):
-        if vocab.SECTIONS[word] in ("params", "body_params") and text.endswith(word):
-            return text[: -len(word)]
-    return text
-
-
-def _body_example(block: Block, warnings: list[str]) -> Example:
-    """A body example; one that is not JSON even leniently read is kept as the page's
-    text (x-page-example), with a warning."""
-    try:
-        return Example(read_json(block, warnings), block.line)
-    except ConversionError as exc:
-        warnings.append(
-            f"line {exc.line}: body example is not JSON ({exc.message}): kept as x-page-example"
-        )
-        return Example(block.text, block.line, "text/plain")
-
-
-class _Section:
-    """Collects the blocks under one operation heading into an Operation."""
-
-    def __init__(self, op: Operation, level: int = 0, owns: bool = False) -> None:
-        self.op = op
-        self.level = level
-        self.owns = owns  # its heading owns a request line: it must be an operation
-        self.sub = ""
-        self.type_name = ""
-        self.sub_line = op.line
-        self.started = False  # a section the vocabulary knows was seen
-        self.endpoint_part = False  # a part only an endpoint has (type tables are not)
-        self.has_text = False
-        self.request = RequestLine("", "", [], op.line)  # until the request line is read
-        self.path_table: list[Field] = []
-        self.query_table: list[Field] = []
-        self.any_table: list[Field] = []  # 请求参数: placed by the request line
-        self.types: dict[str, TypeTable] = {}
-        self.type_anchor = ""
-        self.type_bare = False  # a heading that is only a name (`Container`, `workflow`)
-        self.in_answer = False  # type tables after the answer's fields describe the answer
-        self.nested_into: tuple[str, int] | None = None
-        self.pending: list[ConversionError] = []  # raised only if this is an operation
-        self.request_fence = False  # the block just read is a request line outside '请求'
-
-    def heading(self, block: Block, kind: tuple[str, str] | None, warnings: list[str]) -> None:
-        self.nested_into = None
-        self.request_fence = False
-        if kind is None:
-            guess = _guessed_section(block.text)
-            if guess:
-                warnings.append(
-                    f"line {block.line}: heading '{block.text}' read as a '{guess}' section"
-                )
-                kind = (guess, "")
-        if kind is None:
-            if block.bold:
-                self.add(Block("paragraph", block.line, block.text), warnings)
-                return
-            self.sub, self.type_name = "unknown", ""
-            warnings.append(
-                f"line {block.line}: subsection '{block.text}' is not one "
-                "the converter knows; its text is ignored"
-            )
-            return
-        self.sub, self.type_name = kind
-        self.sub_line = block.line
-        if self.sub == "type_def":
-            self.type_anchor = block.anchor
-            self.type_bare = vocab.normal(block.text) == vocab.normal(self.type_name)
-        else:
-            self.in_answer = self.sub in ("response_fields", "success", "error", "error_codes")
-        # Parts only an endpoint has: without a request line they are an error. Notes,
-        # answers and error codes alone may be a page's general text.
-        self.started = self.started or self.sub in ENDPOINT_PARTS
-        self.endpoint_part = self.endpoint_part or (
-            self.sub in ENDPOINT_PARTS and self.sub != "type_def"
-        )
-        if self.sub == "type_def" and self.type_name in self.types:
-            self.pending.append(
-                ConversionError(block.line, f"type '{self.type_name}' is described twice")
-            )
-
-    def add(self, block: Block, warnings: list[str]) -> None:
-        self.has_text = True
-        after_request, self.request_fence = self.request_fence, False
-        if block.kind == "table" and after_request and not self.nested_into:
-            # A table right under a request line with no heading of its own: the request's
-            # parameters, placed as a '请求参数' table is.
-            warnings.append(
-                f"line {block.line}: table right under the request line, without a heading: "
-                "read as the request parameters"
-            )
-            self.any_table += read_fields(block, warnings)
-            return
-        if block.kind == "list":
-            self._list(block, warnings)
-        elif block.kind == "paragraph":
-            self._paragraph(block, warnings)
-        elif block.kind == "fence":
-            self._fence(block, warnings)
-        elif block.kind == "table":
-            self._table(block, warnings)
-
-    def _list(self, block: Block, warnings: list[str]) -> None:
-        if self.sub == "notes":
-            self.op.notes.extend(block.items or [])
-        elif self.sub == "error_codes":
-            self.op.error_codes += codes_from_list(block, warnings)
-
-    def _paragraph(self, block: Block, warnings: list[str]) -> None:
-        label = vocab.ANSWER_LABELS.get(vocab.normal(block.text))
-        if label and self.sub in ("success", "error", "response_fields"):
-            self.sub = label
-            return
-        reference = vocab.BODY_REFERENCE.match(block.text.strip())
-        if reference and self.sub in ("body_params", "body_example", "params"):
-            page_path = unquote(reference.group("target").partition("#")[0])
-            self.op.body_reference = (_reference_words(reference), block.line, page_path)
-            return
-        for pattern in vocab.NESTED:
-            match = pattern.search(block.text)
-            if match:
-                self.nested_into = (match.group(1), block.line)
-                return
-        if _holds_request_line(block):
-            self._request_paragraph(block, warnings)
-        elif self.sub == "notes":
-            self.op.notes.append(block.text)
-        elif self.sub == "error_codes":
-            self.op.error_codes += codes_from_text(block, warnings)
-
-    def _request_paragraph(self, block: Block, warnings: list[str]) -> None:
-        """`METHOD /path` as a paragraph: the request, under '请求' or before any section."""
-        if self.op.method:
-            raise ConversionError(
-                block.line,
-                "a second request line in one operation: give each endpoint its own heading",
-            )
-        if self.sub not in ("request", *UNNAMED):
-            raise ConversionError(
-                block.line, f"request line in a '{self.sub}' section: put it under '请求'"
-            )
-        if self.sub != "request":
-            warnings.append(
-                f"line {block.line}: request line outside a '请求' section; read as the request"
-            )
-        self._set_request(read_request_line(block.text.strip().splitlines()[0], block.line))
-
-    def _fence(self, block: Block, warnings: list[str]) -> None:
-        sub = self._fence_section(block, warnings)
-        if sub != "request" and _holds_request_line(block) and self.op.method:
-            # Every request line ends up in an operation or stops the conversion.
-            request_in_block(block, warnings, taken=True)
-        if sub == "request":
-            self._request_block(block, warnings)
-            self.request_fence = self.sub in UNNAMED
-        elif sub in ("body_example", "body_params", "params"):
-            if self.op.body_example:
-                warnings.append(f"line {block.line + 1}: a second body example; the first is kept")
-            else:
-                self.op.body_example = _body_example(block, warnings)
-        elif sub in ("success", "response_fields"):
-            # JSON under 返回说明 is the answer when no table describes it.
-            self.op.success_examples += answer(block, warnings)
-        elif sub in ("error", "error_codes"):
-            self.op.error_examples += error_examples(block, warnings)
-
-    def _fence_section(self, block: Block, warnings: list[str]) -> str:
-        """The section a code block belongs to: a request line before any '请求' heading
-        is the request; JSON under '请求' is the body example."""
-        first = next((row.strip() for row in block.text.splitlines() if row.strip()), "")
-        if self.sub in UNNAMED and not self.op.method and vocab.REQUEST_LINE.match(first):
-            warnings.append(
-                f"line {block.line + 1}: request line outside a '请求' section; read as the request"
-            )
-            return "request"
-        if (
-            self.sub == "request"
-            and first.startswith(("{", "["))
-            and not vocab.REQUEST_LINE.match(first)
-        ):
-            return "body_example"
-        return self.sub
-
-    def _request_block(self, block: Block, warnings: list[str]) -> None:
-        request, body = request_in_block(block, warnings, taken=bool(self.op.method))
-        self._set_request(request)
-        if body and not self.op.body_example:
-            self.op.body_example = Example(
-                read_json(Block("fence", block.line, body), warnings), block.line
-            )
-
-    def _set_request(self, request: RequestLine) -> None:
-        self.request = request
-        self.op.method, self.op.path = request.method, request.path
-        self.started = True
-
-    def _table(self, block: Block, warnings: list[str]) -> None:
-        if self.nested_into:
-            self._nested_table(block, warnings)
-        elif self.sub in ("error", "error_codes"):
-            self.op.error_codes += codes_from_table(block, warnings)
-        elif self.sub in ("response_fields", "success"):
-            if self.sub == "success":
-                warnings.append(
-                    f"line {block.line}: table under a success heading: read as the fields "
-                    "of the answer"
-                )
-            whole = answer_type(block, warnings)
-            if whole is not None:
-                self.op.response_type = whole
-            else:
-                self.op.response_fields += read_fields(block, warnings, answer=True)
-        elif self.sub in UNNAMED:
-            self.pending.append(
-                ConversionError(
-                    block.line,
-                    "a parameter table must stand under a '路径参数说明', "
-                    "'Query 参数说明' or 'body 参数说明' heading",
-                )
-            )
-        else:
-            answer = self.sub == "type_def" and self.in_answer
-            self._parameter_table(read_fields(block, warnings, answer=answer))
-
-    def _nested_table(self, block: Block, warnings: list[str]) -> None:
-        """The table of a field's own fields, announced by text above it."""
-        fields = read_fields(block, warnings, answer=self.sub in ("response_fields", "success"))
-        name, line = self.nested_into or ("", 0)
-        parent = find_field(self._all_fields(), name)
-        if parent is None:
-            raise ConversionError(
-                line,
-                f"nested table for '{name}', but no field of that name was described above",
-            )
-        parent.children = fields
-        self.nested_into = None
-
-    def _parameter_table(self, fields: list[Field]) -> None:
-        if self.sub == "type_def":
-            if self.type_name in self.types:
-                self.types[self.type_name].fields.extend(fields)
-            else:
-                self.types[self.type_name] = TypeTable(
-                    self.type_name, self.type_anchor, fields, self.sub_line, bare=self.type_bare
-                )
-        elif self.sub == "path_params":
-            self.path_table += fields
-        elif self.sub == "query_params":
-            self.query_table += fields
-        elif self.sub == "headers":
-            self.op.header_params += fields
-        elif self.sub in ("body_params", "body_example"):
-            self.op.body_fields += fields
-        else:  # request, params: where the request line puts each name
-            self.any_table += fields
-
-    def _all_fields(self) -> list[Field]:
-        fields = (
-            self.op.body_fields
-            + self.query_table
-            + self.path_table
-            + self.any_table
-            + self.op.response_fields
-        )
-        for table in self.types.values():
-            fields = fields + table.fields
-        return fields
-
-    def finish(self, warnings: list[str]) -> Operation:
-        """The operation, its parameters placed (called only when it has a request line);
-        its named types are resolved once the whole page is read."""
-        if self.pending:
-            raise self.pending[0]
-        op = self.op
-        op.types = self.types
-        self._name_described(warnings)
-        documented = (
-            [(f, "path") for f in self.path_table]
-            + [(f, "query") for f in self.query_table]
-            + [(f, "any") for f in self.any_table]
-        )
-        place_parameters(op, documented, self.request, warnings)
-        return op
-
-    def _name_described(self, warnings: list[str]) -> None:
-        """Name each path placeholder the request line gives as a description (`<服务名称>`)."""
-        temporary = {temp for temp, _ in self.request.described}
-        used = set(re.findall(r"{([^{}]+)}", self.op.path)) - temporary
-        rows = self.path_table + self.any_table + self.query_table
-        for temp, words in self.request.described:
-            name, source = _described_name(words, rows, used)
-            used.add(name)
-            self.op.path = self.op.path.replace("{" + temp + "}", "{" + name + "}")
-            if not any(f.name == name for f in rows):
-                # The page's words describe the parameter: a required string.
-                self.path_table.append(Field(name, "string", words, None, True, self.request.line))
-            warnings.append(
-                f"line {self.request.line}: path placeholder '{words}' is a description, "
-                f"not a name: named '{name}' ({source})"
-            )
-        self.request.path = self.op.path

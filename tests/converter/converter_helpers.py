@@ -49,3 +49,16 @@ def body_schema(op: dict[str, Any]) -> dict[str, Any]:
 def accept_token(token: str) -> dict[str, str]:
     """connexion's bearer check for the loading test: any token is a user."""
     return {"sub": token}
+
+
+def line_of(text: str, marker: str, after: str = "") -> int:
+    """1-based number of the first line of `text` holding `marker` (after the first line
+    holding `after`, when given)."""
+    lines = text.splitlines()
+    start = next(n for n, line in enumerate(lines) if after in line) if after else 0
+    return next(n for n, line in enumerate(lines[start:], start + 1) if marker in line)
+
+
+def answer_schema(op: dict[str, Any]) -> dict[str, Any]:
+    """The schema of an operation's JSON answer under 200."""
+    return op["responses"]["200"]["content"]["application/json"]["schema"]

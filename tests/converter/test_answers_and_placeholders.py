@@ -7,7 +7,7 @@ that links to another operation, nulls in examples. Expected values are read off
 from __future__ import annotations
 
 import pytest
-from converter_helpers import PAGES, body_schema, convert, operation, params
+from converter_helpers import PAGES, body_schema, convert, line_of, operation, params
 from openapi_schema_validator import OAS30Validator
 
 PAGE = PAGES / "pipeline-api.md"
@@ -20,8 +20,7 @@ def pipeline() -> tuple[dict, list[str]]:
 
 
 def _line(marker: str) -> int:
-    lines = PAGE.read_text(encoding="utf-8").splitlines()
-    return next(n for n, line in enumerate(lines, 1) if marker in line)
+    return line_of(PAGE.read_text(encoding="utf-8"), marker)
 
 
 def _values(response: dict, media: str = "application/json") -> list:

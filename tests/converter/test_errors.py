@@ -6,15 +6,10 @@ import subprocess
 import sys
 
 import pytest
-from converter_helpers import REPO, page, table
+from converter_helpers import REPO, line_of, page, table
 
 OK_REQUEST = "#### 请求\n```\nPOST /api/t/:id\n```\n"
 ID_ROW = "`id`|int|编号|无|是"
-
-
-def _line_of(text: str, marker: str) -> int:
-    """1-based number of the first line of `text` holding `marker`."""
-    return next(n for n, line in enumerate(text.splitlines(), 1) if marker in line)
 
 
 def _section(body: str) -> str:
@@ -175,7 +170,7 @@ def test_malformed_page_names_the_line(name, tmp_path, run_cli):
     code, out, err = run_cli("convert", str(doc))
     assert code != 0
     assert out == ""
-    assert err.startswith(f"error: {doc}:{_line_of(text, marker)}: "), err
+    assert err.startswith(f"error: {doc}:{line_of(text, marker)}: "), err
     assert message in err
     assert "Traceback" not in err
 

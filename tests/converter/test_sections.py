@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from converter_helpers import PAGES, convert, operation, page, params
+from converter_helpers import PAGES, convert, line_of, operation, page, params
 
 PAGE = PAGES / "release-api.md"
 VERSIONS = "/openapi/release/versions"
@@ -20,9 +20,7 @@ def release() -> tuple[dict, list[str]]:
 
 
 def _line(marker: str, after: str = "") -> int:
-    lines = PAGE.read_text(encoding="utf-8").splitlines()
-    start = next(n for n, line in enumerate(lines) if after in line) if after else 0
-    return next(n for n, line in enumerate(lines[start:], start + 1) if marker in line)
+    return line_of(PAGE.read_text(encoding="utf-8"), marker, after)
 
 
 def test_every_request_line_of_the_page_is_an_operation(release):

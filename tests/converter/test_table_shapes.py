@@ -6,7 +6,16 @@ heading. Expected values are read off the page."""
 from __future__ import annotations
 
 import pytest
-from converter_helpers import PAGES, body_schema, convert, operation, page, params
+from converter_helpers import (
+    PAGES,
+    answer_schema,
+    body_schema,
+    convert,
+    line_of,
+    operation,
+    page,
+    params,
+)
 
 from openapi.model import ConversionError
 
@@ -22,12 +31,7 @@ def node() -> tuple[dict, list[str]]:
 
 
 def _line(marker: str) -> int:
-    lines = (PAGES / "node-api.md").read_text(encoding="utf-8").splitlines()
-    return next(n for n, line in enumerate(lines, 1) if marker in line)
-
-
-def _answer(op: dict) -> dict:
-    return op["responses"]["200"]["content"]["application/json"]["schema"]
+    return line_of((PAGES / "node-api.md").read_text(encoding="utf-8"), marker)
 
 
 def test_every_operation_of_the_page(node):
@@ -57,7 +61,7 @@ def test_delimiter_wider_than_header_is_read_with_the_header_columns(node):
 
 def test_one_row_type_table_is_the_whole_answer(node):
     document, warnings = node
-    answer = _answer(operation(document, NODES, "get"))
+    answer = answer_schema(operation(document, NODES, "get"))
     assert answer["type"] == "array"
     assert answer["description"] == "节点列表"
     assert answer["items"] == {
@@ -74,7 +78,7 @@ def test_one_row_type_table_is_the_whole_answer(node):
 
 def test_type_and_description_swapped(node):
     document, warnings = node
-    answer = _answer(operation(document, EVENTS, "get"))
+    answer = answer_schema(operation(document, EVENTS, "get"))
     props = answer["properties"]
     assert props["reason"] == {"type": "string", "description": "事件原因"}
     assert props["count"] == {"type": "integer", "description": "发生次数"}
@@ -90,7 +94,7 @@ def test_type_and_description_swapped(node):
 
 def test_type_cell_going_on_as_prose(node):
     document, warnings = node
-    extra = _answer(operation(document, EVENTS, "get"))["properties"]["extra"]
+    extra = answer_schema(operation(document, EVENTS, "get"))["properties"]["extra"]
     assert extra == {"type": "object", "description": "附加信息（无附加信息时为 null）"}
     line = _line("| `extra` |")
     assert (

@@ -6,7 +6,17 @@ type headings that are only the name, types shared across the page, `option` in
 from __future__ import annotations
 
 import pytest
-from converter_helpers import PAGES, body_schema, convert, operation, page, params, table
+from converter_helpers import (
+    PAGES,
+    answer_schema,
+    body_schema,
+    convert,
+    line_of,
+    operation,
+    page,
+    params,
+    table,
+)
 
 from openapi.model import ConversionError
 
@@ -27,12 +37,7 @@ def host() -> tuple[dict, list[str]]:
 
 
 def _line(marker: str) -> int:
-    lines = (PAGES / "host-api.md").read_text(encoding="utf-8").splitlines()
-    return next(n for n, line in enumerate(lines, 1) if marker in line)
-
-
-def _answer(op: dict) -> dict:
-    return op["responses"]["200"]["content"]["application/json"]["schema"]
+    return line_of((PAGES / "host-api.md").read_text(encoding="utf-8"), marker)
 
 
 def test_every_operation_of_the_page(host):
@@ -52,7 +57,7 @@ def test_option_in_required_column_is_optional(host):
 def test_link_type_and_html_heading(host):
     # `[][HostInfo](#host_info)` under `<h4 id="host_info">HostInfo 参数说明</h4>`, whose
     # `disks` are `[][Disk](#Disk-1)` under `<h4 id="Disk-1">Disk</h4>` (the bare name).
-    answer = _answer(operation(host[0], HOSTS, "get"))
+    answer = answer_schema(operation(host[0], HOSTS, "get"))
     hosts = answer["properties"]["hosts"]
     assert hosts["type"] == "array"
     item = hosts["items"]
@@ -92,7 +97,7 @@ def test_type_tables_are_shared_by_the_page(host):
     # `[][Disk](#Disk-1)` in the third: all described under the first.
     body = body_schema(operation(host[0], HOSTS, "post"))
     assert set(body["properties"]["host"]["properties"]) == {"name", "ip", "disks"}
-    answer = _answer(operation(host[0], HOST, "get"))
+    answer = answer_schema(operation(host[0], HOST, "get"))
     assert answer["properties"]["host"]["properties"]["disks"]["items"] == DISK
     assert answer["properties"]["disks"]["items"] == DISK
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from converter_helpers import PAGES, body_schema, convert, operation, page, params, table
+from converter_helpers import PAGES, body_schema, convert, line_of, operation, page, params, table
 
 from openapi import cli
 
@@ -25,8 +25,7 @@ def _convert(name: str) -> tuple[dict, list[str]]:
 
 
 def _line(name: str, marker: str) -> int:
-    lines = (PAGES / name).read_text(encoding="utf-8").splitlines()
-    return next(n for n, line in enumerate(lines, 1) if marker in line)
+    return line_of((PAGES / name).read_text(encoding="utf-8"), marker)
 
 
 @pytest.fixture(scope="module")
