@@ -2,9 +2,9 @@
 
 The page's blocks (blocks.py) are walked in order: the heading that owns a request line
 opens an operation, the headings above it are groups, and every block under it goes to
-that operation's `Section` (section.py), which reads it as its sub-heading says. This module knows the
-layout of the pages, not OpenAPI (the emitter's job), and not the words the pages use
-for sections, flags, types and placeholders (vocabulary.py).
+that operation's `Section` (section.py), which reads it as its sub-heading says. This
+module knows the layout of the pages, not OpenAPI (the emitter's job), and not the words
+the pages use for sections, flags, types and placeholders (vocabulary.py).
 """
 
 from __future__ import annotations
