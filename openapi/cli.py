@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import OVERLAY_PATH, SOURCE_PATH, SPEC_PATH, emitter, overlay, parser
-from .model import ConversionError, NoOperation, Page
+from .model import ConversionError, NoOperation, Page, PageErrors
 from .paths import align_paths, operation_key
 
 Warn = Callable[[str], None]
@@ -31,22 +31,31 @@ def convert_pages(
 ) -> str:
     """YAML text of one spec for several pages, given as (file name, Markdown text).
 
-    Two pages defining the same operation stop the conversion, naming both. With
-    `skip_empty`, a page without any endpoint is skipped with a warning."""
+    Two pages defining the same operation stop the conversion, naming both. A page the
+    converter cannot understand does not hide the next: every such page's error is raised
+    together (PageErrors). With `skip_empty`, a page without any endpoint is skipped with
+    a warning."""
     pages: list[Page] = []
+    errors: list[ConversionError] = []
     try:
         for name, text in sources:
             try:
                 page = parser.parse(text)
             except NoOperation as exc:
                 if not skip_empty:
-                    raise ConversionError(exc.line, exc.message, name) from None
-                warn(name, "no operation on this page; skipped")
+                    errors.append(ConversionError(exc.line, exc.message, name))
+                else:
+                    warn(name, "no operation on this page; skipped")
                 continue
             except ConversionError as exc:
-                raise ConversionError(exc.line, exc.message, name) from None
+                errors.append(ConversionError(exc.line, exc.message, name))
+                continue
             page.source = name
             pages.append(page)
+        if len(errors) == 1:
+            raise errors[0]
+        if errors:
+            raise PageErrors(errors)
         if not pages:
             raise ConversionError(1, "no page with an operation", sources[0][0])
         _refuse_duplicates(pages)
@@ -164,7 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except ConversionError as exc:
-        print(f"error: {exc.file}:{exc.line}: {exc.message}", file=sys.stderr)
+        for error in exc.errors if isinstance(exc, PageErrors) else [exc]:
+            print(f"error: {error.file}:{error.line}: {error.message}", file=sys.stderr)
     except UnicodeDecodeError as exc:
         print(f"error: a file is not UTF-8 text: {exc.reason} at byte {exc.start}", file=sys.stderr)
     except (overlay.OverlayError, OSError) as exc:

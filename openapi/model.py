@@ -22,6 +22,17 @@ class NoOperation(ConversionError):
     """A page without any endpoint (an overview page, say)."""
 
 
+class PageErrors(ConversionError):
+    """Several pages the converter cannot understand: each one's error, in page order, so
+    that one run shows every page to fix (the first stands for all to a caller that
+    expects one ConversionError)."""
+
+    def __init__(self, errors: list[ConversionError]) -> None:
+        first = errors[0]
+        super().__init__(first.line, first.message, first.file)
+        self.errors = errors
+
+
 @dataclass
 class Field:
     """One row of a parameter table; `children` are the rows of its nested table."""

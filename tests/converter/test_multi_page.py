@@ -117,3 +117,48 @@ def test_a_named_page_without_operation_is_an_error(tmp_path, run_cli):
     doc.write_text(page("# 调用方式\n\n在请求头中带上 Token。\n"), encoding="utf-8")
     code, _, err = run_cli("convert", str(doc))
     assert code == 2 and err.startswith(f"error: {doc}:1: no operation found")
+
+
+def test_every_page_that_stops_the_conversion_is_named(tmp_path, run_cli):
+    """A doc set with several broken pages shows each one's error in one run, in page order;
+    nothing is written."""
+    second_request = page(
+        """
+        ## 取消任务
+
+        ### 请求
+
+        DELETE /api/aslan/a/:id
+
+        DELETE /api/aslan/b/:id
+        """
+    )
+    unknown_flag = page(
+        """
+        ## 查询
+
+        ### 请求
+
+        GET /api/aslan/c
+
+        ### Query 参数说明
+
+        |参数名|类型|描述|默认值|是否必须|
+        |---|---|---|---|---|
+        |name|string|名称|无|perhaps|
+        """
+    )
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a-broken.md").write_text(second_request, encoding="utf-8")
+    shutil.copy(PAGES / "artifact-api.md", folder / "b-fine.md")
+    (folder / "c-broken.md").write_text(unknown_flag, encoding="utf-8")
+    out = tmp_path / "api.yaml"
+    code, _, err = run_cli("convert", str(folder), "-o", str(out))
+    errors = [line for line in err.splitlines() if line.startswith("error: ")]
+    assert code == 2 and not out.exists()
+    assert [e.split(":", 2)[1].strip() for e in errors] == [
+        str(folder / "a-broken.md"),
+        str(folder / "c-broken.md"),
+    ], err
+    assert "a second request line" in errors[0] and "perhaps" in errors[1], err
