@@ -25,7 +25,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from run import Run, interleaved, machine
+from run import Run, finish, interleaved, machine
 from servers import ENDPOINTS, PRISM, PYTHON, TOKEN, Server
 from spec import SPEC_PATH
 
@@ -159,28 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     order_names = [DIRECT, OURS, PRISM_PROXY]
     summary = summarize(runs, order_names, names)
     print(report(summary, order_names, names))
-    given = argv if argv is not None else sys.argv[1:]
-    print("\ncommand: python bench/proxy.py " + " ".join(shlex.quote(a) for a in given))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(
-            json.dumps(
-                {
-                    "machine": machine(),
-                    "args": {k: str(v) for k, v in vars(args).items()},
-                    "commands": {s.name: s.command for s in servers},
-                    "runs": [dataclasses.asdict(r) for r in runs],
-                    "summary": summary,
-                },
-                indent=2,
-            )
-        )
-    bad = any(
-        v["socket_errors"] or v["unexpected_status"]
-        for per in summary["servers"].values()
-        for v in per.values()
-    )
-    return 1 if bad else 0
+    return finish("bench/proxy.py", argv, args, servers, runs, summary)
 
 
 if __name__ == "__main__":

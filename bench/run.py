@@ -288,8 +288,21 @@ def main(argv: list[str] | None = None) -> int:
             s.stop()
     summary = summarize(runs, names, endpoints)
     print(report(summary, names, endpoints))
+    return finish("bench/run.py", argv, args, servers, runs, summary)
+
+
+def finish(
+    script: str,
+    argv: list[str] | None,
+    args: argparse.Namespace,
+    servers: list[Server],
+    runs: list[Run],
+    summary: dict,
+) -> int:
+    """Print the command line, write `--json` (machine, options, commands, every run and the
+    summary); exit status 1 when any run had socket errors or unexpected statuses."""
     given = argv if argv is not None else sys.argv[1:]
-    print("\ncommand: python bench/run.py " + " ".join(shlex.quote(a) for a in given))
+    print(f"\ncommand: python {script} " + " ".join(shlex.quote(a) for a in given))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(

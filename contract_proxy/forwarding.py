@@ -124,8 +124,8 @@ class Upstream:
         # queued request against every connection at each step, a cost that grows with the
         # square of the concurrency (with one pool, 32 clients spent most of the CPU there).
         # Certificates are checked as httpx checks them: certifi's roots, or a private CA
-        # named by SSL_CERT_FILE / SSL_CERT_DIR.
-        tls = httpx.create_ssl_context()
+        # named by SSL_CERT_FILE / SSL_CERT_DIR (read at start, only for an https upstream).
+        tls = httpx.create_ssl_context() if self.base.scheme == "https" else None
         self.pools = [_pool(tls) for _ in range(POOLS)]
         self.turn = itertools.cycle(self.pools)
 
@@ -158,7 +158,7 @@ class Upstream:
             return Fault(502, f"the upstream closed the connection mid-answer ({_text(exc)})")
 
 
-def _pool(ssl_context: ssl.SSLContext) -> httpcore.AsyncConnectionPool:
+def _pool(ssl_context: ssl.SSLContext | None) -> httpcore.AsyncConnectionPool:
     """httpcore's pool, the layer under httpx's client: the proxy wants none of a client's
     work per request (redirects, auth, cookies, default headers, URL building), so each costs
     less CPU. Not following redirects and keeping no cookies is the point: they are the

@@ -323,14 +323,11 @@ class ServerThread:
         self.thread.join(timeout=5)
 
 
-class DribblingServer:
-    """A raw HTTP server that never finishes an answer: with `headers=True` it sends a status
-    line and headers, then one body byte per `pause`; otherwise it sends the status line and
-    headers themselves one byte per `pause`. No read timeout ever trips."""
+class RawListener:
+    """A socket server on 127.0.0.1 that hands each connection to `handle` in a thread of
+    its own; for upstreams that misbehave below HTTP."""
 
-    def __init__(self, headers: bool = True, pause: float = 0.5) -> None:
-        self.headers = headers
-        self.pause = pause
+    def __init__(self) -> None:
         self.stop = threading.Event()
         self.listener = socket.socket()
         self.listener.bind(("127.0.0.1", 0))
@@ -343,15 +340,38 @@ class DribblingServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def handle(self, conn: socket.socket) -> None:
+        raise NotImplementedError
+
     def _accept(self) -> None:
         while not self.stop.is_set():
             try:
                 conn, _ = self.listener.accept()
             except OSError:
                 continue
-            threading.Thread(target=self._dribble, args=(conn,), daemon=True).start()
+            threading.Thread(target=self.handle, args=(conn,), daemon=True).start()
 
-    def _dribble(self, conn: socket.socket) -> None:
+    def __enter__(self) -> RawListener:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join(timeout=5)
+        self.listener.close()
+
+
+class DribblingServer(RawListener):
+    """A raw HTTP server that never finishes an answer: with `headers=True` it sends a status
+    line and headers, then one body byte per `pause`; otherwise it sends the status line and
+    headers themselves one byte per `pause`. No read timeout ever trips."""
+
+    def __init__(self, headers: bool = True, pause: float = 0.5) -> None:
+        super().__init__()
+        self.headers = headers
+        self.pause = pause
+
+    def handle(self, conn: socket.socket) -> None:
         head = (
             b"HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n"
             b"Content-Length: 100000\r\n\r\n"
@@ -368,12 +388,3 @@ class DribblingServer:
                     conn.sendall(bytes([byte]))
             except OSError:
                 return
-
-    def __enter__(self) -> DribblingServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop.set()
-        self.thread.join(timeout=5)
-        self.listener.close()

@@ -92,6 +92,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def run_mock(*args: str) -> subprocess.CompletedProcess:
+    """`python -m mock_server ARGS...` run to its end (usage errors, exits): its output."""
+    return subprocess.run(
+        [sys.executable, "-m", "mock_server", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 class MockProcess:
     """`python -m mock_server` on a free port, as a user starts it."""
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .support import AUTH, CREATE, PAGE_EXAMPLE, ROOT, MockProcess, http_client
+from .support import AUTH, CREATE, PAGE_EXAMPLE, ROOT, MockProcess, http_client, run_mock
 
 
 def test_latency_delays_api_answers() -> None:
@@ -63,16 +63,6 @@ def test_no_warning_at_start() -> None:
     assert run.stderr.splitlines() == [
         "zadig-mock: /nonexistent.yaml: [Errno 2] No such file or directory: '/nonexistent.yaml'"
     ]
-
-
-def run_mock(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "mock_server", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 @pytest.mark.parametrize(

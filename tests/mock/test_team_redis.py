@@ -4,8 +4,6 @@ test on a free port), driven as a black box over HTTP."""
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +12,7 @@ import httpx
 import pytest
 import trustme
 
-from .support import CREATE, PAGE_EXAMPLE, PIPELINE, ROOT, MockProcess, restart_path
+from .support import CREATE, PAGE_EXAMPLE, PIPELINE, MockProcess, restart_path, run_mock
 from .team_support import AUTH, RedisServer, create_many, ids_of, raw_request
 
 N = 400
@@ -197,16 +195,6 @@ def test_redis_absent_at_start_then_there(tmp_path: Path) -> None:
         server.kill()
 
 
-def run_mock(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "mock_server", "--quiet", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
 def test_another_seed_than_the_state_was_made_with_exits_2(
     redis_server: RedisServer, tmp_path: Path
 ) -> None:
@@ -214,7 +202,7 @@ def test_another_seed_than_the_state_was_made_with_exits_2(
     mock.stop()
     seed = tmp_path / "other.yaml"
     seed.write_text("projects: {other: {envs: [dev]}}\nworkflows: {w: {project: other}}\n")
-    run = run_mock("--state", redis_server.url, "--seed", str(seed))
+    run = run_mock("--quiet", "--state", redis_server.url, "--seed", str(seed))
     assert run.returncode == 2, run.stderr
     assert "made with another seed" in run.stderr and "Traceback" not in run.stderr
 
@@ -228,7 +216,7 @@ def test_another_seed_than_the_state_was_made_with_exits_2(
     ],
 )
 def test_malformed_redis_url_exits_2(url: str) -> None:
-    run = run_mock("--state", url)
+    run = run_mock("--quiet", "--state", url)
     assert run.returncode == 2, run.stderr
     assert "not a Redis URL" in run.stderr and "Traceback" not in run.stderr
 
@@ -244,7 +232,7 @@ def test_password_in_the_url(tmp_path: Path) -> None:
         finally:
             mock.stop()
         wrong = server.url.replace("s3cret", "wrong")
-        run = run_mock("--state", wrong)
+        run = run_mock("--quiet", "--state", wrong)
         assert run.returncode == 2, run.stderr
         assert "wrong" not in run.stderr and "***" in run.stderr  # never the password
         assert "Traceback" not in run.stderr

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 import pytest
 
-from .support import CATALOGUE, CREATE, PAGE_EXAMPLE, PIPELINE, ROOT, MockProcess
+from .support import CATALOGUE, CREATE, PAGE_EXAMPLE, PIPELINE, MockProcess, run_mock
 from .team_support import AUTH, RedisServer, create_many, ids_of
 
 N = 400
@@ -53,16 +51,6 @@ def test_two_workers_on_redis_hand_out_ids_1_to_400(tmp_path: Path) -> None:
         ) as proc,
     ):
         check_400_creates(proc)
-
-
-def run_mock(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "mock_server", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def test_workers_without_a_shared_state_is_a_usage_error() -> None:

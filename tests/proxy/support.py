@@ -9,16 +9,15 @@ import json
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
-from gate.fake_zadig import ServerThread, free_port
+from gate.fake_zadig import RawListener, ServerThread, free_port
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -162,42 +161,17 @@ def echo_app() -> Starlette:
     )
 
 
-@dataclass
-class RawServer:
+class RawServer(RawListener):
     """A socket server that answers each connection with `reply` bytes, then closes it."""
 
-    reply: bytes
-    listener: socket.socket = field(default_factory=socket.socket)
-    stop: threading.Event = field(default_factory=threading.Event)
+    def __init__(self, reply: bytes) -> None:
+        super().__init__()
+        self.reply = reply
 
-    def __post_init__(self) -> None:
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(16)
-        self.listener.settimeout(0.2)
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.listener.getsockname()[1]}"
-
-    def _serve(self) -> None:
-        while not self.stop.is_set():
+    def handle(self, conn: socket.socket) -> None:
+        with conn:
             try:
-                conn, _ = self.listener.accept()
+                conn.recv(65536)
+                conn.sendall(self.reply)
             except OSError:
-                continue
-            with conn:
-                try:
-                    conn.recv(65536)
-                    conn.sendall(self.reply)
-                except OSError:
-                    pass
-
-    def __enter__(self) -> RawServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop.set()
-        self.thread.join(timeout=5)
-        self.listener.close()
+                pass
