@@ -9,7 +9,7 @@ import time
 import pytest
 
 from .fake_zadig import DribblingServer, ServerThread, Switches, build_app
-from .runner import run_gate
+from .runner import checked_rules, run_gate
 
 TOKEN = "gate-test-token"
 
@@ -183,6 +183,7 @@ def test_gate_sees_each_fault_only_where_it_can() -> None:
     with ServerThread(build_app(Switches(success_message="ok", task_id_as_string=True))) as server:
         run = run_gate(server.url, "--profile", "safe")
     assert run.exit_code == 0, run.failed()
+    assert run.not_passed(checked_rules("safe")) == []
 
 
 def test_gate_fails_a_server_that_ignores_auth() -> None:
@@ -308,6 +309,7 @@ def test_gate_passes_a_faithful_server(switches: Switches, profile: str) -> None
     with ServerThread(build_app(switches)) as server:
         run = run_gate(server.url, "--profile", profile, max_examples=examples)
     assert run.exit_code == 0, "\n\n".join(run.texts.values())
+    assert run.not_passed(checked_rules(profile)) == []
 
 
 def test_only_the_full_profile_checks_the_unknown_env_rule() -> None:
@@ -328,6 +330,7 @@ def test_gate_passes_a_faithful_server_with_auth() -> None:
     with ServerThread(build_app(Switches(tokens=(TOKEN,)))) as server:
         run = run_gate(server.url, "--profile", "full", "--token", TOKEN)
     assert run.exit_code == 0, "\n\n".join(run.texts.values())
+    assert run.not_passed(checked_rules("full", auth=True)) == []
     assert (
         run.outcomes["test_refused_without_valid_token[cancelWorkflowTask-auth_bad_token]"]
         == "passed"

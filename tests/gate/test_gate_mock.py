@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from .fake_zadig import free_port
-from .runner import run_gate
+from .runner import checked_rules, run_gate
 
 TOKEN = "mock-gate-token"
 BODY = {
@@ -62,6 +62,9 @@ def mock() -> Iterator[str]:
 def test_mock_conforms(mock: str, profile: str) -> None:
     run = run_gate(mock, "--profile", profile, "--token", TOKEN)
     assert run.exit_code == 0, "\n\n".join(run.texts.values())
+    # The mock can put a task in any state: the full profile checks those rules too.
+    states = profile == "full"
+    assert run.not_passed(checked_rules(profile, auth=True, states=states)) == []
     auth_rule = "test_refused_without_valid_token[createWorkflowTask-auth_none_token]"
     assert run.outcomes[auth_rule] == "passed"
     # Full runs the lifecycle and the mock-only status rules; they must have run, not skipped.
@@ -109,4 +112,5 @@ def test_mock_conforms_with_a_project_scoped_token(seeded_mock: str, profile: st
     options = ("--token", "shop-dev-token", *fixture, "--service", "cart")
     run = run_gate(seeded_mock, "--profile", profile, *options)
     assert run.exit_code == 0, "\n\n".join(run.texts.values())
+    assert run.not_passed(checked_rules(profile, auth=True, states=profile == "full")) == []
     assert run.outcomes["test_generated_cases[createWorkflowTask]"] == "passed"

@@ -23,10 +23,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from api_contract.spec import load_contract
 from contract_proxy.app import build_app
 from contract_proxy.forwarding import Upstream
 from contract_proxy.ledger import Ledger
-from contract_tests.contract import load_contract
 from openapi import SPEC_PATH
 
 CONTRACT = load_contract(SPEC_PATH)
