@@ -12,7 +12,6 @@ import json
 import re
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from helpers import free_port
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -292,18 +292,35 @@ def test_no_module_imports_another_in_a_circle(package: str) -> None:
     assert circle(graph) == []
 
 
-# The spec's `paths` walked, or its catalogue and missing-field rules read by key.
-SPEC_READING = re.compile(
-    r"x-zadig-error-catalogue|x-zadig-missing-fields|\[\"paths\"\]\.(?:items|values|keys)\("
-)
+# The keys under which the spec keeps its error catalogue and its missing-field rules.
+SPEC_KEYS = {"x-zadig-error-catalogue", "x-zadig-missing-fields"}
+
+
+def spec_readings(path: Path) -> list[str]:
+    """Where the file walks a spec's `paths` or names the catalogue's or the missing-field
+    rules' key."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Constant) and node.value in SPEC_KEYS:
+            found.append(f"line {node.lineno}: {node.value}")
+        walked = node.iter if isinstance(node, (ast.For, ast.comprehension)) else None
+        if isinstance(walked, ast.Call) and isinstance(walked.func, ast.Attribute):
+            walked = walked.func.value  # paths.items(), .values(), .keys()
+        if (
+            isinstance(walked, ast.Subscript)
+            and isinstance(walked.slice, ast.Constant)
+            and walked.slice.value == "paths"
+        ):
+            found.append(f"line {walked.lineno}: a walk over paths")
+    return found
 
 
 @pytest.mark.parametrize("package", ["mock_server", "contract_tests", "contract_proxy"])
 def test_only_the_contract_core_reads_the_spec(package: str) -> None:
     readers = [
-        f"{package}/{path.name}"
+        f"{package}/{path.name} {reading}"
         for path in sorted((ROOT / package).glob("*.py"))
-        if SPEC_READING.search(path.read_text(encoding="utf-8"))
+        for reading in spec_readings(path)
     ]
     assert readers == []
 
@@ -497,12 +514,6 @@ def shell_complete(text: str) -> bool:
     except ValueError:  # an open quote: the command goes on on the next line
         return False
     return True
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+from helpers import PAGE_EXAMPLE as PAGE_BODY
 
 from api_contract.checks import accepted_incomplete_problems, answer_problems, request_problems
 from api_contract.exchange import Exchange
@@ -17,13 +18,6 @@ from openapi import SPEC_PATH
 CONTRACT = load_contract(SPEC_PATH)
 JSON = {"content-type": "application/json"}
 BEARER = {"authorization": "Bearer t", "content-type": "application/json"}
-# The page's create example (workflow-api.md, body 参数样例), without its trailing commas.
-PAGE_BODY = {
-    "workflow_name": "proxy-workflow-dev",
-    "product_tmpl_name": "proxy",
-    "namespace": "dev",
-    "targets": [{"name": "proxy", "service_name": "proxy", "product_name": "proxy"}],
-}
 
 
 def answer(status: int, body: object, headers: dict[str, str] | None = None) -> Exchange:

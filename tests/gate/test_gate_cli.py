@@ -11,10 +11,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from helpers import free_port
 
 from contract_tests.cli import main
 
-from .fake_zadig import ServerThread, Switches, build_app, free_port
+from .fake_zadig import ServerThread, Switches, build_app
 from .runner import checked_rules, run_gate
 
 REPO = Path(__file__).resolve().parents[2]
