@@ -23,7 +23,7 @@ from mock_server.custom_workflow import (
     User,
 )
 from mock_server.errors import Catalogue, ZadigError
-from openapi import CUSTOM_OVERLAY_PATH
+from openapi import CUSTOM_SPEC_PATH
 
 MONGO = "mongo: no documents in result"
 ADMIN = User("admin", "uid-admin", admin=True)
@@ -90,7 +90,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def rules(clock: Clock) -> CustomWorkflowTasks:
-    overlay = yaml.safe_load(CUSTOM_OVERLAY_PATH.read_text(encoding="utf-8"))
+    overlay = yaml.safe_load(CUSTOM_SPEC_PATH.read_text(encoding="utf-8"))
     catalogue = Catalogue.from_spec(overlay)
     world = CustomWorld(workflows(), task_duration=DURATION)
     return CustomWorkflowTasks(world, DictStore(), catalogue, clock)
