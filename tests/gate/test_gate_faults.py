@@ -9,9 +9,10 @@ import time
 import pytest
 
 from .fake_zadig import DribblingServer, ServerThread, Switches, build_app
-from .runner import checked_rules, run_gate
+from .runner import CONTRACT, checked_rules, run_gate
 
 TOKEN = "gate-test-token"
+OPERATIONS = list(CONTRACT.operations)
 
 # (fault, switches, profile, the rule that must fail, or a prefix of it)
 FAULTS = [
@@ -286,6 +287,8 @@ def test_run_budget_ends_a_run_against_a_target_that_answers_slowly() -> None:
     cut = list(itertools.takewhile(lambda line: line.startswith("  - "), note.splitlines()[1:]))
     cut = [line[4:] for line in cut]
     assert cut and len(cut) == len(set(cut)), note
+    # Generated cases go through the same budget as the probes: they run last, and are cut.
+    assert {f"{op}: generated requests get documented answers" for op in OPERATIONS} <= set(cut)
     assert elapsed < 15, f"the gate took {elapsed:.0f} s with a budget of 4 s"
 
 
