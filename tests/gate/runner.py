@@ -82,7 +82,11 @@ def checked_rules(profile: str, *, auth: bool = False, states: bool = False) -> 
     for operation in CONTRACT.operations.values():
         op = operation.operation_id
         for name in operation.errors:
-            if name == PAGE_SAMPLE or (name in NEEDS_A_TASK_IN_STATE and not states):
+            if name == PAGE_SAMPLE:
+                continue
+            if name in NEEDS_A_TASK_IN_STATE:
+                if states:  # one rule per state that must refuse, named after it
+                    rules.append(f"test_refused_in_state[{op}-{name}")
                 continue
             if name in NEEDS_THE_FIXTURE and profile == "safe":
                 continue
