@@ -120,7 +120,7 @@ def page_files(paths: list[str]) -> tuple[list[Path], bool]:
     return files, folder
 
 
-def _warn(name: str, message: str) -> None:
+def print_warning(name: str, message: str) -> None:
     """`warning: FILE:LINE: what`, like errors, so that editors jump to the line."""
     line = re.match(r"line (\d+): ", message)
     where = f"{name}:{line.group(1)}" if line else name
@@ -133,7 +133,7 @@ def _read(files: list[Path]) -> list[tuple[str, str]]:
 
 def _convert(args: argparse.Namespace) -> int:
     files, folder = page_files(args.doc)
-    text = convert_pages(_read(files), args.overlay, _warn, skip_empty=folder)
+    text = convert_pages(_read(files), args.overlay, print_warning, skip_empty=folder)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
     else:
@@ -173,7 +173,7 @@ def _check(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     _defaults(args)
     Path(args.spec).write_text(
-        convert_pages(_read([Path(args.doc)]), args.overlay, _warn), encoding="utf-8"
+        convert_pages(_read([Path(args.doc)]), args.overlay, print_warning), encoding="utf-8"
     )
     print(f"wrote {args.spec}")
     return 0
