@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from mock_server.domain import World
@@ -21,6 +21,7 @@ def auth_mode(world: World) -> str:
 class AdminHandlers:
     mock: MockState
     forced_defaults: dict[str, Any]  # admin.yaml's defaults for a queued Forced
+    answers: list[dict[str, Any]] = field(default_factory=list)  # forced_answers.documented_answers
 
     async def reset_mock(self) -> tuple[dict, int]:
         await self.mock.reset()
@@ -76,6 +77,20 @@ class AdminHandlers:
     async def clear_forced(self) -> tuple[dict, int]:
         await self.mock.overrides.clear()
         return {"message": "cleared"}, 200
+
+    async def list_answers(self) -> tuple[list, int]:
+        return self.answers, 200
+
+    async def show_options(self) -> tuple[dict, int]:
+        world = self.mock.tasks.world
+        found = await self.mock.store.health()
+        return {
+            "auth": auth_mode(world),
+            "task_duration": world.task_duration,
+            **self.mock.options,
+            "state": found["state"],
+            "reachable": found["reachable"],
+        }, 200
 
     async def health(self) -> tuple[dict, int]:
         """Answered whether or not the shared state can be reached (a load balancer's probe)."""

@@ -27,6 +27,7 @@ from mock_server.admin import AdminHandlers
 from mock_server.admin_auth import AdminAuth
 from mock_server.auth import Auth
 from mock_server.body_guard import BodyGuard
+from mock_server.console import Console
 from mock_server.domain import STATUSES, Clock, WorkflowTasks
 from mock_server.error_handlers import (
     BadIds,
@@ -37,7 +38,7 @@ from mock_server.error_handlers import (
     unexpected_to_envelope,
 )
 from mock_server.errors import Catalogue, ZadigError
-from mock_server.forced_answers import Overrides
+from mock_server.forced_answers import Overrides, documented_answers
 from mock_server.forcing_middleware import Forcing
 from mock_server.handlers import (
     SpecOperations,
@@ -83,6 +84,7 @@ def create_app(
     cors: bool = True,
     body_limit: int = BODY_LIMIT,
     admin_token: str | None = None,
+    workers: int = 1,
 ) -> AsyncApp:
     """The mock as an ASGI app; its state is `app.mock` (a MockState).
 
@@ -105,6 +107,13 @@ def create_app(
         max_delay_ms=forced_schema["properties"]["delay_ms"]["maximum"],
     )
     catalogue = mock.catalogue
+    mock.options.update(
+        latency_ms=latency_ms,
+        strict=strict,
+        cors=cors,
+        admin_token=admin_token is not None,
+        workers=workers,
+    )
     task_handlers = WorkflowTaskHandlers(mock.tasks, target_fields(spec))
     with_body = frozenset(
         op["operationId"]
@@ -130,6 +139,7 @@ def create_app(
         partial(Journal, entries=mock.store.journal),
         ExceptionMiddleware,
         SwaggerUI,
+        partial(Console, prefix=ADMIN_BASE),
         *(
             [partial(AdminAuth, token=admin_token, catalogue=catalogue, prefix=ADMIN_BASE)]
             if admin_token
@@ -167,7 +177,12 @@ def create_app(
     bad_ids = BadIds()
     for api_spec, base, handlers, validators in (
         (spec, "", task_handlers, validator_map(strict=strict, page_fields=page_required)),
-        (admin, ADMIN_BASE, AdminHandlers(mock, defaults(forced_schema)), validator_map()),
+        (
+            admin,
+            ADMIN_BASE,
+            AdminHandlers(mock, defaults(forced_schema), documented_answers(spec, catalogue)),
+            validator_map(),
+        ),
     ):
         app.add_api(
             api_spec,

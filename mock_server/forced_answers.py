@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from mock_server.errors import Catalogue, ZadigError
+from mock_server.spec import spec_operations
 
 if TYPE_CHECKING:
     from mock_server.store import StateStore
@@ -90,3 +91,62 @@ class Overrides:
     def error(self, forced: Forced, params: dict[str, Any]) -> ZadigError:
         """The forced error, its description filled from the request (`params`)."""
         return self.catalogue.error(forced.code, forced.example, **params)
+
+
+def documented_answers(spec: dict[str, Any], catalogue: Catalogue) -> list[dict[str, Any]]:
+    """Per operation of the spec, every answer it documents, as a forced answer can give it:
+    success, each named example of its error answers (code and reason; an example that names
+    no reason of its code stands for the code, listed once), and 401/403 where documented.
+    The mock console offers each one to queue."""
+    found = []
+    for template, method, op, _ in spec_operations(spec):
+        success = op["responses"].get("200", {}).get("description", "")
+        answers: list[dict[str, Any]] = [
+            {"code": 200, "example": None, "status": 200, "summary": success}
+        ]
+        seen: dict[tuple[int, str | None], str] = {}  # (code, reason) -> the example's summary
+        for status, response in op.get("responses", {}).items():
+            if not str(status).isdigit() or int(status) == 200:
+                continue
+            if "$ref" in response:  # '#/components/responses/Unauthorized'
+                response = spec["components"]["responses"][response["$ref"].rsplit("/", 1)[-1]]
+            examples = response.get("content", {}).get("application/json", {}).get("examples", {})
+            named = [
+                (ex["value"]["code"], name, ex.get("summary", ""))
+                for name, ex in examples.items()
+                if isinstance(ex.get("value"), dict) and ex["value"].get("code") in catalogue
+            ]
+            if not named and int(status) in catalogue:
+                named = [(int(status), None, response.get("description", ""))]
+            for code, name, summary in named:
+                reason = name if name in catalogue.entries[code].reasons else None
+                seen.setdefault((code, reason), summary)
+        for code, reason in sorted(seen, key=lambda pair: (pair[0], pair[1] or "")):
+            if reason is None and any(c == code and r for c, r in seen):
+                continue  # the code's named reasons stand for it
+            entry = catalogue.entries[code]
+            template_text = (
+                entry.reasons.get(reason)
+                if reason
+                else next(iter(entry.reasons.values()), entry.message)
+            )
+            answers.append(
+                {
+                    "code": code,
+                    "example": reason,
+                    "status": entry.status,
+                    "message": entry.message,
+                    "description": template_text,
+                    "summary": seen[(code, reason)],
+                }
+            )
+        found.append(
+            {
+                "operation": op["operationId"],
+                "method": method.upper(),
+                "path": template,
+                "summary": op.get("summary", ""),
+                "answers": answers,
+            }
+        )
+    return found

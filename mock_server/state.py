@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from mock_server.domain import Clock, WorkflowTasks
@@ -19,6 +19,8 @@ class MockState:
     catalogue: Catalogue
     operations: frozenset[str]  # the spec's operationIds
     overrides: Overrides
+    # How this process was started, as GET /_mock/options shows it (latency_ms, workers, ...).
+    options: dict[str, Any] = field(default_factory=dict)
 
     @property
     def clock(self) -> Clock:
