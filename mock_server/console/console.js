@@ -10,7 +10,7 @@ const JOURNAL_SHOWN = 200;
 const OWN_PATHS = [ADMIN, '/ui', '/openapi.json', '/openapi.yaml'];
 
 const $ = (id) => document.getElementById(id);
-const state = { journal: [], selected: null, statuses: [], shown: {}, refreshing: false };
+const state = { journal: [], selected: null, statuses: [], shown: {}, refreshing: false, down: false };
 
 class Refused extends Error {}
 
@@ -167,6 +167,7 @@ function showDetail() {
 
 function setStatus(task, status) {
   const name = `${task.pipeline_name} #${task.task_id}`;
+  delete state.shown[`${task.pipeline_name}/${task.task_id}`]; // the list shows the status again
   return act(`${name} is now ${status}`, () =>
     admin('PATCH', `/tasks/${encodeURIComponent(task.pipeline_name)}/${task.task_id}`, { status }));
 }
@@ -262,9 +263,12 @@ async function refresh() {
     if (changed('journal', journal)) { state.journal = journal; showJournal(); }
     if (changed('tasks', tasks)) showTasks(tasks);
     if (changed('queue', queue)) showQueue(queue);
-    if ($('status').classList.contains('error') && $('token-form').hidden) say('');
+    if (state.down) { state.down = false; say('The mock answers again.'); }
   } catch (error) {
-    if (!(error instanceof Refused)) say(`The mock does not answer: ${error.message}`, true);
+    if (!(error instanceof Refused)) {
+      state.down = true;
+      say(`The mock does not answer: ${error.message}`, true);
+    }
   } finally {
     state.refreshing = false;
   }
