@@ -139,6 +139,7 @@ def summary_html(header: list[str], summary: Summary, notes: list[str]) -> str:
         f'<h2>Zadig contract summary</h2>{settings}<table id="zadig-summary">'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
         f'<ul id="zadig-not-checked">{items}</ul>'
-        "<style>#zadig-summary td,#zadig-summary th{padding:2px 8px;border:1px solid #ccc;color:#222}"
+        "<style>#zadig-summary td,#zadig-summary th"
+        "{padding:2px 8px;border:1px solid #ccc;color:#222}"
         "#zadig-summary tr.failed td{background:#fbe0de;font-weight:bold}</style>"
     )
