@@ -15,14 +15,15 @@ from typing import Any
 import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from contract_tests.contract import Contract, load_contract
+from api_contract.spec import Contract
+from api_contract.summary import Summary
+from contract_tests.contract import load_contract
 from contract_tests.error_probes import (
     FULL_ONLY_WHY,
     full_only_examples,
     unanswered_fields,
     unprobed_examples,
 )
-from contract_tests.report import Summary
 from contract_tests.settings import Settings, SettingsError, add_options, build_settings, raw_values
 
 SETTINGS = pytest.StashKey[Settings]()

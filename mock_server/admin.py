@@ -7,6 +7,7 @@ from typing import Any
 
 from mock_server.domain import World
 from mock_server.forced_answers import Forced
+from mock_server.options import MockOptions
 from mock_server.state import MockState
 
 
@@ -22,6 +23,7 @@ class AdminHandlers:
     mock: MockState
     forced_defaults: dict[str, Any]  # admin.yaml's defaults for a queued Forced
     answers: list[dict[str, Any]] = field(default_factory=list)  # forced_answers.documented_answers
+    options: MockOptions = field(default_factory=MockOptions)  # how this mock was started
 
     async def reset_mock(self) -> tuple[dict, int]:
         await self.mock.reset()
@@ -84,10 +86,15 @@ class AdminHandlers:
     async def show_options(self) -> tuple[dict, int]:
         world = self.mock.tasks.world
         found = await self.mock.store.health()
+        options = self.options
         return {
             "auth": auth_mode(world),
             "task_duration": world.task_duration,
-            **self.mock.options,
+            "latency_ms": options.latency_ms,
+            "strict": options.strict,
+            "cors": options.cors,
+            "admin_token": options.admin_token is not None,
+            "workers": options.workers,
             "state": found["state"],
             "reachable": found["reachable"],
         }, 200

@@ -7,8 +7,9 @@ import math
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from mock_server.errors import Catalogue, ZadigError
-from mock_server.spec import spec_operations
+from api_contract.catalogue import Catalogue, ZadigError
+from api_contract.operations import resolve
+from api_contract.spec import Contract
 
 if TYPE_CHECKING:
     from mock_server.store import StateStore
@@ -93,59 +94,48 @@ class Overrides:
         return self.catalogue.error(forced.code, forced.example, **params)
 
 
-def documented_answers(spec: dict[str, Any], catalogue: Catalogue) -> list[dict[str, Any]]:
+def documented_answers(contract: Contract) -> list[dict[str, Any]]:
     """Per operation of the spec, every answer it documents, as a forced answer can give it:
     success, each named example of its error answers (code and reason; an example that names
-    no reason of its code stands for the code, listed once), and 401/403 where documented.
-    The mock console offers each one to queue."""
+    no reason of its code stands for the code, listed once), and the other documented statuses
+    of the catalogue (401, 403). The mock console offers each one to queue."""
+    catalogue = contract.catalogue
     found = []
-    for template, method, op, _ in spec_operations(spec):
-        success = op["responses"].get("200", {}).get("description", "")
+    for op in contract.operations.values():
+        responses = resolve(contract.raw, contract.raw["paths"][op.path][op.method]["responses"])
+        seen: dict[tuple[int, str | None], str] = {}  # (code, reason) -> what it stands for
+        for error in op.errors.values():
+            if error.code in catalogue:
+                reason = error.name if error.name in catalogue[error.code].reasons else None
+                seen.setdefault((error.code, reason), error.summary)
+        for status in op.statuses:
+            if status != 200 and not (status == 400 and op.errors) and status in catalogue:
+                seen.setdefault((status, None), responses[str(status)].get("description", ""))
+        success = responses.get("200", {}).get("description", "")
         answers: list[dict[str, Any]] = [
             {"code": 200, "example": None, "status": 200, "summary": success}
         ]
-        seen: dict[tuple[int, str | None], str] = {}  # (code, reason) -> the example's summary
-        for status, response in op.get("responses", {}).items():
-            if not str(status).isdigit() or int(status) == 200:
-                continue
-            if "$ref" in response:  # '#/components/responses/Unauthorized'
-                response = spec["components"]["responses"][response["$ref"].rsplit("/", 1)[-1]]
-            examples = response.get("content", {}).get("application/json", {}).get("examples", {})
-            named = [
-                (ex["value"]["code"], name, ex.get("summary", ""))
-                for name, ex in examples.items()
-                if isinstance(ex.get("value"), dict) and ex["value"].get("code") in catalogue
-            ]
-            if not named and int(status) in catalogue:
-                named = [(int(status), None, response.get("description", ""))]
-            for code, name, summary in named:
-                reason = name if name in catalogue.entries[code].reasons else None
-                seen.setdefault((code, reason), summary)
         for code, reason in sorted(seen, key=lambda pair: (pair[0], pair[1] or "")):
             if reason is None and any(c == code and r for c, r in seen):
                 continue  # the code's named reasons stand for it
-            entry = catalogue.entries[code]
-            template_text = (
-                entry.reasons.get(reason)
-                if reason
-                else next(iter(entry.reasons.values()), entry.message)
-            )
+            entry = catalogue[code]
+            text = entry.reasons[reason] if reason else next(iter(entry.reasons.values()), "")
             answers.append(
                 {
                     "code": code,
                     "example": reason,
                     "status": entry.status,
                     "message": entry.message,
-                    "description": template_text,
+                    "description": text or entry.message,
                     "summary": seen[(code, reason)],
                 }
             )
         found.append(
             {
-                "operation": op["operationId"],
-                "method": method.upper(),
-                "path": template,
-                "summary": op.get("summary", ""),
+                "operation": op.operation_id,
+                "method": op.method.upper(),
+                "path": op.path,
+                "summary": op.section,
                 "answers": answers,
             }
         )

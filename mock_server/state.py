@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from api_contract.catalogue import Catalogue
 from mock_server.domain import Clock, WorkflowTasks
-from mock_server.errors import Catalogue
 from mock_server.forced_answers import Overrides
 from mock_server.seed import build_world
 from mock_server.store import StateStore
@@ -19,8 +19,6 @@ class MockState:
     catalogue: Catalogue
     operations: frozenset[str]  # the spec's operationIds
     overrides: Overrides
-    # How this process was started, as GET /_mock/options shows it (latency_ms, workers, ...).
-    options: dict[str, Any] = field(default_factory=dict)
 
     @property
     def clock(self) -> Clock:

@@ -12,11 +12,6 @@ from . import vocabulary as vocab
 from .model import ConversionError, ErrorCode, Example, Field, Operation, Page
 
 
-def emit(page: Page) -> dict[str, Any]:
-    """The OpenAPI document for a page, before any overlay."""
-    return emit_pages([page])
-
-
 def emit_pages(pages: list[Page]) -> dict[str, Any]:
     """One OpenAPI document with the operations of every page, tagged with its title.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from contract_tests.contract import Contract
+from api_contract.spec import Contract
 
 OUTCOMES = ("passed", "failed", "skipped")
 AUTH_ROW = "401/403"
