@@ -27,7 +27,7 @@ examples:
   # the mock or a staging deployment: real tasks too, and an HTML report for CI
   {PROG} --base-url http://127.0.0.1:8080 --profile full --html gate.html
 
-exit status: 0 every rule that ran passed, 1 a rule failed, 2-4 a mistake in the options.
+exit status (pytest's): 0 every rule that ran passed, 1 a rule failed, 4 a usage error.
 pytest's own options (-k, -x, --deselect, ...) are taken too: {PROG} {HELP_PYTEST}."""
 METAVARS = {str: "TEXT", float: "SECONDS", int: "N"}
 

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from mock_server.app import create_app
+from mock_server.options import MockOptions
 
 from .support import (
     CATALOGUE,
@@ -31,7 +32,7 @@ CONSOLE_FILES = Path(__file__).resolve().parents[2] / "mock_server" / "console"
 
 @pytest.fixture
 def asgi() -> httpx.Client:
-    with api_client(create_app(task_duration=0), raise_server_exceptions=False) as c:
+    with api_client(create_app(MockOptions(task_duration=0)), raise_server_exceptions=False) as c:
         yield c
 
 
@@ -170,7 +171,7 @@ def test_answers_lists_every_documented_answer_and_each_can_be_queued(asgi: http
 
 
 def test_options_show_how_the_mock_runs() -> None:
-    app = create_app(task_duration=3, latency_ms=5, strict=True, auth=False, workers=1)
+    app = create_app(MockOptions(task_duration=3, latency_ms=5, strict=True, auth=False))
     with api_client(app) as c:
         options = c.get("/_mock/options").json()
     assert options == {
