@@ -31,6 +31,7 @@ from mock_server.admin import AdminHandlers
 from mock_server.admin_auth import AdminAuth
 from mock_server.auth import Auth
 from mock_server.body_guard import BodyGuard
+from mock_server.console import Console
 from mock_server.domain import STATUSES, WorkflowTasks
 from mock_server.error_handlers import (
     BadIds,
@@ -40,7 +41,7 @@ from mock_server.error_handlers import (
     unavailable_to_envelope,
     unexpected_to_envelope,
 )
-from mock_server.forced_answers import Overrides
+from mock_server.forced_answers import Overrides, documented_answers
 from mock_server.forcing_middleware import Forcing
 from mock_server.handlers import (
     CREATE,
@@ -125,6 +126,7 @@ def create_app(options: MockOptions | None = None) -> AsyncApp:
         partial(Journal, entries=mock.store.journal),
         ExceptionMiddleware,
         SwaggerUI,
+        partial(Console, prefix=ADMIN_BASE),
         *(
             [partial(AdminAuth, token=options.admin_token, catalogue=catalogue, prefix=ADMIN_BASE)]
             if options.admin_token
@@ -180,7 +182,9 @@ def create_app(options: MockOptions | None = None) -> AsyncApp:
         (
             admin,
             ADMIN_BASE,
-            method_resolver(AdminHandlers(mock, defaults(forced_schema))),
+            method_resolver(
+                AdminHandlers(mock, defaults(forced_schema), documented_answers(contract), options)
+            ),
             validator_map(),
         ),
     ):

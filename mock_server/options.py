@@ -23,7 +23,8 @@ class MockOptions:
     seed list some). `strict`: a create body lacking a field the page requires is refused with
     400, instead of taking the field's zero value as aslan does. `latency_ms`: added to every
     API answer. `task_duration`: seconds from created to the end (None: the seed's).
-    `admin_token`: the bearer token the admin API wants (None: open). `spec`: the OpenAPI
+    `admin_token`: the bearer token the admin API wants (None: open). `workers`: how many
+    processes serve it on one port (`--workers`; the console shows it). `spec`: the OpenAPI
     document served (None: the committed v1.7.1 spec), with an error catalogue."""
 
     seed: dict[str, Any] | None = None
@@ -38,3 +39,4 @@ class MockOptions:
     body_limit: int = BODY_LIMIT
     admin_token: str | None = None
     spec: dict[str, Any] | None = None
+    workers: int = 1
