@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from api_contract.spec import Contract
+from api_contract.operations import Operation
+from api_contract.rule_sets import attached, rule_set
+from api_contract.spec import Contract, load_contract, read_contract
 from api_contract.summary import Summary
-from contract_tests.contract import load_contract
 from contract_tests.error_probes import (
     FULL_ONLY_WHY,
     full_only_examples,
@@ -27,7 +28,10 @@ from contract_tests.error_probes import (
 from contract_tests.settings import Settings, SettingsError, add_options, build_settings, raw_values
 
 SETTINGS = pytest.StashKey[Settings]()
-CONTRACT = pytest.StashKey[Contract]()
+CONTRACT = pytest.StashKey[Contract]()  # the operations the hand-written rules drive
+# Every operation of the spec; those without hand-written rules are checked by their page.
+WHOLE = pytest.StashKey[Contract]()
+PAGE_OPERATIONS = pytest.StashKey[list[Operation]]()
 ROW_MARK = "contract_row"
 
 
@@ -48,15 +52,44 @@ def activate(config: pytest.Config) -> None:
         return
     try:
         values = raw_values(config)
-        spec = Path(values["zadig_spec"]) if values["zadig_spec"] else default_spec()
-        contract = load_contract(spec)
+        whole, spec = read_spec(values["zadig_spec"], values["zadig_page"])
+        contract, pages = split(whole)
         settings = build_settings(values, contract, spec)
     except (SettingsError, OSError, ValueError, KeyError) as exc:
         raise pytest.UsageError(f"zadig-contract: {exc}") from None
     _keep_hypothesis_out_of_cwd()
     config.stash[SETTINGS] = settings
     config.stash[CONTRACT] = contract
-    config.pluginmanager.register(GateReporter(settings, Summary(contract)), "zadig-gate-reporter")
+    config.stash[WHOLE] = whole
+    config.stash[PAGE_OPERATIONS] = pages
+    reporter = GateReporter(settings, Summary(whole), contract)
+    config.pluginmanager.register(reporter, "zadig-gate-reporter")
+
+
+def read_spec(spec: str | None, pages: list[str]) -> tuple[Contract, Path]:
+    """The contract --spec or --page names (the packaged spec without either), completed as
+    the mock completes it (openapi.completion), and the path the run header shows."""
+    if spec and pages:
+        raise SettingsError("--spec and --page name two specs: give one of them")
+    if not spec and not pages:
+        return load_contract(default_spec()), default_spec()
+    from openapi.completion import document_for
+
+    return read_contract(document_for(spec, pages), spec or "the pages"), Path(spec or pages[0])
+
+
+def split(whole: Contract) -> tuple[Contract, list[Operation]]:
+    """The operations v1.7.1's hand-written rules drive (found by method and path, under their
+    own operationIds) as a contract of their own (none: no operation), and the others, which
+    are checked by what their page states."""
+    reference = load_contract(default_spec())
+    roles = attached(whole, [rule_set("workflow", reference)]).get("workflow", {})
+    ruled = {op.operation_id for role, op in roles.items() if role == op.operation_id}
+    if ruled != set(roles):
+        ruled = set()  # other operationIds: the rules cannot name them
+    own = {i: op for i, op in whole.operations.items() if i in ruled}
+    rules = Contract(operations=own, catalogue=whole.catalogue, raw=whole.raw)
+    return rules, [op for i, op in whole.operations.items() if i not in ruled]
 
 
 def _keep_hypothesis_out_of_cwd() -> None:
@@ -68,9 +101,11 @@ def _keep_hypothesis_out_of_cwd() -> None:
 
 
 class GateReporter:
-    def __init__(self, settings: Settings, summary: Summary) -> None:
+    def __init__(self, settings: Settings, summary: Summary, rules: Contract | None = None) -> None:
         self.settings = settings
         self.summary = summary
+        # The operations the hand-written rules drive (None: every operation's).
+        self.rules = summary.contract if rules is None else rules
         self.notes: list[str] = []
 
     @pytest.hookimpl(wrapper=True)
@@ -101,7 +136,7 @@ class GateReporter:
 
     def not_checked(self) -> list[str]:
         """What the summary's matrix cannot show: rules not checked, and why; the run's notes."""
-        contract = self.summary.contract
+        contract = self.rules
         lines = [
             f"not checked (the gate has no probe for it): {example}"
             for example in unprobed_examples(contract)
@@ -112,7 +147,11 @@ class GateReporter:
                 f"not checked by the safe profile: {example}: {FULL_ONLY_WHY}"
                 for example in full_only_examples(contract)
             ]
-        return lines + self.notes
+        lines += [
+            f"not checked (the page does not say how to provoke it): {operation}: {code}"
+            for operation, code in page_errors(self.summary.contract, self.rules)
+        ]
+        return lines + list(dict.fromkeys(self.notes))
 
     # pytest-html (`zadig-contract --html FILE`): the same summary on top of the report, whose
     # rows show each failure as the terminal does (page section, curl line, expected, got).
@@ -123,6 +162,16 @@ class GateReporter:
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_results_summary(self, prefix: list[str], summary: Any, postfix: Any) -> None:
         prefix.append(summary_html(self.pytest_report_header(), self.summary, self.not_checked()))
+
+
+def page_errors(whole: Contract, rules: Contract) -> list[tuple[str, int]]:
+    """The documented error codes of the operations without hand-written rules."""
+    return [
+        (operation.operation_id, code)
+        for operation in whole.operations.values()
+        if operation.operation_id not in rules.operations
+        for code in operation.codes
+    ]
 
 
 def summary_html(header: list[str], summary: Summary, notes: list[str]) -> str:

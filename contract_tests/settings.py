@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 import os
 import random
+import shlex
 import string
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -43,6 +44,20 @@ OPTIONS = (
     Option("--service", "ZADIG_SERVICE", "fixture service (default: the spec's example)"),
     Option("--target-name", "ZADIG_TARGET_NAME", "fixture target name (default: --service)"),
     Option("--spec", "ZADIG_SPEC", "OpenAPI spec to check against (default: the packaged one)"),
+    Option(
+        "--page",
+        "ZADIG_PAGE",
+        "API page (Markdown) to check against, converted at start; repeatable, or a folder",
+        None,
+        list,
+    ),
+    Option(
+        "--set",
+        "ZADIG_SET",
+        "NAME=VALUE: the value of a parameter named NAME, over the page's examples; repeatable",
+        None,
+        list,
+    ),
     Option("--request-timeout", "ZADIG_REQUEST_TIMEOUT", "seconds per request", 10.0, float),
     Option(
         "--run-budget",
@@ -80,7 +95,7 @@ def add_options(parser: Any) -> None:
     for option in OPTIONS:
         # Another plugin may own a flag (pytest-base-url has --base-url): share its value.
         if option.flag not in taken:
-            action = "store_true" if option.kind is bool else "store"
+            action = {bool: "store_true", list: "append"}.get(option.kind, "store")
             group.addoption(
                 option.flag, dest=dest(option), default=None, action=action, help=_help(option)
             )
@@ -142,6 +157,8 @@ class Settings:
     fixture: Fixture
     run_mark: str
     strict: bool = False
+    # --set NAME=VALUE: parameter values over the page's examples (operations without rules).
+    sets: dict[str, str] = field(default_factory=dict)
 
     @property
     def full(self) -> bool:
@@ -166,9 +183,11 @@ def raw_values(config: Any) -> dict[str, Any]:
         value = _getoption(config, option)
         if option.kind is bool:
             value = bool(value) or os.environ.get(option.env, "").lower() in TRUE
+        if option.kind is list:
+            value = value or shlex.split(os.environ.get(option.env, ""))
         if value is None:
             value = os.environ.get(option.env) or option.default
-        if value is not None and option.kind not in (str, bool):
+        if value is not None and option.kind not in (str, bool, list):
             try:
                 value = option.kind(value)
             except ValueError:
@@ -206,7 +225,18 @@ def build_settings(values: dict[str, Any], contract: Contract, spec: Path) -> Se
         fixture=_fixture(values, contract),
         run_mark=mark,
         strict=values["zadig_strict"],
+        sets=_sets(values["zadig_set"]),
     )
+
+
+def _sets(given: list[str]) -> dict[str, str]:
+    found = {}
+    for item in given:
+        name, equals, value = item.partition("=")
+        if not equals or not name:
+            raise SettingsError(f"--set takes NAME=VALUE, got {item!r}")
+        found[name] = value
+    return found
 
 
 def _check_base_url(url: str) -> None:

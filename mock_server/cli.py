@@ -228,9 +228,9 @@ def main(argv: list[str] | None = None) -> int:
     # Imported late so that --help answers at once.
     import uvicorn
 
-    from mock_server.app import SpecError
     from mock_server.seed import SeedError
     from mock_server.store import StateError
+    from openapi.completion import SpecError
 
     try:
         app = build_app(args)
