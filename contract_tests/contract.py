@@ -17,6 +17,25 @@ import yaml
 CREATE = "createWorkflowTask"
 RESTART = "restartWorkflowTask"
 CANCEL = "cancelWorkflowTask"
+# Today's workflow-task OpenAPI (openapi/custom-workflow.yaml): its operationIds.
+CUSTOM_CREATE = "createCustomWorkflowTask"
+CUSTOM_GET = "getCustomWorkflowTask"
+CUSTOM_CANCEL = "cancelCustomWorkflowTask"
+CUSTOM_LIST = "listCustomWorkflowTasks"
+CUSTOM_RETRY = "retryCustomWorkflowTask"
+CUSTOM_APPROVE = "approveCustomWorkflowTask"
+# Which API a spec describes, by the operations it has: v1.7.1's page, or today's OpenAPI.
+APIS = {
+    "workflow": (CREATE, RESTART, CANCEL),
+    "custom-workflow": (
+        CUSTOM_CREATE,
+        CUSTOM_GET,
+        CUSTOM_CANCEL,
+        CUSTOM_LIST,
+        CUSTOM_RETRY,
+        CUSTOM_APPROVE,
+    ),
+}
 CATALOGUE_KEY = "x-zadig-error-catalogue"
 MISSING_FIELDS_KEY = "x-zadig-missing-fields"
 # Examples that repeat the page's own sample; the named examples beside them are the rules.
@@ -34,6 +53,8 @@ class CatalogueEntry:
     code: int
     status: int
     message: str
+    reasons: dict[str, str] = field(default_factory=dict)
+    form: str = "envelope"  # "plain": {message, code, description} only (no type, no extra)
 
 
 @dataclass(frozen=True)
@@ -99,6 +120,7 @@ class Contract:
     operations: dict[str, Operation]
     catalogue: dict[int, CatalogueEntry]
     raw: dict[str, Any] = field(repr=False)
+    api: str = "workflow"  # a key of APIS
 
     def operation(self, operation_id: str) -> Operation:
         return self.operations[operation_id]
@@ -117,7 +139,13 @@ def load_contract(path: str | Path) -> Contract:
     if CATALOGUE_KEY not in raw.get("components", {}):
         raise ValueError(f"{path} has no components.{CATALOGUE_KEY} (the error catalogue)")
     catalogue = {
-        int(code): CatalogueEntry(int(code), int(item["status"]), str(item["message"]))
+        int(code): CatalogueEntry(
+            int(code),
+            int(item["status"]),
+            str(item["message"]),
+            dict(item.get("reasons") or {}),
+            str(item.get("form", "envelope")),
+        )
         for code, item in raw["components"][CATALOGUE_KEY].items()
     }
     operations = {}
@@ -127,7 +155,8 @@ def load_contract(path: str | Path) -> Contract:
                 continue
             operation = _operation(raw, path_template, method, spec, item.get("parameters", []))
             operations[operation.operation_id] = operation
-    missing = {CREATE, RESTART, CANCEL} - set(operations)
+    api = next((a for a, ids in APIS.items() if set(ids) <= set(operations)), "workflow")
+    missing = set(APIS[api]) - set(operations)
     if missing:
         raise ValueError(f"{path}: the spec has no operation {', '.join(sorted(missing))}")
     for operation in operations.values():
@@ -138,7 +167,7 @@ def load_contract(path: str | Path) -> Contract:
                 f"{path}: {MISSING_FIELDS_KEY} names codes outside the catalogue: "
                 f"{', '.join(map(str, sorted(unknown)))}"
             )
-    return Contract(operations=operations, catalogue=catalogue, raw=raw)
+    return Contract(operations=operations, catalogue=catalogue, raw=raw, api=api)
 
 
 def resolve(raw: dict[str, Any], node: Any) -> Any:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from contract_tests.contract import Contract, load_contract
+from contract_tests.contract import APIS, Contract, load_contract
 from contract_tests.error_probes import (
     FULL_ONLY_WHY,
     full_only_examples,
@@ -33,10 +33,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)
 
 
-def default_spec() -> Path:
-    from openapi import SPEC_PATH
+def default_spec(api: str | None = None) -> Path:
+    from openapi import CUSTOM_SPEC_PATH, SPEC_PATH
 
-    return Path(SPEC_PATH)
+    return Path(CUSTOM_SPEC_PATH if api == "custom-workflow" else SPEC_PATH)
 
 
 def activate(config: pytest.Config) -> None:
@@ -46,8 +46,13 @@ def activate(config: pytest.Config) -> None:
         return
     try:
         values = raw_values(config)
-        spec = Path(values["zadig_spec"]) if values["zadig_spec"] else default_spec()
+        api = values["zadig_api"]
+        if api not in (None, *APIS):
+            raise SettingsError(f"--api must be one of {', '.join(APIS)}")
+        spec = Path(values["zadig_spec"]) if values["zadig_spec"] else default_spec(api)
         contract = load_contract(spec)
+        if api is not None and contract.api != api:
+            raise SettingsError(f"--api {api}: {spec} describes the API {contract.api}")
         settings = build_settings(values, contract, spec)
     except (SettingsError, OSError, ValueError, KeyError) as exc:
         raise pytest.UsageError(f"zadig-contract: {exc}") from None
@@ -94,6 +99,11 @@ class GateReporter:
         terminalreporter.section("zadig contract summary")
         for line in self.summary.lines():
             terminalreporter.write_line(line)
+        if self.summary.contract.api != "workflow":
+            # Today's OpenAPI has hand-written rules only (test_custom_workflow.py).
+            for note in self.notes:
+                terminalreporter.write_line(note)
+            return
         for example in unprobed_examples(self.summary.contract):
             terminalreporter.write_line(f"not checked (the gate has no probe for it): {example}")
         for field in unanswered_fields(self.summary.contract):
