@@ -1,2 +1,2 @@
 """Validating proxy: forwards live traffic to a deployment and checks each exchange against
-the spec with the gate's own checks (contract_tests.checks)."""
+the spec with the contract core's exchange checks (api_contract.checks)."""

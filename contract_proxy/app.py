@@ -19,20 +19,20 @@ from urllib.parse import parse_qsl
 
 from starlette.middleware.cors import CORSMiddleware
 
-from contract_proxy.forwarding import Answer, Fault, Upstream, decoded
-from contract_proxy.ledger import REQUEST_RULE, Ledger, Violation
-from contract_proxy.routes import Match, match, routes
-from contract_proxy.tokens import curl, safe_target, scrub, secrets_of
-from contract_tests.checks import (
+from api_contract.checks import (
     REFUSED,
     accepted_incomplete_problems,
     answer_problems,
     created_problems,
     request_problems,
 )
-from contract_tests.contract import Contract
-from contract_tests.http_client import Exchange
-from contract_tests.report import AUTH_ROW, SUCCESS_ROW
+from api_contract.exchange import Exchange
+from api_contract.routes import Match, match, routes
+from api_contract.spec import Contract
+from api_contract.summary import AUTH_ROW, SUCCESS_ROW
+from contract_proxy.forwarding import Answer, Fault, Upstream, decoded
+from contract_proxy.ledger import REQUEST_RULE, Ledger, Violation
+from contract_proxy.tokens import curl, safe_target, scrub, secrets_of
 
 ADMIN = "/_proxy/"
 Scope = dict[str, Any]

@@ -98,11 +98,11 @@ def main(argv: list[str] | None = None) -> int:
     # Imported late so that --help and usage errors answer at once.
     import uvicorn
 
+    from api_contract.spec import load_contract
     from contract_proxy.app import build_app
     from contract_proxy.forwarding import Upstream
     from contract_proxy.ledger import Ledger
     from contract_proxy.report import summary_lines, write_json, write_junit
-    from contract_tests.contract import load_contract
 
     spec = args.spec
     if spec is None:

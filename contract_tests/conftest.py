@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from api_contract.spec import Contract
+from api_contract.summary import GENERATED_ROW, row_for
 from contract_tests import plugin
-from contract_tests.contract import Contract
+from contract_tests.contract import api_of
 from contract_tests.error_probes import Probe, auth_probes, body_schema_probes, example_probes
 from contract_tests.http_client import Target
 from contract_tests.lifecycle_steps import FixtureCheck, check_fixture
-from contract_tests.report import GENERATED_ROW, row_for
 from contract_tests.settings import Settings
 from contract_tests.task_ledger import TaskLedger
 
@@ -37,7 +38,7 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     name = collection_path.name
     if contract is None or not (name.startswith("test_") and name.endswith(".py")):
         return None
-    if (name == CUSTOM_RULES) != (contract.api == "custom-workflow"):
+    if (name == CUSTOM_RULES) != (api_of(contract) == "custom-workflow"):
         return True
     return None
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import jsonschema
-
-from contract_tests.contract import Contract, Operation
-from contract_tests.http_client import Exchange
+from api_contract.exchange import Exchange
+from api_contract.operations import Operation
+from api_contract.schemas import schema_problems
+from api_contract.spec import Contract
 
 ENVELOPE_KEYS = ("code", "description", "extra", "message", "type")
 PLAIN_KEYS = ("code", "description", "message")
@@ -81,12 +81,7 @@ def success(exchange: Exchange, operation: Operation) -> Verdict:
     body, why = body_of(exchange)
     if why:
         return [why], []
-    try:
-        jsonschema.validate(body, operation.success_schema)
-    except jsonschema.ValidationError as exc:
-        where = "/".join(map(str, exc.absolute_path)) or "the body"
-        return [f"{where}: {exc.message}"], []
-    return [], []
+    return schema_problems(operation.success_schema, body, "the body"), []
 
 
 def task_list(

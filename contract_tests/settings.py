@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from contract_tests.contract import Contract
+from api_contract.spec import Contract
+from contract_tests.contract import api_of
 
 PROFILES = ("safe", "full")
 # Seconds for all requests of a run, per profile: room for a deployment that takes about
@@ -221,8 +222,8 @@ def build_settings(values: dict[str, Any], contract: Contract, spec: Path) -> Se
         fixture=_fixture(values, contract),
         run_mark=mark,
         strict=values["zadig_strict"],
-        api=contract.api,
-        trigger_body=_trigger_body(values, contract) if contract.api != "workflow" else None,
+        api=api_of(contract) or "workflow",
+        trigger_body=_trigger_body(values, contract) if api_of(contract) != "workflow" else None,
     )
 
 

@@ -16,6 +16,9 @@ from urllib.parse import quote
 
 import pytest
 
+from api_contract.exchange import Exchange
+from api_contract.spec import Contract
+from api_contract.summary import AUTH_ROW, SUCCESS_ROW
 from contract_tests import custom_checks as check
 from contract_tests.contract import (
     CUSTOM_APPROVE,
@@ -24,10 +27,8 @@ from contract_tests.contract import (
     CUSTOM_GET,
     CUSTOM_LIST,
     CUSTOM_RETRY,
-    Contract,
 )
-from contract_tests.http_client import NO_BODY, BudgetSpent, Exchange, Target, TargetDown
-from contract_tests.report import AUTH_ROW, SUCCESS_ROW
+from contract_tests.http_client import NO_BODY, BudgetSpent, Target, TargetDown
 from contract_tests.rule import Rule
 from contract_tests.sending import skip_unless_profile
 from contract_tests.settings import Settings

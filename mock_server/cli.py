@@ -254,12 +254,13 @@ def start_process(args: argparse.Namespace) -> None:
     )
 
 
-def build_app(args: argparse.Namespace) -> Any:
-    from mock_server.app import create_app
+def options(args: argparse.Namespace) -> Any:
+    """The MockOptions the command line names (the seed file read and checked)."""
+    from mock_server.options import MockOptions
     from mock_server.seed import load_seed
 
-    return create_app(
-        load_seed(args.seed),
+    return MockOptions(
+        seed=load_seed(args.seed),
         state_file=args.state,
         tokens=tuple(args.token),
         auth=not args.no_auth,
@@ -269,6 +270,12 @@ def build_app(args: argparse.Namespace) -> Any:
         cors=not args.no_cors,
         admin_token=args.admin_token,
     )
+
+
+def build_app(args: argparse.Namespace) -> Any:
+    from mock_server.app import create_app
+
+    return create_app(options(args))
 
 
 def worker_app() -> Any:

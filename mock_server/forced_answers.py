@@ -7,7 +7,7 @@ import math
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from mock_server.errors import Catalogue, ZadigError
+from api_contract.catalogue import Catalogue, ZadigError
 
 if TYPE_CHECKING:
     from mock_server.store import StateStore

@@ -9,7 +9,6 @@ import http.server
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 PAGE_DIR = Path(__file__).resolve().parent / "page"
@@ -112,12 +112,6 @@ def network_events(browser: Any) -> list[tuple[str, dict[str, Any]]]:
 def console_lines(browser: Any) -> list[str]:
     """What the browser wrote to the console since the last call (CORS refusals among them)."""
     return [entry["message"] for entry in browser.get_log("browser")]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def http_json(
