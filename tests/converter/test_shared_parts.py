@@ -159,6 +159,11 @@ def test_union_types_int64_any_and_id_placeholders(config):
 
 def test_the_page_wide_error_section_is_every_operations_errors(config):
     doc, _ = config
+    assert doc["components"]["x-zadig-error-catalogue"] == {
+        "400": {"status": 400, "message": "参数错误"},
+        "403": {"status": 403, "message": "没有对应权限"},
+        "409": {"status": 409, "message": "版本冲突"},
+    }
     for item in doc["paths"].values():
         for op in item.values():
             errors = {
