@@ -17,7 +17,7 @@ import jsonschema_rs
 from jsonschema import Draft4Validator
 
 from contract_tests.contract import Contract, Operation
-from contract_tests.http_client import Exchange
+from contract_tests.http_client import Exchange, loads
 
 JSON = "application/json"
 REFUSED = (401, 403)
@@ -231,7 +231,7 @@ def _body_problems(
         content_type = headers.get("content-type", "none")
         problems.append(f"request content type is {content_type!r}, the spec documents {JSON}")
     try:
-        document = json.loads(body)
+        document = loads(body)
     except ValueError:  # also a body that is not UTF-8
         return problems + ["the request body is not JSON"]
     return problems + schema_problems(schema, document, "request body")

@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -25,6 +26,19 @@ BAD_TOKEN = "zadig-contract-invalid-token"
 T = TypeVar("T")
 NO_ROUTE = {404, 405, 501}
 REFUSALS = {401, 403}
+
+
+def _integer(text: str) -> int | Decimal:
+    try:
+        return int(text)
+    except ValueError:  # longer than Python's integer-string limit (4,300 digits)
+        return Decimal(text)
+
+
+def loads(text: str | bytes) -> Any:
+    """JSON as a server reads it: a number of any length is a number (a Decimal past Python's
+    integer-string limit, which a schema's `integer` then refuses) rather than "not JSON"."""
+    return json.loads(text, parse_int=_integer)
 
 
 def redact(text: str, secret: str | None) -> str:
@@ -88,7 +102,7 @@ class Exchange:
         return value.split(";", 1)[0].strip().lower()
 
     def json(self) -> Any:
-        return json.loads(self.text)
+        return loads(self.text)
 
     def curl(self) -> str:
         """The request as a shell command; the configured token shows as $ZADIG_TOKEN."""

@@ -21,7 +21,6 @@ from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.resolver import Resolver
 from starlette.convertors import PathConvertor, register_url_convertor
 from starlette.exceptions import HTTPException
-from starlette.middleware.cors import CORSMiddleware
 
 from mock_server.admin import AdminHandlers
 from mock_server.admin_auth import AdminAuth
@@ -55,6 +54,7 @@ from mock_server.store import StateUnavailable, open_store, seed_fingerprint
 from mock_server.swagger_ui import SwaggerUI
 from mock_server.validators import validator_map
 from openapi import SPEC_PATH
+from serving.origins import OriginRules, Origins
 
 # starlette mounts each API on "/{path:path}", whose regex `.*` stops at a newline: a path
 # parameter holding %0A would miss every route (404), where aslan's router matches it. The
@@ -83,11 +83,16 @@ def create_app(
     cors: bool = True,
     body_limit: int = BODY_LIMIT,
     admin_token: str | None = None,
+    hosts: frozenset[str] | None = None,
+    origins: frozenset[str] = frozenset(),
 ) -> AsyncApp:
     """The mock as an ASGI app; its state is `app.mock` (a MockState).
 
     `state_file`: a SQLite file, or a redis:// (rediss://, unix://) URL, that several processes
     share; `admin_token`: the bearer token the admin API wants (none: open).
+    `hosts`: the Host names taken besides local ones (None: any); `origins`: the web pages
+    allowed to change state through the admin API besides the mock's own
+    (serving.origins).
     `auth`: the API wants a bearer token (any, unless `tokens` or the seed list some).
     `strict`: a create body lacking a field the page requires is refused with 400, instead of
     taking the field's zero value as aslan does."""
@@ -114,19 +119,7 @@ def create_app(
     )
     middlewares = [
         ServerErrorMiddleware,
-        *(
-            [
-                partial(
-                    CORSMiddleware,
-                    allow_origins=["*"],
-                    allow_methods=["*"],
-                    allow_headers=["*"],
-                    max_age=600,
-                )
-            ]
-            if cors
-            else []
-        ),
+        partial(Origins, rules=OriginRules(ADMIN_BASE, hosts, origins, cors)),
         partial(Journal, entries=mock.store.journal),
         ExceptionMiddleware,
         SwaggerUI,
