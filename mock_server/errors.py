@@ -10,12 +10,14 @@ from typing import Any
 class ZadigError(Exception):
     """An answer in Zadig's error envelope; raised anywhere, rendered by the app's error handler."""
 
-    def __init__(self, status: int, body: dict[str, Any]) -> None:
-        super().__init__(body.get("description", ""))
+    def __init__(self, status: int, body: dict[str, Any] | None) -> None:
+        super().__init__("" if body is None else body.get("description", ""))
         self.status = status
-        self.body = body
+        self.body = body  # None: an answer with an empty body (gin's abort, the gateway's)
 
     def render(self) -> bytes:
+        if self.body is None:
+            return b""
         # Lone surrogates (from \ud800 escapes in a request) cannot be UTF-8: replace them.
         return json.dumps(self.body, ensure_ascii=False).encode("utf-8", "replace")
 
@@ -26,6 +28,9 @@ class Entry:
     status: int
     message: str
     reasons: dict[str, str] = field(default_factory=dict)
+    # "envelope" (all five fields) or "plain": the `{message, code, description}` that aslan
+    # sends for an error that is not one of its HTTPErrors (no `type`, no `extra`).
+    form: str = "envelope"
 
 
 class Catalogue:
@@ -33,7 +38,13 @@ class Catalogue:
 
     def __init__(self, raw: dict[str, Any]) -> None:
         self.entries = {
-            int(code): Entry(int(code), int(e["status"]), e["message"], e.get("reasons") or {})
+            int(code): Entry(
+                int(code),
+                int(e["status"]),
+                e["message"],
+                e.get("reasons") or {},
+                e.get("form", "envelope"),
+            )
             for code, e in raw.items()
         }
 
@@ -57,14 +68,15 @@ class Catalogue:
         entry = self.entries[code]
         if description is None:
             description = self.describe(entry, reason, params)
-        body = {
-            "code": code,
-            "description": description,
-            "extra": {},
-            "message": entry.message,
-            "type": "error",
-        }
-        return ZadigError(entry.status, body)
+        body: dict[str, Any] = {"code": code, "description": description, "message": entry.message}
+        if entry.form == "envelope":
+            body = {**body, "extra": {}, "type": "error"}
+        return ZadigError(entry.status, dict(sorted(body.items())))
+
+    @staticmethod
+    def empty(status: int) -> ZadigError:
+        """An answer with this status and no body at all."""
+        return ZadigError(status, None)
 
     @staticmethod
     def describe(entry: Entry, reason: str | None, params: dict[str, Any]) -> str:

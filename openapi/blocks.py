@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from mdit_py_plugins.container import container_plugin
 
 from . import vocabulary as vocab
 from .model import ConversionError
@@ -28,7 +29,9 @@ UNSPACED_HEADING = re.compile(r"^(?P<hashes>#{1,6})(?P<text>[^#\s].*)$")
 class Block:
     """A top-level piece of the page, with its 1-based first line."""
 
-    kind: str  # heading | fence | table | paragraph | list (| anchor, while reading)
+    # heading | fence | table | paragraph | list | container (its name as text) |
+    # container_end (| anchor, while reading)
+    kind: str
     line: int
     text: str = ""
     level: int = 0
@@ -69,15 +72,36 @@ def read_blocks(body: str) -> list[Block]:
     return [b for b in blocks if b.kind != "anchor"]
 
 
+def _markdown() -> MarkdownIt:
+    """CommonMark with tables and VuePress' `::: name` containers."""
+    md = MarkdownIt("commonmark").enable("table")
+    for name in vocab.CONTAINERS:
+        md.use(container_plugin, name)
+    return md
+
+
+MARKDOWN = _markdown()
+
+
 def _read_blocks(body: str) -> list[Block]:
-    tokens = MarkdownIt("commonmark").enable("table").parse(body)
+    tokens = MARKDOWN.parse(body)
     source = body.splitlines()
     blocks: list[Block] = []
+    depth = 0  # containers open: their paragraphs are one level deeper
     i = 0
     while i < len(tokens):
         tok = tokens[i]
         line = tok.map[0] + 1 if tok.map else 0
-        if tok.type == "heading_open":
+        container = re.fullmatch(r"container_(?P<name>.+)_(?P<end>open|close)", tok.type)
+        if container and container.group("end") == "open":
+            depth += 1
+            blocks.append(Block("container", line, container.group("name")))
+            i += 1
+        elif container:
+            depth -= 1
+            blocks.append(Block("container_end", blocks[-1].line if blocks else 0))
+            i += 1
+        elif tok.type == "heading_open":
             text, anchor = _heading_text(tokens[i + 1].content.strip())
             blocks.append(Block("heading", line, text, level=int(tok.tag[1]), anchor=anchor))
             i += 3
@@ -89,7 +113,7 @@ def _read_blocks(body: str) -> list[Block]:
             i += 1
         elif tok.type == "table_open":
             i = _table(tokens, i, source, blocks)
-        elif tok.type == "paragraph_open" and tok.level == 0:
+        elif tok.type == "paragraph_open" and tok.level == depth:
             blocks += _paragraph(tokens[i + 1].content.strip(), line)
             i += 3
         elif tok.type in ("bullet_list_open", "ordered_list_open"):

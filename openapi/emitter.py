@@ -93,6 +93,8 @@ def schema_for(f: Field) -> dict[str, Any]:
                 f"nested table for '{f.name}', whose type {f.type} has no fields",
             )
         schema.update(_object(f.children))
+    elif f.variants:
+        schema = variant_schema(f.variants)
     for _ in range(f.reading.depth):
         schema = {"type": "array", "items": schema}
     if f.description:
@@ -120,10 +122,26 @@ def _operation(op: Operation, tag: str, warnings: list[str]) -> dict[str, Any]:
     params += [_parameter(f, "header") for f in op.header_params]
     if params:
         out["parameters"] = params
-    if op.body_fields or op.body_example:
+    if op.body_fields or op.body_examples:
         out["requestBody"] = _body(op, warnings)
     out["responses"] = _responses(op)
+    for media in [out.get("requestBody", {})] + list(out["responses"].values()):
+        for content in media.get("content", {}).values():
+            untyped_nulls(content.get("schema", {}))
     return out
+
+
+def untyped_nulls(schema: Any) -> None:
+    """A field only ever shown as null has no type to make nullable: OpenAPI 3.0 wants
+    `nullable` beside a `type`, so such a field is left open (any value, null too)."""
+    if not isinstance(schema, dict):
+        return
+    if schema.get("nullable") and "type" not in schema:
+        del schema["nullable"]
+    for key in ("items", "additionalProperties"):
+        untyped_nulls(schema.get(key))
+    for child in list(schema.get("properties", {}).values()) + schema.get("anyOf", []):
+        untyped_nulls(child)
 
 
 def _operation_id(op: Operation) -> str:
@@ -147,29 +165,78 @@ def _parameter(f: Field, location: str) -> dict[str, Any]:
 
 def _body(op: Operation, warnings: list[str]) -> dict[str, Any]:
     media: dict[str, Any] = {}
+    shown = [e for e in op.body_examples if e.media == "application/json"]
     if op.body_fields:
+        for example in shown:
+            _relax_conditions(op.body_fields, example, warnings)
         media["schema"] = _object(op.body_fields)
-    elif op.body_example and op.body_example.media == "text/plain":
+    elif shown:
+        media["schema"] = _merged_schema([e.value for e in shown])
+    else:
         media["schema"] = {"type": "object"}
-    elif op.body_example:
-        media["schema"] = infer_schema(op.body_example.value)
-    if op.body_example and op.body_example.media == "text/plain":
-        media["x-page-example"] = op.body_example.value  # not JSON: the page's text
-    elif op.body_example:
-        allow_nulls(media["schema"], op.body_example.value)
-        problem = _mismatch(op.body_example.value, media["schema"])
+    # Examples the spec's own schema rejects are errors to every linter: keep them where
+    # no tool takes them for valid requests (as text that is not JSON is kept).
+    kept, rejected = [], [e.value for e in op.body_examples if e.media == "text/plain"]
+    for example in shown:
+        allow_nulls(media["schema"], example.value)
+    for example in shown:
+        problem = _mismatch(example.value, media["schema"])
         if problem:
-            # An example the spec's own schema rejects is an error to every linter: keep
-            # it where no tool takes it for a valid request.
             warnings.append(
-                f"line {op.body_example.line + 1}: body example does not fit the "
+                f"line {example.line + 1}: body example does not fit the "
                 f"parameter table ({problem}): kept as x-page-example"
             )
-            media["x-page-example"] = op.body_example.value
+            rejected.append(example.value)
         else:
-            media["examples"] = _examples([op.body_example])
+            annotate(media["schema"], example.notes)
+            kept.append(example)
+    if rejected:
+        media["x-page-example"] = rejected[0] if len(rejected) == 1 else rejected
+    if kept:
+        media["examples"] = _examples(kept)
     required = any(f.required for f in op.body_fields) or not op.body_fields
     return {"required": required, "content": {"application/json": media}}
+
+
+def _relax_conditions(fields: list[Field], example: Example, warnings: list[str]) -> None:
+    """A field the table marks required, that a body example leaves out, and whose
+    description says when it applies ("当类型为 string 时使用该字段") is required only then:
+    optional, with a warning naming the example (the two facts of the page agree then)."""
+    for _ in range(len(fields) + 8):  # each turn relaxes one field at least
+        schema = _object(fields)
+        allow_nulls(schema, example.value)
+        validator = jsonschema.Draft4Validator(_draft4(schema))
+        relaxed = False
+        for error in validator.iter_errors(example.value):
+            if error.validator != "required" or not isinstance(error.instance, dict):
+                continue
+            owner = _field_at(fields, list(error.absolute_path))
+            for name in error.validator_value:
+                missing = next((f for f in owner if f.name == name), None)
+                if name in error.instance or missing is None or not missing.required:
+                    continue
+                if not vocab.CONDITION_IN_TEXT.search(missing.description):
+                    continue
+                missing.required, relaxed = False, True
+                warnings.append(
+                    f"line {missing.line}: '{name}' is marked required, but the body example "
+                    f"at line {example.line + 1} leaves it out and its description states "
+                    f"when it applies ('{missing.description}'): read as optional"
+                )
+        if not relaxed:
+            return
+
+
+def _field_at(fields: list[Field], path: list[Any]) -> list[Field]:
+    """The fields of the object at an example's path (array indexes skipped)."""
+    for part in path:
+        if isinstance(part, int):
+            continue
+        found = next((f for f in fields if f.name == part), None)
+        if found is None:
+            return []
+        fields = found.children
+    return fields
 
 
 def _responses(op: Operation) -> dict[str, Any]:
@@ -181,6 +248,8 @@ def _responses(op: Operation) -> dict[str, Any]:
         _describe(schema, op.response_fields)
         if op.response_type:
             _describe(schema, op.response_type.children)
+        for example in success:
+            annotate(schema, example.notes)
         content["application/json"] = {"schema": schema, "examples": _examples(success)}
     elif op.response_type:
         content["application/json"] = {"schema": _answer_schema(op.response_type)}
@@ -204,6 +273,9 @@ def _responses(op: Operation) -> dict[str, Any]:
         if codes:
             description += "；错误码：" + "；".join(f"{c.code} {c.message}".strip() for c in codes)
         values = [e.value for e in examples] + [_code_value(c) for c in codes]
+        schema = _merged_schema(values)
+        for example in examples:
+            annotate(schema, example.notes)
         documented = _examples(examples)
         for c in codes:
             documented[f"code_{c.code}"] = {
@@ -212,9 +284,7 @@ def _responses(op: Operation) -> dict[str, Any]:
             }
         responses[str(status)] = {
             "description": description,
-            "content": {
-                "application/json": {"schema": _merged_schema(values), "examples": documented}
-            },
+            "content": {"application/json": {"schema": schema, "examples": documented}},
         }
     text = _text(op.error_examples)
     if text:
@@ -335,7 +405,7 @@ def _examples(examples: list[Example]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for number, example in enumerate(examples, 1):
         value = example.value
-        summary = "Example from the page"
+        summary = example.title or "Example from the page"
         if vocab.error_code(value) is not None:
             summary += f" (code {vocab.error_code(value)})"
         out["documented" if number == 1 else f"documented_{number}"] = {
@@ -370,6 +440,34 @@ def allow_nulls(schema: dict[str, Any], value: Any) -> None:
                 schema["items"]["nullable"] = True
             else:
                 allow_nulls(schema["items"], item)
+
+
+def variant_schema(variants: list[Example]) -> dict[str, Any]:
+    """The schema of a type the page shows as examples instead of a table: inferred from
+    each, its label as title, the example kept in it; several are variants (anyOf)."""
+    schemas = []
+    for variant in variants:
+        schema = infer_schema(variant.value)
+        allow_nulls(schema, variant.value)
+        annotate(schema, variant.notes)
+        if variant.title:
+            schema = {"title": variant.title, **schema}
+        schema["example"] = variant.value
+        schemas.append(schema)
+    return schemas[0] if len(schemas) == 1 else {"anyOf": schemas}
+
+
+def annotate(schema: dict[str, Any], notes: dict[tuple[str, ...], str]) -> None:
+    """Give the fields of `schema` that have no description what the example's comments
+    say of them (`"task_id": 20  # 任务序号`); a table's description wins."""
+    for path, note in notes.items():
+        target: Any = schema
+        for part in path:
+            if not isinstance(target, dict):
+                break
+            target = target.get("items") if part == "[]" else target.get("properties", {}).get(part)
+        if isinstance(target, dict) and "description" not in target:
+            target["description"] = note
 
 
 def infer_schema(value: Any) -> dict[str, Any]:

@@ -53,10 +53,28 @@ def read_values(block: Block, warnings: list[str], **options: Any) -> list[Any]:
     return values
 
 
-def answer(block: Block, warnings: list[str], **options: Any) -> list[Example]:
+def example_of(block: Block, warnings: list[str], title: str = "") -> Example:
+    """The one JSON example of a block (a request body), with what its comments say."""
+    return _commented([Example(read_json(block, warnings), block.line, title=title)], block)[0]
+
+
+def _commented(examples: list[Example], block: Block) -> list[Example]:
+    """Give each JSON example of a block what its comments say: the comment lines above
+    it as its title (unless a label above the block gave one), the comment on a field's
+    line as that field's note."""
+    found = lenient_json.comments(block.text)
+    if len(found) != len(examples):
+        return examples
+    for example, said in zip(examples, found, strict=True):
+        example.title = said.title or example.title
+        example.notes = said.fields
+    return examples
+
+
+def answer(block: Block, warnings: list[str], title: str = "", **options: Any) -> list[Example]:
     """An answer's examples: JSON (one per value in the block), or plain text when the
     block is neither marked JSON nor shaped like it (`success`, `404 page not found`),
-    or is lines of quoted text (a log)."""
+    or is lines of quoted text (a log). `title`: the label the page gives the block."""
     info = (block.items or [""])[0].lower()
     text = block.text.strip()
     body = "\n".join(
@@ -66,13 +84,13 @@ def answer(block: Block, warnings: list[str], **options: Any) -> list[Example]:
         values = read_values(block, warnings, **options)
         if len(values) > 1 and all(isinstance(value, str) for value in values):
             warnings.append(f"line {block.line + 1}: lines of quoted text: kept as text/plain")
-            return [Example(text, block.line, "text/plain")]
-        return [Example(value, block.line) for value in values]
+            return [Example(text, block.line, "text/plain", title)]
+        return _commented([Example(value, block.line, title=title) for value in values], block)
     try:
-        return [Example(json.loads(text), block.line)]
+        return [Example(json.loads(text), block.line, title=title)]
     except json.JSONDecodeError:
         warnings.append(f"line {block.line + 1}: answer example is not JSON: kept as text/plain")
-        return [Example(text, block.line, "text/plain")]
+        return [Example(text, block.line, "text/plain", title)]
 
 
 class RepeatedKeys(list):
@@ -92,12 +110,12 @@ def _split_repeated(pairs: list[tuple[str, Any]]) -> Any:
     return RepeatedKeys(objects)
 
 
-def error_examples(block: Block, warnings: list[str]) -> list[Example]:
+def error_examples(block: Block, warnings: list[str], title: str = "") -> list[Example]:
     """The error answers a code block shows: one, each of several in a row, each envelope
     of a list of them, or each object of one written with repeated keys; an envelope with
     the success code (0) is left out."""
     examples: list[Example] = []
-    for example in answer(block, warnings, object_pairs_hook=_split_repeated):
+    for example in answer(block, warnings, title, object_pairs_hook=_split_repeated):
         if example.media != "application/json":
             examples.append(example)
             continue
@@ -120,7 +138,7 @@ def error_examples(block: Block, warnings: list[str]) -> list[Example]:
                     f"line {block.line + 1}: error example without a numeric 'code': "
                     f"answered with {vocab.DEFAULT_ERROR_STATUS}"
                 )
-            examples.append(Example(item, block.line))
+            examples.append(Example(item, block.line, title=example.title, notes=example.notes))
     return examples
 
 

@@ -34,6 +34,16 @@ class PageErrors(ConversionError):
 
 
 @dataclass
+class Example:
+    value: Any
+    line: int
+    media: str = "application/json"  # text/plain for an answer that is not JSON
+    title: str = ""  # what the page says it shows: a label above it, a comment line over it
+    # The comment on a field's line (`"task_id": 20  # 任务序号`), by path (`[]`: items).
+    notes: dict[tuple[str, ...], str] = field(default_factory=dict)
+
+
+@dataclass
 class Field:
     """One row of a parameter table; `children` are the rows of its nested table."""
 
@@ -45,6 +55,8 @@ class Field:
     line: int
     children: list[Field] = field(default_factory=list)
     reading: TypeReading = field(default_factory=lambda: TypeReading({"type": "string"}))
+    # Examples of its type shown instead of a table (one per variant: `**构建任务**` + JSON).
+    variants: list[Example] = field(default_factory=list)
 
 
 @dataclass
@@ -58,13 +70,7 @@ class TypeTable:
     line: int
     bare: bool = False  # the heading is only the name: a type only if a field uses it
     used: bool = False
-
-
-@dataclass
-class Example:
-    value: Any
-    line: int
-    media: str = "application/json"  # text/plain for an answer that is not JSON
+    examples: list[Example] = field(default_factory=list)  # JSON shown under the heading
 
 
 @dataclass
@@ -88,7 +94,7 @@ class Operation:
     query_params: list[Field] = field(default_factory=list)
     header_params: list[Field] = field(default_factory=list)
     body_fields: list[Field] = field(default_factory=list)
-    body_example: Example | None = None
+    body_examples: list[Example] = field(default_factory=list)
     success_examples: list[Example] = field(default_factory=list)
     response_fields: list[Field] = field(default_factory=list)  # a table of the answer
     response_type: Field | None = None  # a one-row table typing the whole answer

@@ -5,6 +5,9 @@ item on `name`; anything else replaces. A mapping holding `$ref`
 replaces what it lands on whole, since a `$ref` has no siblings in OpenAPI 3.0.
 An overlay naming a path or operation that the page does not have is an error:
 it would otherwise add an endpoint the page never documented, or hide a typo.
+
+`x-zadig-operations` (a list of `METHOD /path`) keeps only those operations of the page: a
+spec of part of a page (the task operations of a page that documents more).
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+SELECTION = "x-zadig-operations"
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
 class OverlayError(ValueError):
@@ -42,7 +48,32 @@ def apply(spec: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
                 raise OverlayError(
                     f"overlay names {method.upper()} {path}, which the page does not document"
                 )
-    return _merge(copy.deepcopy(spec), overlay)
+    selection = overlay.get(SELECTION)
+    merged = _merge(copy.deepcopy(spec), {k: v for k, v in overlay.items() if k != SELECTION})
+    return merged if selection is None else _select(merged, selection)
+
+
+def _select(spec: dict[str, Any], selection: Any) -> dict[str, Any]:
+    """Only the operations `selection` names, each of which the page must document."""
+    if not isinstance(selection, list) or not all(isinstance(s, str) for s in selection):
+        raise OverlayError(f"{SELECTION} must be a list of 'METHOD /path' strings")
+    wanted: dict[str, set[str]] = {}
+    for item in selection:
+        method, _, path = item.partition(" ")
+        operations = spec.get("paths", {}).get(path, {})
+        if method.lower() not in operations:
+            raise OverlayError(f"{SELECTION} names {item}, which the page does not document")
+        wanted.setdefault(path, set()).add(method.lower())
+    paths = {}
+    for path, operations in spec.get("paths", {}).items():
+        if path in wanted:
+            paths[path] = {
+                key: value
+                for key, value in operations.items()
+                if key not in METHODS or key in wanted[path]
+            }
+    spec["paths"] = paths
+    return spec
 
 
 def _merge(base: Any, extra: Any) -> Any:

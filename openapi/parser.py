@@ -91,7 +91,7 @@ def _follow_body_references(page: Page) -> None:
                 for other in page.operations
                 if other is not op
                 and not elsewhere
-                and (other.body_fields or other.body_example)
+                and (other.body_fields or other.body_examples)
                 and words in (vocab.normal(other.summary), vocab.normal(other.heading))
             ),
             None,
@@ -103,7 +103,7 @@ def _follow_body_references(page: Page) -> None:
             )
             continue
         op.body_fields = copy.deepcopy(target.body_fields)
-        op.body_example = op.body_example or copy.deepcopy(target.body_example)
+        op.body_examples = op.body_examples or copy.deepcopy(target.body_examples)
         page.warnings.append(
             f"line {line}: the body is described by a link: the body of "
             f"'{target.summary}' (line {target.line}) is used"

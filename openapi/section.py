@@ -19,6 +19,7 @@ from .examples import (
     codes_from_table,
     codes_from_text,
     error_examples,
+    example_of,
     read_json,
 )
 from .model import ConversionError, Example, Field, Operation, TypeTable
@@ -101,16 +102,16 @@ def _reference_words(match: re.Match[str]) -> str:
     return text
 
 
-def _body_example(block: Block, warnings: list[str]) -> Example:
+def _body_example(block: Block, warnings: list[str], title: str) -> Example:
     """A body example; one that is not JSON even leniently read is kept as the page's
     text (x-page-example), with a warning."""
     try:
-        return Example(read_json(block, warnings), block.line)
+        return example_of(block, warnings, title)
     except ConversionError as exc:
         warnings.append(
             f"line {exc.line}: body example is not JSON ({exc.message}): kept as x-page-example"
         )
-        return Example(block.text, block.line, "text/plain")
+        return Example(block.text, block.line, "text/plain", title)
 
 
 class Section:
@@ -137,10 +138,13 @@ class Section:
         self.nested_into: tuple[str, int] | None = None
         self.pending: list[ConversionError] = []  # raised only if this is an operation
         self.request_fence = False  # the block just read is a request line outside '请求'
+        self.container = ""  # the kind of the VuePress container open (`notes`), if any
+        self.label = ""  # the text right above the next example: what it shows
 
     def heading(self, block: Block, kind: tuple[str, str] | None, warnings: list[str]) -> None:
         self.nested_into = None
         self.request_fence = False
+        self._keep_label()
         if kind is None:
             guess = guessed_section(block.text)
             if guess:
@@ -177,6 +181,12 @@ class Section:
             )
 
     def add(self, block: Block, warnings: list[str]) -> None:
+        if block.kind == "container":
+            self.container = vocab.CONTAINERS.get(block.text, "")
+            return
+        if block.kind == "container_end":
+            self.container = ""
+            return
         self.has_text = True
         after_request, self.request_fence = self.request_fence, False
         if block.kind == "table" and after_request and not self.nested_into:
@@ -204,6 +214,9 @@ class Section:
             self.op.error_codes += codes_from_list(block, warnings)
 
     def _paragraph(self, block: Block, warnings: list[str]) -> None:
+        if self.container == "notes":
+            self.op.notes.append(block.text)
+            return
         label = vocab.ANSWER_LABELS.get(vocab.normal(block.text))
         if label and self.sub in ("success", "error", "response_fields"):
             self.sub = label
@@ -224,6 +237,15 @@ class Section:
             self.op.notes.append(block.text)
         elif self.sub == "error_codes":
             self.op.error_codes += codes_from_text(block, warnings)
+        else:  # a label of the example below it ("从 Chart 仓库新建：", `**构建任务**`)
+            self._keep_label()
+            self.label = block.text.strip()
+
+    def _keep_label(self) -> None:
+        """Text that labelled no example is a note of the operation ("同一个 `key` 不能重复")."""
+        if self.label:
+            self.op.notes.append(self.label)
+        self.label = ""
 
     def _request_paragraph(self, block: Block, warnings: list[str]) -> None:
         """`METHOD /path` as a paragraph: the request, under '请求' or before any section."""
@@ -247,19 +269,35 @@ class Section:
         if sub != "request" and holds_request_line(block) and self.op.method:
             # Every request line ends up in an operation or stops the conversion.
             request_in_block(block, warnings, taken=True)
+        title, self.label = self.label.rstrip(":：").strip(), ""
         if sub == "request":
             self._request_block(block, warnings)
             self.request_fence = self.sub in UNNAMED
         elif sub in ("body_example", "body_params", "params"):
-            if self.op.body_example:
-                warnings.append(f"line {block.line + 1}: a second body example; the first is kept")
-            else:
-                self.op.body_example = _body_example(block, warnings)
+            self.op.body_examples.append(_body_example(block, warnings, title))
         elif sub in ("success", "response_fields"):
             # JSON under 返回说明 is the answer when no table describes it.
-            self.op.success_examples += answer(block, warnings)
+            self.op.success_examples += answer(block, warnings, title)
         elif sub in ("error", "error_codes"):
-            self.op.error_examples += error_examples(block, warnings)
+            self.op.error_examples += error_examples(block, warnings, title)
+        elif sub == "type_def":
+            self._type_example(block, warnings, title)
+
+    def _type_example(self, block: Block, warnings: list[str], title: str) -> None:
+        """JSON under a type's heading: an example of the type (a variant of it, under a
+        label of its own); without a table, the examples are the type's schema."""
+        examples = [e for e in answer(block, warnings, title) if e.media == "application/json"]
+        if not examples:
+            warnings.append(
+                f"line {block.line + 1}: code block under type '{self.type_name}' is not "
+                "JSON: ignored"
+            )
+            return
+        table = self.types.setdefault(
+            self.type_name,
+            TypeTable(self.type_name, self.type_anchor, [], self.sub_line, bare=self.type_bare),
+        )
+        table.examples += examples
 
     def _fence_section(self, block: Block, warnings: list[str]) -> str:
         """The section a code block belongs to: a request line before any '请求' heading
@@ -281,9 +319,9 @@ class Section:
     def _request_block(self, block: Block, warnings: list[str]) -> None:
         request, body = request_in_block(block, warnings, taken=bool(self.op.method))
         self._set_request(request)
-        if body and not self.op.body_example:
-            self.op.body_example = Example(
-                read_json(Block("fence", block.line, body), warnings), block.line
+        if body and not self.op.body_examples:
+            self.op.body_examples.append(
+                Example(read_json(Block("fence", block.line, body), warnings), block.line)
             )
 
     def _set_request(self, request: RequestLine) -> None:
@@ -368,6 +406,7 @@ class Section:
         its named types are resolved once the whole page is read."""
         if self.pending:
             raise self.pending[0]
+        self._keep_label()
         op = self.op
         op.types = self.types
         self._name_described(warnings)

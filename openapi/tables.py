@@ -311,6 +311,7 @@ def _resolve(
             table = _type_table(reading, f.line, own, page)
             if table is not None and depth < MAX_TYPE_DEPTH:
                 f.children = copy.deepcopy(table.fields)
+                f.variants = copy.deepcopy(table.examples)
                 table.used = True
             elif table is None and reading.word:
                 raise ConversionError(

@@ -187,6 +187,18 @@ HTML_ANCHOR = re.compile(r"^\s*<(?P<tag>a|span)\b(?P<attrs>[^>]*)>\s*</(?P=tag)>
 BODY_REFERENCE = re.compile(
     r"^(?:参考|参见|详见|见|同)\s*\[(?P<text>[^\]]+)\]\((?P<target>[^)\s]*)\)\s*[。.]?$"
 )
+# VuePress containers (`::: tip` ... `:::`): what their text is to the operation they
+# stand in. A note container's paragraphs are the operation's notes; `details` only folds
+# what it holds (an example, a table), which is read as if it stood outside.
+CONTAINERS: dict[str, str] = {
+    "tip": "notes",
+    "warning": "notes",
+    "danger": "notes",
+    "caution": "notes",
+    "note": "notes",
+    "info": "notes",
+    "details": "",
+}
 # A paragraph that is a section label in bold (`**请求**`) is read as a heading.
 BOLD_LABEL = re.compile(r"^\*\*(?P<text>[^*]+)\*\*\s*[:：]?$")
 # A sentence announcing the table under it as the fields of a field described above.
@@ -278,6 +290,9 @@ REQUIRED_NOTE = re.compile(
 # A cell such as "使用 PR 构建时必填" is required only sometimes: read as optional, with a
 # warning, when it holds one of these words.
 CONDITIONAL = ("时", "if", "when", "仅", "若", "如果", "only")
+# A description stating when a field applies ("当类型为 string 时使用该字段"): a field the
+# table marks required but a body example leaves out is required only then (optional).
+CONDITION_IN_TEXT = re.compile(r"(?:仅当|当|若|如果|只有|仅在).+时|\b(?:if|when|only)\b", re.I)
 
 
 # --- 默认值 ---------------------------------------------------------------------------

@@ -116,9 +116,9 @@ def test_broken_body_sample_is_kept_as_page_text(pipeline):
     media = operation(doc, PIPELINES + "/{name}/tasks", "post")["requestBody"]["content"]
     body = media["application/json"]
     assert "examples" not in body
-    assert '"type: "repo"' in body["x-page-example"]
+    assert '"type" = "repo"' in body["x-page-example"]
     assert body["schema"]["required"] == ["branch"]
-    assert _warned(warnings, _line('"type: "repo"'), "kept as x-page-example")
+    assert _warned(warnings, _line('"type" = "repo"'), "kept as x-page-example")
 
 
 def test_log_lines_are_a_text_answer(pipeline):
