@@ -12,6 +12,8 @@ Both proxies check requests and answers and only log what they find (Prism witho
 
     python bench/proxy.py                 # 5 rounds x 10 s, 32 connections, 2 threads
     python bench/proxy.py --quick         # smoke: 1 round x 3 s
+    python bench/proxy.py --proxy before="/tmp/old/bin/zadig-proxy --upstream {upstream} \
+        --port {port} --quiet"            # another build of the proxy, side by side
 """
 
 from __future__ import annotations
@@ -47,21 +49,35 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="smoke run: 1 round x 3 s")
     parser.add_argument("--json", type=Path, help="write every run and the summary here")
+    parser.add_argument(
+        "--proxy",
+        action="append",
+        default=[],
+        metavar="NAME=CMD",
+        help="another proxy to measure in front of the same mock (command with {upstream} and "
+        "{port}); repeatable",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.rounds, args.duration, args.warmup = 1, 3, 1
     return args
 
 
-def targets(mock: Server) -> list[Server]:
+def targets(mock: Server, others: list[str]) -> list[Server]:
     upstream = f"http://127.0.0.1:{mock.port}"
     ours = f"{shlex.quote(PYTHON)} -m contract_proxy --upstream {upstream} --port {{port}} --quiet"
     # -v warn: no log line per request, violations still logged; no --errors: forward as is.
     prism = f"{PRISM} proxy -h 127.0.0.1 -p {{port}} -v warn {SPEC_PATH} {upstream}"
-    return [Server(OURS, ours), Server(PRISM_PROXY, prism)]
+    found = [Server(OURS, ours), Server(PRISM_PROXY, prism)]
+    for other in others:
+        name, _, command = other.partition("=")
+        found.append(Server(name, command.replace("{upstream}", upstream)))
+    return found
 
 
-def summarize(runs: list[Run], names: list[str], endpoints: list[str]) -> dict:
+def summarize(
+    runs: list[Run], names: list[str], endpoints: list[str], proxies: tuple[str, ...] = (OURS,)
+) -> dict:
     summary: dict = {"servers": {}, "ratios": {}}
     for endpoint in endpoints:
         for name in names:
@@ -74,19 +90,20 @@ def summarize(runs: list[Run], names: list[str], endpoints: list[str]) -> dict:
                 "socket_errors": sum(r.socket_errors for r in mine),
                 "unexpected_status": sum(r.unexpected_status for r in mine),
             }
-        for peer in (PRISM_PROXY, DIRECT):
-            per_round = [
-                (a.rps / b.rps, a.p99_ms / b.p99_ms)
-                for a in runs
-                if a.server == OURS and a.endpoint == endpoint
-                for b in runs
-                if b.server == peer and b.endpoint == endpoint and b.round == a.round
-            ]
-            summary["ratios"].setdefault(f"{OURS}/{peer}", {})[endpoint] = {
-                "rps_median": statistics.median(r for r, _ in per_round),
-                "p99_median": statistics.median(p for _, p in per_round),
-                "rounds": per_round,
-            }
+        for proxy in proxies:
+            for peer in (PRISM_PROXY, DIRECT, *(p for p in proxies if p != proxy)):
+                per_round = [
+                    (a.rps / b.rps, a.p99_ms / b.p99_ms)
+                    for a in runs
+                    if a.server == proxy and a.endpoint == endpoint
+                    for b in runs
+                    if b.server == peer and b.endpoint == endpoint and b.round == a.round
+                ]
+                summary["ratios"].setdefault(f"{proxy}/{peer}", {})[endpoint] = {
+                    "rps_median": statistics.median(r for r, _ in per_round),
+                    "p99_median": statistics.median(p for _, p in per_round),
+                    "rounds": per_round,
+                }
     return summary
 
 
@@ -145,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         mock.start()
         mock.wait_ready()
-        servers += targets(mock)
+        servers += targets(mock, args.proxy)
         for s in servers[1:]:
             s.start()
         for s in servers:
@@ -156,8 +173,9 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         for s in reversed(servers):
             s.stop()
-    order_names = [DIRECT, OURS, PRISM_PROXY]
-    summary = summarize(runs, order_names, names)
+    others = tuple(other.partition("=")[0] for other in args.proxy)
+    order_names = [DIRECT, OURS, *others, PRISM_PROXY]
+    summary = summarize(runs, order_names, names, (OURS, *others))
     print(report(summary, order_names, names))
     return finish("bench/proxy.py", argv, args, servers, runs, summary)
 

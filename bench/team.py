@@ -8,6 +8,8 @@ file written before each answer, fsynced every second, as docs/team-mock.md advi
     python bench/team.py                    # 5 rounds x 10 s, 32 connections, everysec and always
     python bench/team.py --quick            # smoke: 1 round x 3 s
     python bench/team.py --redis-fsync always,off --workers 3 --json team.json
+    python bench/team.py --mock before="/tmp/old/bin/zadig-mock --host 127.0.0.1 \
+        --port {port} --quiet"              # another build, in memory and on each Redis too
 
 Prints run.py's table, then each server's requests/second as a ratio of the single in-memory
 process's (median of per-round ratios) and of Prism's.
@@ -50,6 +52,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--quick", action="store_true", help="smoke run: 1 round x 3 s")
     parser.add_argument("--json", type=Path, help="write run.py's runs and the ratios here")
+    parser.add_argument(
+        "--mock",
+        action="append",
+        default=[],
+        metavar="NAME=CMD",
+        help="another build of the mock (command with {port}), measured in memory and with "
+        "--workers on each Redis too; repeatable",
+    )
     return parser.parse_args(argv)
 
 
@@ -123,6 +133,12 @@ def main(argv: list[str] | None = None) -> int:
                 name = f"w{workers}-redis-{fsync}"
                 url = f"redis://127.0.0.1:{port}/0"
                 extra += ["--server", f"{name}={MOCK} --workers {workers} --state {url}"]
+                for other in args.mock:
+                    label, _, command = other.partition("=")
+                    state = f"--workers {workers} --state {url}"
+                    extra += ["--server", f"{label}-{name}={command} {state}"]
+            for other in args.mock:  # the other build in memory, beside the in-memory mock
+                extra += ["--server", other]
             out = Path(tmp, "runs.json")
             run_args = [
                 *("--rounds", str(args.rounds), "--duration", str(args.duration)),

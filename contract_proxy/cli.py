@@ -69,6 +69,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         description="Validating proxy: forwards traffic to a Zadig deployment and checks each "
         "exchange against the workflow-task spec (requests and answers).",
     )
+    from openapi import VersionAction
+
+    parser.add_argument("--version", action=VersionAction)
     parser.add_argument(
         "--upstream",
         required=True,
@@ -117,11 +120,11 @@ def main(argv: list[str] | None = None) -> int:
     # Imported late so that --help and usage errors answer at once.
     import uvicorn
 
+    from api_contract.spec import load_contract
     from contract_proxy.app import build_app
     from contract_proxy.forwarding import Upstream
     from contract_proxy.ledger import Ledger
     from contract_proxy.report import summary_lines, write_json, write_junit
-    from contract_tests.contract import load_contract
     from serving.protocol import uvicorn_config
 
     spec = args.spec

@@ -7,9 +7,9 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from api_contract.spec import Contract
+from api_contract.summary import Summary
 from contract_proxy.ledger import Ledger, Violation
-from contract_tests.contract import Contract
-from contract_tests.report import Summary
 
 SHOWN_PER_CASE = 20  # violations written in full into one JUnit failure
 

@@ -6,12 +6,12 @@ from collections.abc import Iterator
 
 import pytest
 
+from api_contract.spec import Contract
+from api_contract.summary import GENERATED_ROW, row_for
 from contract_tests import plugin
-from contract_tests.contract import Contract
 from contract_tests.error_probes import Probe, auth_probes, body_schema_probes, example_probes
 from contract_tests.http_client import Target
 from contract_tests.lifecycle_steps import FixtureCheck, check_fixture
-from contract_tests.report import GENERATED_ROW, row_for
 from contract_tests.settings import Settings
 from contract_tests.task_ledger import TaskLedger
 

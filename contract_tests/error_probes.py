@@ -15,17 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from contract_tests.checks import incomplete_body_expectation
-from contract_tests.contract import (
-    MISSING_FIELDS_KEY,
-    PAGE_SAMPLE,
-    SECTION_AUTH,
-    SECTION_BODY,
-    SECTION_ERROR,
-    SECTION_PATH,
-    Contract,
-    Operation,
-)
+from api_contract.checks import incomplete_body_expectation
+from api_contract.missing_fields import MISSING_FIELDS_KEY
+from api_contract.operations import PAGE_SAMPLE, Operation
+from api_contract.spec import Contract
+from contract_tests.contract import SECTION_AUTH, SECTION_BODY, SECTION_ERROR, SECTION_PATH
 from contract_tests.http_client import NO_BODY
 from contract_tests.settings import Settings
 

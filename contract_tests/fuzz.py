@@ -13,24 +13,19 @@ import copy
 import re
 from typing import Any
 
-import requests
 import schemathesis
 from schemathesis import Case, GenerationMode
 from schemathesis.core.failures import FailureGroup
+from schemathesis.core.transport import Response
 
-from contract_tests.checks import REFUSED, answer_problems
-from contract_tests.contract import CANCEL, CREATE, RESTART, Contract, Operation
-from contract_tests.http_client import (
-    BudgetSpent,
-    Deadline,
-    Exchange,
-    Target,
-    TargetDown,
-    redact,
-    within,
-)
+from api_contract.checks import REFUSED, answer_problems
+from api_contract.exchange import Exchange, redact
+from api_contract.operations import Operation
+from api_contract.spec import Contract
+from contract_tests.contract import CANCEL, CREATE, RESTART
+from contract_tests.http_client import Target
 from contract_tests.rule import Rule
-from contract_tests.sending import note_created
+from contract_tests.sending import answered, note_created
 from contract_tests.settings import Settings
 from contract_tests.task_ledger import TaskLedger
 
@@ -134,33 +129,21 @@ def run_case(
         operation.spec_ref("responses"),
     )
     headers = target.auth_headers()
-    response, down = None, ""
-    try:
-        seconds = target.allowance(operation.operation_id)
-        response = within(
-            seconds, lambda: case.call(base_url=target.base_url, headers=headers, timeout=seconds)
-        )
-    except TargetDown as exc:
-        down = str(exc)
-        if isinstance(exc, BudgetSpent):
-            target.budget_cut.append(rule.title)
-    except (Deadline, requests.Timeout) as exc:
-        curl = redact(case.as_curl_command(headers), target.token)
-        down = str(target.timed_out(operation.operation_id, seconds, exc, curl))
-    except requests.ConnectionError as exc:
-        # Whether the whole target is gone, the gate's next plain request finds out.
-        down = f"cannot reach the target: {exc}"
-    if response is None:
-        rule.fail(None, "an answer within the request timeout", [down])
-    target.statuses.add(response.status_code)
-    exchange = _exchange(response, target.token)
+    # As schemathesis' own `Case.call` does: the case is judged as generated (negative or
+    # positive), whatever `confine` changed in it since.
+    case.freeze_metadata()
+    kwargs = case.as_transport_kwargs(base_url=target.base_url, headers=headers)
+    exchange, answer = answered(
+        target, rule, lambda: target.send_generated(operation.operation_id, kwargs)
+    )
+    response = Response.from_any(answer)
     _note_task(case, operation, exchange, ledger)
     negative = case.meta is not None and case.meta.generation.mode == GenerationMode.NEGATIVE
     names = CHECKS + (NEGATIVE_CHECKS if negative else ())
     checks = [getattr(schemathesis.checks, name) for name in names]
     report = ""
     try:
-        case.validate_response(response, checks=checks, headers=headers)
+        case.validate_response(response, checks=checks, headers=headers, transport_kwargs=kwargs)
     except FailureGroup as exc:
         report = redact(str(exc), target.token)
     if report:
@@ -190,20 +173,3 @@ def _note_task(case: Case, operation: Operation, exchange: Exchange, ledger: Tas
         ledger.settled(pipeline, task_id)
     elif (pipeline, task_id) in ledger.known:
         ledger.created(pipeline, task_id, ledger.known[(pipeline, task_id)])
-
-
-def _exchange(response: Any, secret: str | None) -> Exchange:
-    request = response.request
-    body = request.body
-    if isinstance(body, str):
-        body = body.encode("utf-8")
-    return Exchange(
-        method=request.method,
-        url=request.url,
-        headers={k: v for k, v in request.headers.items() if k.lower() != "content-length"},
-        body=body,
-        status=response.status_code,
-        response_headers={k.lower(): ", ".join(v) for k, v in response.headers.items()},
-        text=response.content.decode(response.encoding or "utf-8", "replace"),
-        secret=secret,
-    )

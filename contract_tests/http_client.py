@@ -10,40 +10,22 @@ operations have timed out (or the target refused a connection) every request fai
 from __future__ import annotations
 
 import json
-import shlex
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import httpx
+
+from api_contract.exchange import Exchange
 
 NO_BODY = object()
 BAD_TOKEN = "zadig-contract-invalid-token"
 T = TypeVar("T")
 NO_ROUTE = {404, 405, 501}
 REFUSALS = {401, 403}
-
-
-def _integer(text: str) -> int | Decimal:
-    try:
-        return int(text)
-    except ValueError:  # longer than Python's integer-string limit (4,300 digits)
-        return Decimal(text)
-
-
-def loads(text: str | bytes) -> Any:
-    """JSON as a server reads it: a number of any length is a number (a Decimal past Python's
-    integer-string limit, which a schema's `integer` then refuses) rather than "not JSON"."""
-    return json.loads(text, parse_int=_integer)
-
-
-def redact(text: str, secret: str | None) -> str:
-    """Keep the API token out of CI logs."""
-    return text.replace(secret, "$ZADIG_TOKEN") if secret else text
 
 
 class TargetDown(Exception):
@@ -81,47 +63,6 @@ def within(seconds: float, work: Callable[[], T]) -> T:
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]
-
-
-@dataclass
-class Exchange:
-    """One request and what came back: enough to explain a failure and replay it."""
-
-    method: str
-    url: str
-    headers: dict[str, str]
-    body: bytes | None
-    status: int = 0
-    response_headers: dict[str, str] = field(default_factory=dict)
-    text: str = ""
-    secret: str | None = field(default=None, repr=False)
-
-    @property
-    def media_type(self) -> str:
-        value = self.response_headers.get("content-type", "")
-        return value.split(";", 1)[0].strip().lower()
-
-    def json(self) -> Any:
-        return loads(self.text)
-
-    def curl(self) -> str:
-        """The request as a shell command; the configured token shows as $ZADIG_TOKEN."""
-        parts = ["curl", "-sS", "-i", "-X", self.method]
-        token_header = ""
-        for name, value in self.headers.items():
-            if self.secret and self.secret in value:
-                token_header = f' -H "{name}: {redact(value, self.secret)}"'
-                continue
-            parts += ["-H", f"{name}: {value}"]
-        if self.body is not None:
-            parts += ["--data-binary", self.body.decode("utf-8", "replace")]
-        parts.append(self.url)
-        return shlex.join(parts[:1]) + token_header + " " + shlex.join(parts[1:])
-
-    def describe_response(self, limit: int = 400) -> str:
-        content_type = self.response_headers.get("content-type", "(no content-type)")
-        text = self.text if len(self.text) <= limit else self.text[:limit] + "…"
-        return f"HTTP {self.status}, {content_type}, body: {text or '(empty)'}"
 
 
 @dataclass
@@ -200,9 +141,43 @@ class Target:
             content = json.dumps(body, ensure_ascii=False).encode("utf-8")
         if content is not None:
             headers["Content-Type"] = "application/json"
-        exchange = Exchange(method.upper(), url, headers, content, secret=self.token)
-        seconds = self.allowance(operation, budgeted)
         request = self._client.build_request(method.upper(), url, headers=headers, content=content)
+        exchange = Exchange(method.upper(), url, headers, content, secret=self.token)
+        return self.deliver(operation, request, exchange, budgeted)[0]
+
+    def send_generated(
+        self, operation: str, kwargs: dict[str, Any]
+    ) -> tuple[Exchange, httpx.Response]:
+        """Send a generated case as schemathesis serialized it for a transport
+        (`Case.as_transport_kwargs`: method, url, params, headers, cookies, json or data), with
+        the same budget, timeout, breaker and record as `send`."""
+        headers = dict(kwargs.get("headers") or {})
+        cookies = kwargs.get("cookies") or {}
+        if cookies:
+            headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in cookies.items())
+        content = kwargs.get("data")
+        if "json" in kwargs:
+            # As requests (schemathesis' own transport) encodes it: ASCII, no NaN.
+            content = json.dumps(kwargs["json"], allow_nan=False).encode("utf-8")
+            headers.setdefault("Content-Type", "application/json")
+        if isinstance(content, str):
+            content = content.encode("utf-8")
+        request = self._client.build_request(
+            kwargs["method"],
+            kwargs["url"],
+            params=kwargs.get("params") or None,
+            headers=headers,
+            content=content,
+        )
+        exchange = Exchange(request.method, str(request.url), headers, content, secret=self.token)
+        return self.deliver(operation, request, exchange)
+
+    def deliver(
+        self, operation: str, request: httpx.Request, exchange: Exchange, budgeted: bool = True
+    ) -> tuple[Exchange, httpx.Response]:
+        """Send `request` within what the run allows and record its answer in `exchange`;
+        TargetDown (with the `curl` line, the token redacted) when it gets none."""
+        seconds = self.allowance(operation, budgeted)
         try:
             response = within(seconds, lambda: self._client.send(request))
         except (Deadline, httpx.TimeoutException) as exc:
@@ -219,7 +194,7 @@ class Target:
         self.statuses.add(response.status_code)
         exchange.response_headers = {k.lower(): v for k, v in response.headers.items()}
         exchange.text = response.text
-        return exchange
+        return exchange, response
 
     def allowance(self, operation: str, budgeted: bool = True) -> float:
         """Seconds the next request to `operation` may take; TargetDown if none."""

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from contract_tests.checks import created_problems, success_problems
-from contract_tests.contract import CANCEL, CREATE, SECTION_SUCCESS, Contract
+from api_contract.checks import created_problems, success_problems
+from api_contract.exchange import Exchange
+from api_contract.spec import Contract
+from contract_tests.contract import CANCEL, CREATE, SECTION_SUCCESS
 from contract_tests.error_probes import Request, task_path
-from contract_tests.http_client import Exchange, Target, TargetDown
+from contract_tests.http_client import Target, TargetDown
 from contract_tests.rule import Rule
 from contract_tests.sending import call, note_created
 from contract_tests.settings import Settings

@@ -7,7 +7,7 @@ from typing import NoReturn
 
 import pytest
 
-from contract_tests.http_client import Exchange
+from api_contract.exchange import Exchange
 
 
 @dataclass(frozen=True)

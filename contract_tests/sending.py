@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import pytest
 
+from api_contract.exchange import Exchange
 from contract_tests.contract import CREATE
 from contract_tests.error_probes import Request
-from contract_tests.http_client import BudgetSpent, Exchange, Target, TargetDown
+from contract_tests.http_client import BudgetSpent, Target, TargetDown
 from contract_tests.rule import Rule
 from contract_tests.task_ledger import TaskLedger
+
+T = TypeVar("T")
 
 
 def call(
@@ -19,8 +25,10 @@ def call(
     request: Request,
     auth: str = "configured",
 ) -> Exchange:
-    try:
-        exchange = target.send(
+    exchange = answered(
+        target,
+        rule,
+        lambda: target.send(
             operation_id,
             request.method,
             request.path,
@@ -28,14 +36,21 @@ def call(
             body=request.body,
             raw_body=request.raw_body,
             auth=auth,
-        )
+        ),
+    )
+    note_created(ledger, operation_id, exchange, request.query.get("projectName", ""))
+    return exchange
+
+
+def answered(target: Target, rule: Rule, send: Callable[[], T]) -> T:
+    """What `send()` returns; a target that gave no answer fails the rule (a spent budget is
+    noted for the summary)."""
+    try:
+        return send()
     except TargetDown as exc:
         down = str(exc)
         if isinstance(exc, BudgetSpent):
             target.budget_cut.append(rule.title)
-    else:
-        note_created(ledger, operation_id, exchange, request.query.get("projectName", ""))
-        return exchange
     # Failed outside the handler, so the report shows the reason once, without a chain.
     rule.fail(None, "an answer within the request timeout", [down])
 

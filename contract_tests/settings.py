@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from contract_tests.contract import Contract
+from api_contract.spec import Contract
 
 PROFILES = ("safe", "full")
 # Seconds for all requests of a run, per profile: room for a deployment that takes about

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from contract_tests.contract import CANCEL, Contract
+from api_contract.spec import Contract
+from contract_tests.contract import CANCEL
 from contract_tests.error_probes import task_path
 from contract_tests.http_client import Target, TargetDown
 

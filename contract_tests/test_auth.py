@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from contract_tests.checks import refusal_problems
+from api_contract.checks import refusal_problems
 from contract_tests.error_probes import Probe
 from contract_tests.http_client import Target
 from contract_tests.rule import Rule

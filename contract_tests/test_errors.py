@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from contract_tests.checks import (
+from api_contract.checks import (
     error_problems,
     expected_error,
     incomplete_body_expectation,
     incomplete_body_problems,
 )
-from contract_tests.contract import Contract, Operation
+from api_contract.operations import Operation
+from api_contract.spec import Contract
 from contract_tests.error_probes import FULL_ONLY, FULL_ONLY_WHY, Probe
 from contract_tests.http_client import Target
 from contract_tests.rule import Rule

@@ -11,10 +11,11 @@ import pytest
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
-from contract_tests.contract import CREATE, Contract
+from api_contract.spec import Contract
+from api_contract.summary import GENERATED_ROW
+from contract_tests.contract import CREATE
 from contract_tests.fuzz import api_operation, confine, load_schema, run_case, scope_to_fixture
 from contract_tests.http_client import Target
-from contract_tests.report import GENERATED_ROW
 from contract_tests.settings import Settings
 from contract_tests.task_ledger import TaskLedger
 

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from api_contract.summary import SUCCESS_ROW
 from contract_tests.contract import CANCEL, CREATE, RESTART
 from contract_tests.lifecycle_steps import FixtureCheck, act, create
 from contract_tests.lifecycle_steps import success_rule as _rule
-from contract_tests.report import SUCCESS_ROW
 from contract_tests.sending import skip_unless_profile
 from contract_tests.settings import Settings
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from contract_tests.checks import error_problems, expected_error
-from contract_tests.contract import CANCEL, CREATE, RESTART, SECTION_ERROR, Contract
+from api_contract.checks import error_problems, expected_error
+from api_contract.spec import Contract
+from contract_tests.contract import CANCEL, CREATE, RESTART, SECTION_ERROR
 from contract_tests.error_probes import Request, task_path
 from contract_tests.http_client import Target
 from contract_tests.lifecycle_steps import create, success_rule

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-import yaml
 from connexion import AsyncApp
 from connexion.exceptions import ProblemException
 from connexion.middleware.context import ContextMiddleware
@@ -22,11 +21,15 @@ from connexion.resolver import Resolver
 from starlette.convertors import PathConvertor, register_url_convertor
 from starlette.exceptions import HTTPException
 
+from api_contract.catalogue import ZadigError
+from api_contract.operations import PAGE_SAMPLE
+from api_contract.spec import Contract, load_contract, load_spec, read_contract
 from mock_server.admin import AdminHandlers
 from mock_server.admin_auth import AdminAuth
 from mock_server.auth import Auth
 from mock_server.body_guard import BodyGuard
-from mock_server.domain import STATUSES, Clock, WorkflowTasks
+from mock_server.console import Console
+from mock_server.domain import STATUSES, WorkflowTasks
 from mock_server.error_handlers import (
     BadIds,
     http_to_envelope,
@@ -35,10 +38,10 @@ from mock_server.error_handlers import (
     unavailable_to_envelope,
     unexpected_to_envelope,
 )
-from mock_server.errors import Catalogue, ZadigError
-from mock_server.forced_answers import Overrides
+from mock_server.forced_answers import Overrides, documented_answers
 from mock_server.forcing_middleware import Forcing
 from mock_server.handlers import (
+    CREATE,
     SpecOperations,
     WorkflowTaskHandlers,
     operations,
@@ -46,11 +49,12 @@ from mock_server.handlers import (
 )
 from mock_server.journal import Journal
 from mock_server.jsonifier import orjson_jsonifier
-from mock_server.required import page_fields
+from mock_server.memory_store import MemoryStore
+from mock_server.options import MockOptions
 from mock_server.seed import build_world, default_seed
-from mock_server.spec import spec_operations
+from mock_server.sqlite_store import SqliteStore
 from mock_server.state import MockState
-from mock_server.store import StateUnavailable, open_store, seed_fingerprint
+from mock_server.store import StateStore, StateUnavailable, seed_fingerprint
 from mock_server.swagger_ui import SwaggerUI
 from mock_server.validators import validator_map
 from openapi import SPEC_PATH
@@ -63,69 +67,43 @@ register_url_convertor("path", type("AnyPathConvertor", (PathConvertor,), {"rege
 
 ADMIN_SPEC_PATH = Path(__file__).with_name("admin.yaml")
 ADMIN_BASE = "/_mock"
-BODY_LIMIT = 1024 * 1024
+REDIS_URL = re.compile(r"(rediss?|unix)://", re.IGNORECASE)
+# The mock's own answers (e.g. 503 while the shared state is away), beside Zadig's catalogue.
+ADMIN_CATALOGUE_KEY = "x-mock-error-catalogue"
 
 
-def load_yaml(path: Path) -> dict[str, Any]:
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
-
-
-def create_app(
-    seed: dict[str, Any] | None = None,
-    *,
-    state_file: str | Path | None = None,
-    tokens: tuple[str, ...] = (),
-    auth: bool = True,
-    strict: bool = False,
-    latency_ms: float = 0,
-    task_duration: float | None = None,
-    clock: Clock = time.time,
-    cors: bool = True,
-    body_limit: int = BODY_LIMIT,
-    admin_token: str | None = None,
-    hosts: frozenset[str] | None = None,
-    origins: frozenset[str] = frozenset(),
-) -> AsyncApp:
-    """The mock as an ASGI app; its state is `app.mock` (a MockState).
-
-    `state_file`: a SQLite file, or a redis:// (rediss://, unix://) URL, that several processes
-    share; `admin_token`: the bearer token the admin API wants (none: open).
-    `hosts`: the Host names taken besides local ones (None: any); `origins`: the web pages
-    allowed to change state through the admin API besides the mock's own
-    (serving.origins).
-    `auth`: the API wants a bearer token (any, unless `tokens` or the seed list some).
-    `strict`: a create body lacking a field the page requires is refused with 400, instead of
-    taking the field's zero value as aslan does."""
-    spec, admin = load_yaml(SPEC_PATH), admin_spec()
-    seed = default_seed(spec) if seed is None else seed
-    forced_schema = admin["components"]["schemas"]["Forced"]
-    mock = build_state(
-        spec,
-        seed,
-        state_file,
-        tokens,
-        auth,
-        task_duration,
-        clock,
-        max_delay_ms=forced_schema["properties"]["delay_ms"]["maximum"],
-    )
+def create_app(options: MockOptions | None = None) -> AsyncApp:
+    """The mock as an ASGI app, served as `options` say (None: the defaults); its state is
+    `app.mock` (a MockState)."""
+    options = MockOptions() if options is None else options
+    contract = load_contract(SPEC_PATH)
+    admin = read_contract(admin_spec(), ADMIN_SPEC_PATH.name, ADMIN_CATALOGUE_KEY)
+    if options.seed is None:
+        example = contract.operation(CREATE).request_examples[PAGE_SAMPLE]
+        options = replace(options, seed=default_seed(example))
+    forced_schema = admin.raw["components"]["schemas"]["Forced"]
+    max_delay_ms = forced_schema["properties"]["delay_ms"]["maximum"]
+    mock = build_state(contract, admin, options, max_delay_ms)
     catalogue = mock.catalogue
-    task_handlers = WorkflowTaskHandlers(mock.tasks, target_fields(spec))
+    task_handlers = WorkflowTaskHandlers(mock.tasks, target_fields(contract.operation(CREATE)))
     with_body = frozenset(
-        op["operationId"]
-        for api in (spec, admin)
-        for _, _, op, _ in spec_operations(api)
-        if "requestBody" in op
+        op.operation_id
+        for api in (contract, admin)
+        for op in api.operations.values()
+        if op.has_body
     )
     middlewares = [
         ServerErrorMiddleware,
-        partial(Origins, rules=OriginRules(ADMIN_BASE, hosts, origins, cors)),
+        partial(
+            Origins, rules=OriginRules(ADMIN_BASE, options.hosts, options.origins, options.cors)
+        ),
         partial(Journal, entries=mock.store.journal),
         ExceptionMiddleware,
         SwaggerUI,
+        partial(Console, prefix=ADMIN_BASE),
         *(
-            [partial(AdminAuth, token=admin_token, catalogue=catalogue, prefix=ADMIN_BASE)]
-            if admin_token
+            [partial(AdminAuth, token=options.admin_token, catalogue=catalogue, prefix=ADMIN_BASE)]
+            if options.admin_token
             else []
         ),
         RoutingMiddleware,
@@ -135,9 +113,12 @@ def create_app(
             Auth, tokens=mock.tasks.world.tokens, catalogue=catalogue, enabled=mock.tasks.world.auth
         ),
         partial(
-            Forcing, overrides=mock.overrides, operations=mock.operations, latency_ms=latency_ms
+            Forcing,
+            overrides=mock.overrides,
+            operations=mock.operations,
+            latency_ms=options.latency_ms,
         ),
-        partial(BodyGuard, catalogue=catalogue, limit=body_limit, with_body=with_body),
+        partial(BodyGuard, catalogue=catalogue, limit=options.body_limit, with_body=with_body),
         RequestValidationMiddleware,
         LifespanMiddleware,
         ContextMiddleware,
@@ -145,9 +126,9 @@ def create_app(
         # on to AsyncApp's handlers.
         partial(
             SpecOperations,
-            operations=operations(spec, partial(handler_for, task_handlers)),
+            operations=operations(contract, partial(handler_for, task_handlers)),
             overrides=mock.overrides,
-            settings={"limit": body_limit},
+            settings={"limit": options.body_limit},
         ),
     ]
     app = AsyncApp(
@@ -156,19 +137,29 @@ def create_app(
         validator_map=validator_map(),
         jsonifier=orjson_jsonifier(),
     )
-    page_required = {op["operationId"]: page_fields(op) for _, _, op, _ in spec_operations(spec)}
+    page_required = {op.operation_id: op.page_fields for op in contract.operations.values()}
     bad_ids = BadIds()
-    for api_spec, base, handlers, validators in (
-        (spec, "", task_handlers, validator_map(strict=strict, page_fields=page_required)),
-        (admin, ADMIN_BASE, AdminHandlers(mock, defaults(forced_schema)), validator_map()),
+    for api, base, handlers, validators in (
+        (
+            contract,
+            "",
+            task_handlers,
+            validator_map(strict=options.strict, page_fields=page_required),
+        ),
+        (
+            admin,
+            ADMIN_BASE,
+            AdminHandlers(mock, defaults(forced_schema), documented_answers(contract), options),
+            validator_map(),
+        ),
     ):
         app.add_api(
-            api_spec,
+            api.raw,
             base_path=base or None,
             resolver=method_resolver(handlers),
             validator_map=validators,
         )
-        bad_ids.add(api_spec, base)
+        bad_ids.add(api, base)
     app.add_error_handler(ZadigError, render)
     app.add_error_handler(StateUnavailable, partial(unavailable_to_envelope, catalogue))
     app.add_error_handler(ProblemException, partial(problem_to_envelope, catalogue))
@@ -179,34 +170,33 @@ def create_app(
 
 
 def build_state(
-    spec: dict[str, Any],
-    seed: dict[str, Any],
-    state_file: str | Path | None,
-    tokens: tuple[str, ...],
-    auth: bool,
-    task_duration: float | None,
-    clock: Clock,
-    *,
-    max_delay_ms: float,
+    contract: Contract, admin: Contract, options: MockOptions, max_delay_ms: float
 ) -> MockState:
+    """The mock's world, store, rules and forced answers; `options.seed` is set."""
+    seed, clock = options.seed or {}, options.clock
     world = build_world(seed, clock())
-    world.tokens.update({token: None for token in tokens})  # --token: any project
-    world.auth = auth
-    if task_duration is not None:
-        world.task_duration = task_duration
-    store = open_store(state_file)
+    world.tokens.update({token: None for token in options.tokens})  # --token: any project
+    world.auth = options.auth
+    if options.task_duration is not None:
+        world.task_duration = options.task_duration
+    store = open_store(options.state_file)
     store.attach(world, seed_fingerprint(seed))
-    catalogue = mock_catalogue(spec)
-    operation_ids = frozenset(op["operationId"] for _, _, op, _ in spec_operations(spec))
+    catalogue = contract.catalogue.merged(admin.catalogue)
+    operation_ids = frozenset(contract.operations)
     tasks = WorkflowTasks(world, store, catalogue, clock)
     overrides = Overrides(catalogue, max_delay_ms, store)
     return MockState(seed, tasks, catalogue, operation_ids, overrides)
 
 
-def mock_catalogue(spec: dict[str, Any]) -> Catalogue:
-    """Zadig's catalogue (the spec's) and the mock's own answers (admin.yaml's, e.g. 503)."""
-    own = load_yaml(ADMIN_SPEC_PATH)["components"]["x-mock-error-catalogue"]
-    return Catalogue({**own, **spec["components"]["x-zadig-error-catalogue"]})
+def open_store(state: str | Path | None) -> StateStore:
+    """The store --state names: none (memory), a redis:// URL, or a SQLite file."""
+    if state is None:
+        return MemoryStore()
+    if REDIS_URL.match(str(state)):
+        from mock_server.redis_store import RedisStore  # imported only when used (redis-py)
+
+        return RedisStore(str(state))
+    return SqliteStore(state)
 
 
 def defaults(schema: dict[str, Any]) -> dict[str, Any]:
@@ -215,7 +205,7 @@ def defaults(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def admin_spec() -> dict[str, Any]:
-    spec = load_yaml(ADMIN_SPEC_PATH)
+    spec = load_spec(ADMIN_SPEC_PATH)
     body = spec["paths"]["/tasks/{pipeline}/{id}"]["patch"]["requestBody"]
     body["content"]["application/json"]["schema"]["properties"]["status"]["enum"] = list(STATUSES)
     return spec

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mock_server.errors import Catalogue
+from api_contract.catalogue import Catalogue
 
 INVALID = "invalid"  # out of the box, a token containing this is refused
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mock_server.errors import Catalogue
+from api_contract.catalogue import Catalogue
 
 
 class BodyGuard:

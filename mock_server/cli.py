@@ -50,6 +50,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="zadig-mock", description="Stateful mock of Zadig's workflow-task API (v1.7.1)."
     )
+    from openapi import VersionAction
+
+    parser.add_argument("--version", action=VersionAction)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=port, default=8080)
     parser.add_argument("--seed", metavar="FILE", help="YAML world (default: the page's example)")
@@ -262,12 +265,13 @@ def start_process(args: argparse.Namespace) -> None:
     )
 
 
-def build_app(args: argparse.Namespace) -> Any:
-    from mock_server.app import create_app
+def options(args: argparse.Namespace) -> Any:
+    """The MockOptions the command line names (the seed file read and checked)."""
+    from mock_server.options import MockOptions
     from mock_server.seed import load_seed
 
-    return create_app(
-        load_seed(args.seed),
+    return MockOptions(
+        seed=load_seed(args.seed),
         state_file=args.state,
         tokens=tuple(args.token),
         auth=not args.no_auth,
@@ -276,9 +280,16 @@ def build_app(args: argparse.Namespace) -> Any:
         task_duration=args.task_duration,
         cors=not args.no_cors,
         admin_token=args.admin_token,
+        workers=args.workers,
         hosts=origins.allowed_hosts(args.host, args.allow_host),
         origins=frozenset(args.allow_origin),
     )
+
+
+def build_app(args: argparse.Namespace) -> Any:
+    from mock_server.app import create_app
+
+    return create_app(options(args))
 
 
 def worker_app() -> Any:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from mock_server.errors import Catalogue
+from api_contract.catalogue import Catalogue
 
 # The statuses aslan defines (config/consts.go); a forced status is one of them.
 STATUSES = (

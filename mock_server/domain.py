@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 import orjson
 
-from mock_server.errors import Catalogue
+from api_contract.catalogue import Catalogue
 
 STATUSES = (
     "created",
@@ -26,6 +26,9 @@ STATUSES = (
 # The clock moves a task along these steps; other statuses stay until changed by hand.
 LIFECYCLE = ("created", "queued", "running")
 ENDINGS = ("passed", "failed", "timeout", "cancelled")  # how a task can end
+# The statuses in which v1.7.1 refuses a restart (6164) or a cancel (6163) of a task.
+NOT_RESTARTABLE = ("running", "passed")
+NOT_CANCELLABLE = ("passed",)
 INT64_MAX = 2**63 - 1
 
 
@@ -88,10 +91,9 @@ class World:
 
 
 class Store(Protocol):
-    """Tasks and id counters (store.py, redis_store.py); async, since a shared one is remote."""
+    """Tasks and id counters (see store.py); async, since a shared one is remote."""
 
     async def next_id(self, pipeline: str) -> int: ...  # atomic; IdsExhausted past int64
-    async def add(self, task: Task) -> None: ...
     async def get(self, pipeline: str, task_id: int) -> Task | None: ...
     async def put(self, task: Task) -> None: ...
     async def all(self) -> list[Task]: ...
@@ -175,18 +177,18 @@ class WorkflowTasks:
         now = self.clock()
         targets = self.targets.share(body["targets"])
         task = Task(name, task_id, project, "created", now, now, targets)
-        await self.store.add(task)
+        await self.store.put(task)
         return task
 
     async def restart(self, pipeline: str, task_id: int) -> Task:
         task = await self._find(pipeline, task_id, 6164)
-        if self.status(task) in ("running", "passed"):
+        if self.status(task) in NOT_RESTARTABLE:
             raise self.errors.error(6164, "task_not_restartable")
         return await self._set(task, "created")
 
     async def cancel(self, pipeline: str, task_id: int) -> Task:
         task = await self._find(pipeline, task_id, 6163)
-        if self.status(task) == "passed":
+        if self.status(task) in NOT_CANCELLABLE:
             raise self.errors.error(6163, "task_passed", pipeline=pipeline, id=task_id)
         return await self._set(task, "cancelled")
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
 
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
 
-from mock_server.errors import Catalogue, ZadigError
-from mock_server.spec import spec_operations
+from api_contract.catalogue import Catalogue, ZadigError
+from api_contract.routes import template_pattern
+from api_contract.spec import Contract
 
 log = logging.getLogger("zadig_mock")
 
@@ -81,28 +81,21 @@ class BadIds:
     those 400 `invalid task id`, not 404."""
 
     def __init__(self) -> None:
-        self.routes: list[tuple[str, re.Pattern, list[str], set[str]]] = []
+        self.routes: list[tuple[str, re.Pattern, frozenset[str]]] = []
 
-    def add(self, spec: dict[str, Any], base: str) -> None:
-        """The routes of `spec` under `base` that have integer path parameters."""
-        for template, method, _op, params in spec_operations(spec):
-            ints = {
-                p["name"]
-                for p in params
-                if p.get("in") == "path" and p["schema"].get("type") == "integer"
-            }
-            if ints:
-                names = re.findall(r"{(\w+)}", template)
-                parts = re.split(r"{\w+}", base + template)
-                pattern = re.compile("([^/]+)".join(map(re.escape, parts)))
-                self.routes.append((method.upper(), pattern, names, ints))
+    def add(self, contract: Contract, base: str) -> None:
+        """The routes of `contract` under `base` that have integer path parameters."""
+        for op in contract.operations.values():
+            if op.integer_path_params:
+                pattern = template_pattern(base + op.path)
+                self.routes.append((op.method.upper(), pattern, op.integer_path_params))
 
     def matches(self, method: str, path: str) -> bool:
         """`path` (percent-decoded) is such a route with a non-integer where an integer goes."""
-        for route_method, pattern, names, ints in self.routes:
+        for route_method, pattern, ints in self.routes:
             match = pattern.fullmatch(path)
             if route_method == method and match:
-                args = dict(zip(names, match.groups(), strict=True))
+                args = match.groupdict()
                 if not all(INT_SEGMENT.fullmatch(args[n]) for n in ints):
                     return True
         return False

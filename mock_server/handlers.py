@@ -11,13 +11,17 @@ import orjson
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api_contract.operations import Operation
+from api_contract.spec import Contract
 from mock_server.domain import WorkflowTasks
 from mock_server.forced_answers import Overrides
 from mock_server.forcing_middleware import FORCED, forced_error
-from mock_server.spec import create_body, spec_operations
 from mock_server.validators import PARSED_BODY
 
 SUCCESS = {"message": "success"}
+# The operation whose documented example is the default world, and whose targets are trimmed
+# to the fields the spec names.
+CREATE = "createWorkflowTask"
 
 
 @dataclass
@@ -44,13 +48,14 @@ class WorkflowTaskHandlers:
         return SUCCESS, 200
 
 
-def target_fields(spec: dict[str, Any]) -> tuple[str, ...]:
+def target_fields(create: Operation) -> tuple[str, ...]:
     """The properties of a create target in the spec."""
-    return tuple(create_body(spec)["schema"]["properties"]["targets"]["items"]["properties"])
+    schema = create.request_schema or {}
+    return tuple(schema["properties"]["targets"]["items"]["properties"])
 
 
 @dataclass(frozen=True)
-class Operation:
+class Handler:
     """What a handler is called with, read from the spec's operation."""
 
     handler: Any
@@ -58,15 +63,11 @@ class Operation:
     has_body: bool
 
 
-def operations(spec: dict[str, Any], resolve: Callable[[str], Any]) -> dict[str, Operation]:
-    """operationId -> Operation for every operation of `spec`; `resolve` names the handler."""
+def operations(contract: Contract, resolve: Callable[[str], Any]) -> dict[str, Handler]:
+    """operationId -> Handler for every operation of `contract`; `resolve` names the handler."""
     return {
-        op["operationId"]: Operation(
-            resolve(op["operationId"]),
-            tuple(p["name"] for p in params if p.get("in") == "path"),
-            "requestBody" in op,
-        )
-        for _, _, op, params in spec_operations(spec)
+        op.operation_id: Handler(resolve(op.operation_id), op.path_params, op.has_body)
+        for op in contract.operations.values()
     }
 
 
@@ -83,7 +84,7 @@ class SpecOperations:
         self,
         app: ASGIApp,
         *,
-        operations: dict[str, Operation],
+        operations: dict[str, Handler],
         overrides: Overrides,
         settings: dict[str, Any] | None = None,
     ) -> None:

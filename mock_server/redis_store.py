@@ -320,9 +320,6 @@ class RedisStore:
                 raise StateUnavailable(self.lost(value.decode()))
         raise StateUnavailable(f"{self.name}: the database keeps changing under this process")
 
-    async def add(self, task: Task) -> None:
-        await self.put(task)
-
     async def get(self, pipeline: str, task_id: int) -> Task | None:
         raw = await self.call("HGET", self.keys["tasks"], field(pipeline, task_id))
         return None if raw is None else json_task(raw)

@@ -12,7 +12,6 @@ import jsonschema_rs
 import yaml
 
 from mock_server.domain import ENDINGS, STATUSES, Project, Task, Workflow, World
-from mock_server.spec import create_body
 
 SCHEMA_PATH = Path(__file__).with_name("seed-schema.yaml")
 
@@ -21,20 +20,16 @@ class SeedError(ValueError):
     """The seed file does not describe a world."""
 
 
-def default_seed(spec: dict[str, Any]) -> dict[str, Any]:
-    """The world of the spec's documented create example (the page's own): its project with
-    its env and services, and its workflow, so that the example succeeds out of the box."""
-    example = create_example(spec)
+def default_seed(example: dict[str, Any]) -> dict[str, Any]:
+    """The world of the spec's documented create example (the page's own, `example`): its
+    project with its env and services, and its workflow, so that the example succeeds out of
+    the box."""
     project = example["product_tmpl_name"]
     services = sorted({target["service_name"] for target in example["targets"]})
     return {
         "projects": {project: {"envs": [example["namespace"]], "services": services}},
         "workflows": {example["workflow_name"]: {"project": project, "services": services}},
     }
-
-
-def create_example(spec: dict[str, Any]) -> dict[str, Any]:
-    return create_body(spec)["examples"]["documented"]["value"]
 
 
 def load_seed(path: str | Path | None) -> dict[str, Any] | None:

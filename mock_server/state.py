@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from api_contract.catalogue import Catalogue
 from mock_server.domain import Clock, WorkflowTasks
-from mock_server.errors import Catalogue
 from mock_server.forced_answers import Overrides
 from mock_server.seed import build_world
 from mock_server.store import StateStore

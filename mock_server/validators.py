@@ -1,9 +1,9 @@
-"""connexion's request validators backed by jsonschema-rs, each JSON schema compiled once.
+"""connexion's request validators backed by the contract's compiled schemas (jsonschema-rs).
 
 connexion 3.3 builds a new jsonschema (pure Python) validator, and deep-copies parameter schemas,
-on every request; here each schema is compiled once by jsonschema-rs and kept. Bodies are parsed
-by orjson, and what orjson refuses but Go's decoder (aslan's) takes is taken too. What is checked,
-and the 400 that connexion raises, stay connexion's."""
+on every request; here each schema is compiled once (api_contract.schemas) and kept. Bodies are
+parsed by orjson, and what orjson refuses but Go's decoder (aslan's) takes is taken too. What is
+checked, and the 400 that connexion raises, stay connexion's."""
 
 from __future__ import annotations
 
@@ -12,57 +12,16 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-import jsonschema_rs
 import orjson
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import BadRequestProblem
 from connexion.utils import is_null, is_nullable
 from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, ParameterValidator
 
-from mock_server.required import fill_zero_values, missing_fields, without_required
+from api_contract.missing_fields import fill_zero_values, missing_fields
+from api_contract.schemas import first_error
 
 PARSED_BODY = "zadig_mock.body"  # scope key: the request body as parsed for validation
-
-# (id(schema), required?) -> (schema, compiled): the schema is kept so that its id cannot be
-# reused.
-_compiled: dict[tuple[int, bool], tuple[dict, Any]] = {}
-
-
-def compiled(schema: dict, *, required: bool = True) -> Any:
-    """The jsonschema-rs validator of an OpenAPI 3.0 schema (connexion hands the same dict on
-    every request of an operation); `required=False`: with its `required` lists left out."""
-    key = (id(schema), required)
-    hit = _compiled.get(key)
-    if hit is None or hit[0] is not schema:
-        source = json_schema(schema) if required else without_required(json_schema(schema))
-        validator = jsonschema_rs.Draft4Validator(source, validate_formats=True)
-        hit = _compiled[key] = (schema, validator)
-    return hit[1]
-
-
-def json_schema(node: Any) -> Any:
-    """An OpenAPI 3.0 schema as JSON Schema: `nullable: true` becomes a `null` type (and a null
-    enum member), as connexion's Draft4RequestValidator allows. Returns a copy."""
-    if isinstance(node, list):
-        return [json_schema(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    copy = {key: json_schema(value) for key, value in node.items()}
-    if copy.get("nullable") is True or copy.get("x-nullable") is True:
-        if isinstance(copy.get("type"), str):
-            copy["type"] = [copy["type"], "null"]
-        if isinstance(copy.get("enum"), list) and None not in copy["enum"]:
-            copy["enum"] = [*copy["enum"], None]
-    return copy
-
-
-def first_error(schema: dict, value: Any, *, required: bool = True) -> str | None:
-    """connexion's wording: "<message> - 'targets.0'" (the path only when there is one)."""
-    error = next(compiled(schema, required=required).iter_errors(value), None)
-    if error is None:
-        return None
-    path = ".".join(str(item) for item in error.instance_path)
-    return f"{error.message} - {path!r}" if path else error.message
 
 
 def parse_json(body: bytes) -> Any:

@@ -9,7 +9,6 @@ import http.server
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 PAGE_DIR = Path(__file__).resolve().parent / "page"
@@ -114,12 +114,6 @@ def console_lines(browser: Any) -> list[str]:
     return [entry["message"] for entry in browser.get_log("browser")]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def http_json(
     method: str, url: str, body: Any = None, headers: dict[str, str] | None = None
 ) -> tuple[int, Any]:
@@ -180,7 +174,7 @@ def start_mock(*args: str, log_dir: Path, timeout: float = 30, attempts: int = 3
                     f"mock exited with {mock.process.returncode}: {mock.args}\n{mock.output()}"
                 )
             with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"{mock.origin}/_mock/tasks", timeout=2):
+                with urllib.request.urlopen(f"{mock.origin}/_mock/health", timeout=2):
                     return mock
             time.sleep(0.1)
         else:

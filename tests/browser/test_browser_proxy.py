@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_harness import REPO, TOKEN, Mock, free_port
+from browser_harness import REPO, TOKEN, Mock
+from helpers import free_port
 from test_browser_frontend import (
     WORKFLOW,
     catalogue_entry,

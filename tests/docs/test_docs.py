@@ -12,7 +12,6 @@ import json
 import re
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from helpers import free_port
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -204,27 +204,125 @@ def test_modules_import_what_the_map_allows(package: str) -> None:
     assert beyond == [], "imports that docs/architecture.md's `may import` column does not list"
 
 
-def test_the_mock_and_the_gate_never_import_each_other() -> None:
-    """The data flows Markdown -> spec -> (mock, gate): neither imports the other, and the
-    converter imports neither."""
-    forbidden = {
-        "mock_server": ("contract_tests",),
-        "contract_tests": ("mock_server",),
-        "openapi": ("mock_server", "contract_tests"),
+def top_level_imports(path: Path) -> set[str]:
+    """The top-level names of the modules the file imports absolutely (deferred ones too)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level == 0:
+            found.add((node.module or "").split(".")[0])
+        elif isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+    return found - {"__future__"}
+
+
+def import_rules() -> dict[str, dict[str, set[str] | None]]:
+    """The map's import rules: package -> name -> the files that may import it (None: any)."""
+    section = architecture_sections()["Import rules"]
+    rules: dict[str, dict[str, set[str] | None]] = {}
+    for row in re.findall(r"^\| `(\w+)` \|(.*)\|\s*$", section, flags=re.MULTILINE):
+        package, cell = row
+        rules[package] = {
+            name: set(re.findall(r"`([\w.]+\.py)`", only)) if only else None
+            for name, only in re.findall(r"`(\w+)`(?: \(in ([^)]*) only\))?", cell)
+        }
+    return rules
+
+
+def test_the_import_rules_name_every_package() -> None:
+    assert sorted(import_rules()) == sorted(packages())
+
+
+@pytest.mark.parametrize("package", packages())
+def test_packages_import_what_the_rules_allow(package: str) -> None:
+    """Each file imports the stdlib, its own package and what the package's row lists (where
+    the row says so, only in the files it names); every name listed is imported somewhere."""
+    allowed = import_rules()[package]
+    beyond, used = [], set()
+    for path in sorted((ROOT / package).glob("*.py")):
+        for name in sorted(top_level_imports(path)):
+            if name in sys.stdlib_module_names or name == package:
+                continue
+            used.add(name)
+            if name not in allowed:
+                beyond.append(f"{package}/{path.name} imports {name}, which its row does not list")
+            elif allowed[name] is not None and path.name not in allowed[name]:
+                beyond.append(f"{package}/{path.name} imports {name}, listed for other files only")
+    assert beyond == []
+    assert sorted(set(allowed) - used) == [], "listed in the import rules, imported nowhere"
+
+
+def circle(graph: dict[str, set[str]]) -> list[str]:
+    """One import circle of `graph` (node -> the nodes it imports), or []."""
+    done: set[str] = set()
+
+    def visit(node: str, trail: list[str]) -> list[str]:
+        if node in trail:
+            return [*trail[trail.index(node) :], node]
+        if node in done:
+            return []
+        for other in sorted(graph.get(node, ())):
+            found = visit(other, [*trail, node])
+            if found:
+                return found
+        done.add(node)
+        return []
+
+    for node in sorted(graph):
+        found = visit(node, [])
+        if found:
+            return found
+    return []
+
+
+def test_no_package_imports_another_in_a_circle() -> None:
+    first_party = set(packages())
+    graph = {
+        package: {name for name in allowed if name in first_party}
+        for package, allowed in import_rules().items()
     }
-    crossings = []
-    for package, others in forbidden.items():
-        for path in sorted((ROOT / package).glob("*.py")):
-            tree = ast.parse(path.read_text(encoding="utf-8"))
-            for node in ast.walk(tree):
-                names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
-                names += [a.name for a in node.names] if isinstance(node, ast.Import) else []
-                crossings += [
-                    f"{package}/{path.name} imports {name}"
-                    for name in names
-                    if name.split(".")[0] in others
-                ]
-    assert crossings == []
+    assert circle(graph) == []
+    # The proxy stands on the contract core, not on the gate; nothing imports the mock.
+    assert "contract_tests" not in graph["contract_proxy"]
+    assert all("mock_server" not in names for names in graph.values())
+
+
+@pytest.mark.parametrize("package", packages())
+def test_no_module_imports_another_in_a_circle(package: str) -> None:
+    graph = {path.stem: imported_modules(package, path) for path in (ROOT / package).glob("*.py")}
+    assert circle(graph) == []
+
+
+# The keys under which the spec keeps its error catalogue and its missing-field rules.
+SPEC_KEYS = {"x-zadig-error-catalogue", "x-zadig-missing-fields"}
+
+
+def spec_readings(path: Path) -> list[str]:
+    """Where the file walks a spec's `paths` or names the catalogue's or the missing-field
+    rules' key."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Constant) and node.value in SPEC_KEYS:
+            found.append(f"line {node.lineno}: {node.value}")
+        walked = node.iter if isinstance(node, (ast.For, ast.comprehension)) else None
+        if isinstance(walked, ast.Call) and isinstance(walked.func, ast.Attribute):
+            walked = walked.func.value  # paths.items(), .values(), .keys()
+        if (
+            isinstance(walked, ast.Subscript)
+            and isinstance(walked.slice, ast.Constant)
+            and walked.slice.value == "paths"
+        ):
+            found.append(f"line {walked.lineno}: a walk over paths")
+    return found
+
+
+@pytest.mark.parametrize("package", ["mock_server", "contract_tests", "contract_proxy"])
+def test_only_the_contract_core_reads_the_spec(package: str) -> None:
+    readers = [
+        f"{package}/{path.name} {reading}"
+        for path in sorted((ROOT / package).glob("*.py"))
+        for reading in spec_readings(path)
+    ]
+    assert readers == []
 
 
 # --- command-line options --------------------------------------------------------------------
@@ -261,18 +359,21 @@ def commands() -> list[Command]:
     return found
 
 
-def run_help(command: Command, *words: str) -> str:
+def run_help(command: Command, *words: str, flag: str = "--help") -> str:
     done = subprocess.run(
-        [*command.argv, *words, "--help"], cwd=ROOT, capture_output=True, text=True, timeout=120
+        [*command.argv, *words, flag], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
-    assert done.returncode == 0, f"{command.name} {' '.join(words)} --help: {done.stderr}"
+    assert done.returncode == 0, f"{command.name} {' '.join(words)} {flag}: {done.stderr}"
     return done.stdout
 
 
 @cache
 def known_options(command: Command) -> frozenset[str]:
-    """Every long option the command's --help lists, and its subcommands' (`{a,b,c}`)."""
+    """Every long option the command's --help lists, and its subcommands' (`{a,b,c}`); for a
+    command whose --help keeps the options it passes on behind `--help-pytest`, those too."""
     text = run_help(command)
+    if "--help-pytest" in text:
+        text += run_help(command, flag="--help-pytest")
     usage = text.split("\n\n", 1)[0]
     for group in re.findall(r"\{([\w,-]+)\}", usage):
         for sub in group.split(","):
@@ -416,12 +517,6 @@ def shell_complete(text: str) -> bool:
     except ValueError:  # an open quote: the command goes on on the next line
         return False
     return True
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from typing import Any
 
 import uvicorn
 import yaml
+from helpers import free_port
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -283,12 +284,6 @@ def _decode(body: Any) -> dict[str, Any] | None:
         if any(not isinstance(target.get(name, ""), str | None) for name in TARGET_FIELDS):
             return None
     return args
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class ServerThread:

@@ -8,22 +8,16 @@ import subprocess
 import sys
 
 import pytest
+from helpers import PAGE_EXAMPLE as PAGE_BODY
 
-from contract_tests.checks import accepted_incomplete_problems, answer_problems, request_problems
+from api_contract.checks import accepted_incomplete_problems, answer_problems, request_problems
+from api_contract.exchange import Exchange
 from contract_tests.contract import CANCEL, CREATE, RESTART, load_contract
-from contract_tests.http_client import Exchange
 from openapi import SPEC_PATH
 
 CONTRACT = load_contract(SPEC_PATH)
 JSON = {"content-type": "application/json"}
 BEARER = {"authorization": "Bearer t", "content-type": "application/json"}
-# The page's create example (workflow-api.md, body 参数样例), without its trailing commas.
-PAGE_BODY = {
-    "workflow_name": "proxy-workflow-dev",
-    "product_tmpl_name": "proxy",
-    "namespace": "dev",
-    "targets": [{"name": "proxy", "service_name": "proxy", "product_name": "proxy"}],
-}
 
 
 def answer(status: int, body: object, headers: dict[str, str] | None = None) -> Exchange:
@@ -142,9 +136,20 @@ def test_credentials_bearer_or_query_token(headers: dict, query: dict, ok: bool)
     assert (problems == []) is ok, problems
 
 
-def test_the_shared_checks_do_not_need_pytest() -> None:
-    code = "import sys, contract_tests.checks; sys.exit('pytest' in sys.modules)"
-    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+def test_the_contract_core_loads_no_server_test_or_state_library() -> None:
+    """The proxy and the mock stand on api_contract: importing all of it (and what it imports in
+    turn) brings no test runner, HTTP server or client, nor a state library."""
+    code = (
+        "import sys, pkgutil, importlib, api_contract\n"
+        "for m in pkgutil.iter_modules(api_contract.__path__):\n"
+        "    importlib.import_module('api_contract.' + m.name)\n"
+        "banned = ('pytest', 'schemathesis', 'connexion', 'starlette', 'uvicorn', 'httpx',\n"
+        "          'httpcore', 'redis', 'requests', 'mock_server', 'contract_tests',\n"
+        "          'contract_proxy')\n"
+        "print(sorted(n for n in sys.modules if n.split('.')[0] in banned))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert run.stdout.strip() == "[]"
 
 
 @pytest.mark.parametrize(

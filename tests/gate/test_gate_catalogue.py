@@ -13,7 +13,8 @@ import pytest
 import yaml
 from markdown_it import MarkdownIt
 
-from contract_tests.contract import CATALOGUE_KEY, load_contract
+from api_contract.catalogue import CATALOGUE_KEY
+from contract_tests.contract import load_contract
 from openapi import OVERLAY_PATH, SOURCE_PATH, SPEC_PATH
 
 ERROR_HEADING = "异常返回"

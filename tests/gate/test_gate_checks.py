@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 
-from contract_tests.checks import expected_error
+from api_contract.checks import expected_error
 from contract_tests.contract import CANCEL, CREATE, load_contract
 from contract_tests.fuzz import api_operation, confine, load_schema
 from contract_tests.settings import OPTIONS, build_settings, dest
@@ -22,7 +22,8 @@ def test_expected_error_lists_the_envelope_fields_of_the_spec() -> None:
     )
     schema = copy.deepcopy(cancel.error_schema)
     schema["properties"]["trace_id"] = {"type": "string"}
-    wider = dataclasses.replace(cancel, error_schema=schema)
+    error = dataclasses.replace(cancel.answers[400], schema=schema)
+    wider = dataclasses.replace(cancel, answers={**cancel.answers, 400: error})
     assert '"trace_id": <any string>' in expected_error(contract, wider, 6163)
 
 

@@ -11,11 +11,12 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from helpers import free_port
 
 from contract_tests.cli import main
 
-from .fake_zadig import ServerThread, Switches, build_app, free_port
-from .runner import run_gate
+from .fake_zadig import ServerThread, Switches, build_app
+from .runner import checked_rules, run_gate
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -95,6 +96,7 @@ def test_gate_shares_base_url_with_a_plugin_that_owns_it() -> None:
     with ServerThread(build_app(Switches())) as server:
         run = run_gate(server.url, plugins=(PytestBaseUrl(),))
     assert run.exit_code == 0, run.output[-2000:]
+    assert run.not_passed(checked_rules("safe")) == []
     assert run.outcomes["test_documented_error[cancelWorkflowTask-task_not_found]"] == "passed"
 
 
@@ -110,6 +112,7 @@ def test_summary_marks_rows_that_did_not_run() -> None:
     with ServerThread(build_app(Switches())) as server:
         run = run_gate(server.url, "-k", "cancelWorkflowTask-task_not_found")
     assert run.exit_code == 0, run.output[-2000:]
+    assert run.passed() == ["test_documented_error[cancelWorkflowTask-task_not_found]"]
     rows = {tuple(line.split()[:2]): line.split()[2:] for line in run.output.splitlines()}
     assert rows[("cancelWorkflowTask", "400/6163")] == ["1", "1", "0", "0"]
     assert rows[("createWorkflowTask", "400/6542")] == ["-", "-", "-", "not", "run"]
@@ -123,8 +126,9 @@ def test_a_wrong_base_url_gets_a_hint() -> None:
 
 
 def test_help_lists_every_gate_option_in_the_gate_section(tmp_path: Path) -> None:
-    """--strict is pytest's flag too; the gate's section still says what it does to the gate."""
-    run = gate(tmp_path, "--help")
+    """--strict is pytest's flag too; the gate's section of pytest's help (--help-pytest) still
+    says what it does to the gate."""
+    run = gate(tmp_path, "--help-pytest")
     assert run.returncode == 0, run.stderr
     section = run.stdout.split("Zadig workflow-task conformance gate", 1)[1].split("\n\n", 1)[0]
     for flag, env in (("--strict", "ZADIG_STRICT"), ("--profile", "ZADIG_PROFILE")):

@@ -9,9 +9,10 @@ import time
 import pytest
 
 from .fake_zadig import DribblingServer, ServerThread, Switches, build_app
-from .runner import run_gate
+from .runner import CONTRACT, checked_rules, run_gate
 
 TOKEN = "gate-test-token"
+OPERATIONS = list(CONTRACT.operations)
 
 # (fault, switches, profile, the rule that must fail, or a prefix of it)
 FAULTS = [
@@ -183,6 +184,7 @@ def test_gate_sees_each_fault_only_where_it_can() -> None:
     with ServerThread(build_app(Switches(success_message="ok", task_id_as_string=True))) as server:
         run = run_gate(server.url, "--profile", "safe")
     assert run.exit_code == 0, run.failed()
+    assert run.not_passed(checked_rules("safe")) == []
 
 
 def test_gate_fails_a_server_that_ignores_auth() -> None:
@@ -285,6 +287,8 @@ def test_run_budget_ends_a_run_against_a_target_that_answers_slowly() -> None:
     cut = list(itertools.takewhile(lambda line: line.startswith("  - "), note.splitlines()[1:]))
     cut = [line[4:] for line in cut]
     assert cut and len(cut) == len(set(cut)), note
+    # Generated cases go through the same budget as the probes: they run last, and are cut.
+    assert {f"{op}: generated requests get documented answers" for op in OPERATIONS} <= set(cut)
     assert elapsed < 15, f"the gate took {elapsed:.0f} s with a budget of 4 s"
 
 
@@ -308,6 +312,7 @@ def test_gate_passes_a_faithful_server(switches: Switches, profile: str) -> None
     with ServerThread(build_app(switches)) as server:
         run = run_gate(server.url, "--profile", profile, max_examples=examples)
     assert run.exit_code == 0, "\n\n".join(run.texts.values())
+    assert run.not_passed(checked_rules(profile)) == []
 
 
 def test_only_the_full_profile_checks_the_unknown_env_rule() -> None:
@@ -328,6 +333,7 @@ def test_gate_passes_a_faithful_server_with_auth() -> None:
     with ServerThread(build_app(Switches(tokens=(TOKEN,)))) as server:
         run = run_gate(server.url, "--profile", "full", "--token", TOKEN)
     assert run.exit_code == 0, "\n\n".join(run.texts.values())
+    assert run.not_passed(checked_rules("full", auth=True)) == []
     assert (
         run.outcomes["test_refused_without_valid_token[cancelWorkflowTask-auth_bad_token]"]
         == "passed"

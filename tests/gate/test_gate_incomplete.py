@@ -4,7 +4,7 @@ answers them (a missing field is its zero value), by a stricter server, and by f
 from __future__ import annotations
 
 from .fake_zadig import ServerThread, Switches, build_app
-from .runner import run_gate
+from .runner import checked_rules, run_gate
 
 MISSING_NAMESPACE_FULL = "test_documented_error[createWorkflowTask-missing_namespace-full]"
 NULL_BODY = "test_documented_error[createWorkflowTask-null_body]"
@@ -18,6 +18,7 @@ def test_faithful_server_passes_full_and_its_leniency_is_noted() -> None:
     with ServerThread(app) as server:
         run = run_gate(server.url, "--profile", "full")
     assert run.exit_code == 0, "\n\n".join(run.texts.values())
+    assert run.not_passed(checked_rules("full")) == []
     assert run.outcomes[MISSING_NAMESPACE_FULL] == "passed"
     summary = run.output.split("zadig contract summary", 1)[1]
     assert summary.count(LENIENCY) == 1, summary
@@ -43,6 +44,7 @@ def test_strict_passes_a_server_that_refuses_incomplete_bodies() -> None:
     with ServerThread(build_app(Switches(strict=True))) as server:
         run = run_gate(server.url, "--profile", "full", "--strict")
     assert run.exit_code == 0, "\n\n".join(run.texts.values())
+    assert run.not_passed(checked_rules("full")) == []
     assert LENIENCY not in run.output
 
 
@@ -51,6 +53,7 @@ def test_safe_profile_passes_the_faithful_server_in_strict_mode_too() -> None:
     with ServerThread(build_app(Switches())) as server:
         run = run_gate(server.url, "--strict")
     assert run.exit_code == 0, "\n\n".join(run.texts.values())
+    assert run.not_passed(checked_rules("safe")) == []
 
 
 def test_null_body_answered_500_is_reported_as_a_defect_of_the_service() -> None:

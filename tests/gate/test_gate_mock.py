@@ -3,65 +3,34 @@ profiles, with and without a token, and a safe run must leave it exactly as it w
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from helpers import CREATE, PAGE_EXAMPLE, MockProcess
 
-from .fake_zadig import free_port
-from .runner import run_gate
+from .runner import checked_rules, run_gate
 
 TOKEN = "mock-gate-token"
-BODY = {
-    "workflow_name": "proxy-workflow-dev",
-    "product_tmpl_name": "proxy",
-    "namespace": "dev",
-    "targets": [{"name": "proxy", "service_name": "proxy", "product_name": "proxy"}],
-}
-CREATE = "/api/aslan/workflow/workflowtask"
 SEED = Path(__file__).resolve().parents[2] / "mock_server" / "seed-example.yaml"
-
-
-def start_mock(*options: str) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    # Out of the box: incomplete bodies answered as aslan does, which the gate accepts.
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mock_server", "--port", str(port), "--quiet", *options],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(url + "/_mock/tasks", timeout=1)
-            return process, url
-        except httpx.TransportError:
-            if process.poll() is not None:
-                raise RuntimeError(process.stderr.read().decode()) from None
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("the mock did not start within 30 s")
 
 
 @pytest.fixture(scope="module")
 def mock() -> Iterator[str]:
     # Tasks never move on their own, so the task list only changes through requests. A token
     # as a real gateway wants one; pinned, so that a wrong token is refused.
-    process, url = start_mock("--task-duration", "0", "--token", TOKEN)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    with MockProcess("--quiet", "--task-duration", "0", "--token", TOKEN) as mock:
+        yield mock.url
 
 
 @pytest.mark.parametrize("profile", ["safe", "full"])
 def test_mock_conforms(mock: str, profile: str) -> None:
     run = run_gate(mock, "--profile", profile, "--token", TOKEN)
     assert run.exit_code == 0, "\n\n".join(run.texts.values())
+    # The mock can put a task in any state: the full profile checks those rules too.
+    states = profile == "full"
+    assert run.not_passed(checked_rules(profile, auth=True, states=states)) == []
     auth_rule = "test_refused_without_valid_token[createWorkflowTask-auth_none_token]"
     assert run.outcomes[auth_rule] == "passed"
     # Full runs the lifecycle and the mock-only status rules; they must have run, not skipped.
@@ -83,11 +52,11 @@ def test_gate_without_token_fails_a_mock_that_wants_one(mock: str) -> None:
 def test_safe_run_leaves_the_mock_unchanged(mock: str) -> None:
     auth = {"Authorization": f"Bearer {TOKEN}"}
     with httpx.Client(base_url=mock, timeout=10, headers=auth) as client:
-        first = client.post(CREATE, json=BODY).json()["task_id"]
+        first = client.post(CREATE, json=PAGE_EXAMPLE).json()["task_id"]
         before = client.get("/_mock/tasks").json()
         run = run_gate(mock, "--profile", "safe", "--token", TOKEN, max_examples=10)
         after = client.get("/_mock/tasks").json()
-        following = client.post(CREATE, json=BODY).json()["task_id"]
+        following = client.post(CREATE, json=PAGE_EXAMPLE).json()["task_id"]
     assert run.exit_code == 0, "\n\n".join(run.texts.values())
     assert after == before
     # Not even the id counter moved (a refused create with empty targets would bump it).
@@ -96,10 +65,8 @@ def test_safe_run_leaves_the_mock_unchanged(mock: str) -> None:
 
 @pytest.fixture(scope="module")
 def seeded_mock() -> Iterator[str]:
-    process, url = start_mock("--seed", str(SEED))
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    with MockProcess("--quiet", "--seed", str(SEED)) as mock:
+        yield mock.url
 
 
 @pytest.mark.parametrize("profile", ["safe", "full"])
@@ -109,4 +76,5 @@ def test_mock_conforms_with_a_project_scoped_token(seeded_mock: str, profile: st
     options = ("--token", "shop-dev-token", *fixture, "--service", "cart")
     run = run_gate(seeded_mock, "--profile", profile, *options)
     assert run.exit_code == 0, "\n\n".join(run.texts.values())
+    assert run.not_passed(checked_rules(profile, auth=True, states=profile == "full")) == []
     assert run.outcomes["test_generated_cases[createWorkflowTask]"] == "passed"

@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from mock_server.app import create_app
+from mock_server.options import MockOptions
 
 from .support import FakeClock, MockProcess, api_client, http_client
 
@@ -21,7 +22,9 @@ def mock_process() -> Iterator[MockProcess]:
 def client(request: pytest.FixtureRequest) -> Iterator[httpx.Client]:
     """A client of a mock in its seeded state: the ASGI app in process, or the real server."""
     if request.param == "asgi":
-        with api_client(create_app(task_duration=0), raise_server_exceptions=False) as c:
+        with api_client(
+            create_app(MockOptions(task_duration=0)), raise_server_exceptions=False
+        ) as c:
             yield c
     else:
         proc = request.getfixturevalue("mock_process")

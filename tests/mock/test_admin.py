@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from mock_server.app import create_app
+from mock_server.options import MockOptions
 
 from .support import (
     CREATE,
@@ -201,7 +202,7 @@ def test_cors_preflight_and_headers(client: httpx.Client) -> None:
 
 
 def test_no_cors() -> None:
-    with api_client(create_app(cors=False)) as client:
+    with api_client(create_app(MockOptions(cors=False))) as client:
         answer = client.post(CREATE, json=PAGE_EXAMPLE, headers={"Origin": "http://x"})
         assert "access-control-allow-origin" not in answer.headers
 
@@ -241,7 +242,7 @@ def test_world_of_a_seed_file() -> None:
     from mock_server.seed import load_seed
 
     seed = load_seed(Path(__file__).parents[2] / "mock_server" / "seed-example.yaml")
-    with api_client(create_app(seed)) as client:
+    with api_client(create_app(MockOptions(seed))) as client:
         world = client.get("/_mock/world").json()
     assert world["projects"]["shop"] == {"envs": ["staging"], "services": ["cart", "checkout"]}
     assert world["workflows"]["shop-nightly"]["outcome"] == "failed"

@@ -11,6 +11,7 @@ import yaml
 from starlette.testclient import TestClient
 
 from mock_server.app import create_app
+from mock_server.options import MockOptions
 
 from .support import CREATE, PAGE_EXAMPLE, MockProcess, assert_error, cancel_path, restart_path
 
@@ -28,7 +29,7 @@ SEED = {
 def secured_mock(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[httpx.Client]:
     """A mock started with --token cli-token and a seed that binds two more tokens."""
     if request.param == "asgi":
-        with TestClient(create_app(SEED, tokens=("cli-token",))) as client:
+        with TestClient(create_app(MockOptions(SEED, tokens=("cli-token",)))) as client:
             yield client
         return
     seed = tmp_path_factory.mktemp("auth") / "seed.yaml"
@@ -177,7 +178,7 @@ def test_query_token_is_redacted_in_the_journal(default: httpx.Client) -> None:
 
 
 def test_no_auth_takes_requests_without_a_token() -> None:
-    with TestClient(create_app(auth=False)) as client:
+    with TestClient(create_app(MockOptions(auth=False))) as client:
         assert client.post(CREATE, json=PAGE_EXAMPLE).status_code == 200
         assert client.get("/_mock/world").json()["auth"] == "off"
     with MockProcess("--no-auth", "--quiet") as proc:

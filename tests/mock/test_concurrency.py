@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 
 from mock_server.app import create_app
+from mock_server.options import MockOptions
 
 from .support import AUTH, CREATE, PAGE_EXAMPLE, MockProcess
 
@@ -28,7 +29,7 @@ async def create_all(client: httpx.AsyncClient) -> list[int]:
 
 
 def test_asgi_ids_increase_in_answer_order(tmp_path: Path) -> None:
-    app = create_app(state_file=tmp_path / "state.sqlite", latency_ms=5)
+    app = create_app(MockOptions(state_file=tmp_path / "state.sqlite", latency_ms=5))
 
     async def run() -> list[int]:
         transport = httpx.ASGITransport(app=app)

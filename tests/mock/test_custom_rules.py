@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
+from api_contract.catalogue import ZadigError, read_catalogue
 from mock_server.custom_workflow import (
     CustomTask,
     CustomWorkflow,
@@ -22,7 +23,6 @@ from mock_server.custom_workflow import (
     Stage,
     User,
 )
-from mock_server.errors import Catalogue, ZadigError
 from openapi import CUSTOM_SPEC_PATH
 
 MONGO = "mongo: no documents in result"
@@ -91,7 +91,7 @@ def clock() -> Clock:
 @pytest.fixture
 def rules(clock: Clock) -> CustomWorkflowTasks:
     overlay = yaml.safe_load(CUSTOM_SPEC_PATH.read_text(encoding="utf-8"))
-    catalogue = Catalogue.from_spec(overlay)
+    catalogue = read_catalogue(overlay)
     world = CustomWorld(workflows(), task_duration=DURATION)
     return CustomWorkflowTasks(world, DictStore(), catalogue, clock)
 

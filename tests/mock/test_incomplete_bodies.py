@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from mock_server.app import create_app
+from mock_server.options import MockOptions
 
 from .support import (
     CREATE,
@@ -66,7 +67,7 @@ def test_incomplete_create_is_answered_as_aslan(client: httpx.Client, field: str
 def test_target_lacking_a_field_is_refused_naming_it(mode: str) -> None:
     """The behavior file's table covers the body's own fields, not a target's: refusing a target
     that lacks one keeps the page's contract in both modes."""
-    with api_client(create_app(task_duration=0, strict=mode == "strict")) as client:
+    with api_client(create_app(MockOptions(task_duration=0, strict=mode == "strict"))) as client:
         body = {**PAGE_EXAMPLE, "targets": [{"name": "proxy"}]}
         answer = client.post(CREATE, json=body)
         assert_error(answer, 400)
@@ -96,7 +97,7 @@ def test_fields_the_page_does_not_name_are_ignored_not_noted(client: httpx.Clien
 def strict(request: pytest.FixtureRequest) -> Iterator[httpx.Client]:
     """A mock started with --strict, in process or as `zadig-mock --strict`."""
     if request.param == "asgi":
-        with api_client(create_app(task_duration=0, strict=True)) as client:
+        with api_client(create_app(MockOptions(task_duration=0, strict=True))) as client:
             yield client
         return
     with MockProcess("--strict", "--quiet") as proc, http_client(proc.url) as client:
@@ -137,7 +138,7 @@ def test_strict_still_takes_empty_values(strict: httpx.Client) -> None:
     [b"null", b'{"workflow_name": "proxy-workflow-dev", "targets": "x"}', b'{"namespace": 1}'],
 )
 def test_null_body_and_wrong_types_stay_bad_request(mode: str, body: bytes) -> None:
-    with api_client(create_app(task_duration=0, strict=mode == "strict")) as client:
+    with api_client(create_app(MockOptions(task_duration=0, strict=mode == "strict"))) as client:
         answer = client.post(CREATE, content=body, headers={"content-type": "application/json"})
         assert_error(answer, 400)
         assert answer.json()["description"]

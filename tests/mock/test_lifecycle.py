@@ -9,13 +9,13 @@ from starlette.testclient import TestClient
 
 from mock_server.app import create_app
 from mock_server.domain import INT64_MAX
+from mock_server.options import MockOptions
 from mock_server.seed import SeedError, build_world, default_seed, load_seed
 
 from .support import (
     CREATE,
     PAGE_EXAMPLE,
     PIPELINE,
-    SPEC,
     FakeClock,
     api_client,
     assert_error,
@@ -32,7 +32,7 @@ def statuses(client: TestClient) -> dict[tuple[str, int], str]:
 
 
 def test_lifecycle_follows_the_clock(clock: FakeClock) -> None:
-    with api_client(create_app(task_duration=30, clock=clock)) as client:
+    with api_client(create_app(MockOptions(task_duration=30, clock=clock))) as client:
         client.post(CREATE, json=PAGE_EXAMPLE)
         seen = []
         for _ in range(4):
@@ -44,8 +44,8 @@ def test_lifecycle_follows_the_clock(clock: FakeClock) -> None:
 
 
 def test_restart_starts_the_lifecycle_again(clock: FakeClock) -> None:
-    seed = {**default_seed(SPEC), "lifecycle": {"task_duration": 30, "failure_rate": 1.0}}
-    with api_client(create_app(seed, clock=clock)) as client:
+    seed = {**default_seed(PAGE_EXAMPLE), "lifecycle": {"task_duration": 30, "failure_rate": 1.0}}
+    with api_client(create_app(MockOptions(seed, clock=clock))) as client:
         client.post(CREATE, json=PAGE_EXAMPLE)
         clock.advance(30)
         assert statuses(client)[(PIPELINE, 1)] == "failed"
@@ -56,7 +56,7 @@ def test_restart_starts_the_lifecycle_again(clock: FakeClock) -> None:
 
 
 def test_forced_status_moves_on_from_there(clock: FakeClock) -> None:
-    with api_client(create_app(task_duration=30, clock=clock)) as client:
+    with api_client(create_app(MockOptions(task_duration=30, clock=clock))) as client:
         client.post(CREATE, json=PAGE_EXAMPLE)
         client.patch(f"/_mock/tasks/{PIPELINE}/1", json={"status": "running"})
         clock.advance(10)
@@ -67,14 +67,14 @@ def test_forced_status_moves_on_from_there(clock: FakeClock) -> None:
 
 
 def test_zero_duration_freezes_tasks(clock: FakeClock) -> None:
-    with api_client(create_app(task_duration=0, clock=clock)) as client:
+    with api_client(create_app(MockOptions(task_duration=0, clock=clock))) as client:
         client.post(CREATE, json=PAGE_EXAMPLE)
         clock.advance(10_000)
         assert statuses(client)[(PIPELINE, 1)] == "created"
 
 
 def test_example_seed(clock: FakeClock) -> None:
-    with api_client(create_app(load_seed(EXAMPLE_SEED), clock=clock)) as client:
+    with api_client(create_app(MockOptions(load_seed(EXAMPLE_SEED), clock=clock))) as client:
         auth = {"Authorization": "Bearer admin-token"}
         assert statuses(client) == {
             (PIPELINE, 14): "passed",
@@ -152,10 +152,11 @@ def test_bad_seed_is_refused(seed: dict, says: str) -> None:
 def test_id_counter_stops_at_int64(tmp_path: Path, state: bool) -> None:
     """A seed can put a task at int64's maximum: the next create is refused in the envelope,
     and the counter does not move (aslan's counter is an int64)."""
-    seed = {**default_seed(SPEC), "tasks": [{"pipeline": PIPELINE, "task_id": INT64_MAX}]}
+    seed = {**default_seed(PAGE_EXAMPLE), "tasks": [{"pipeline": PIPELINE, "task_id": INT64_MAX}]}
     state_file = tmp_path / "state.sqlite" if state else None
     with api_client(
-        create_app(seed, state_file=state_file, task_duration=0), raise_server_exceptions=False
+        create_app(MockOptions(seed, state_file=state_file, task_duration=0)),
+        raise_server_exceptions=False,
     ) as client:
         for _ in range(2):
             answer = client.post(CREATE, json=PAGE_EXAMPLE)
@@ -164,7 +165,8 @@ def test_id_counter_stops_at_int64(tmp_path: Path, state: bool) -> None:
         assert [t["task_id"] for t in client.get("/_mock/tasks").json()] == [INT64_MAX]
     if state:
         with api_client(
-            create_app(seed, state_file=state_file, task_duration=0), raise_server_exceptions=False
+            create_app(MockOptions(seed, state_file=state_file, task_duration=0)),
+            raise_server_exceptions=False,
         ) as client:
             assert_error(client.post(CREATE, json=PAGE_EXAMPLE), 500)
 

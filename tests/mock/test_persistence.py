@@ -7,6 +7,7 @@ from pathlib import Path
 import httpx
 
 from mock_server.app import create_app
+from mock_server.options import MockOptions
 
 from .support import (
     CREATE,
@@ -50,10 +51,10 @@ def test_state_file_survives_kill_9(tmp_path: Path) -> None:
 
 def test_reset_clears_the_state_file(tmp_path: Path) -> None:
     state = tmp_path / "state.sqlite"
-    with api_client(create_app(state_file=state)) as client:
+    with api_client(create_app(MockOptions(state_file=state))) as client:
         client.post(CREATE, json=PAGE_EXAMPLE)
         client.post("/_mock/reset")
-    with api_client(create_app(state_file=state)) as client:
+    with api_client(create_app(MockOptions(state_file=state))) as client:
         assert tasks(client) == {}
         assert client.post(CREATE, json=PAGE_EXAMPLE).json()["task_id"] == 1
 
@@ -65,9 +66,9 @@ def test_seeded_tasks_are_written_once(tmp_path: Path) -> None:
         "workflows": {PIPELINE: {"project": "proxy"}},
         "tasks": [{"pipeline": PIPELINE, "task_id": 5, "status": "passed"}],
     }
-    with api_client(create_app(seed, state_file=state, task_duration=0)) as client:
+    with api_client(create_app(MockOptions(seed, state_file=state, task_duration=0))) as client:
         client.delete(cancel_path(5))  # refused: passed
         client.patch(f"/_mock/tasks/{PIPELINE}/5", json={"status": "failed"})
-    with api_client(create_app(seed, state_file=state, task_duration=0)) as client:
+    with api_client(create_app(MockOptions(seed, state_file=state, task_duration=0))) as client:
         assert tasks(client) == {5: "failed"}  # the state file wins over the seed
         assert client.post(CREATE, json=PAGE_EXAMPLE).json()["task_id"] == 6

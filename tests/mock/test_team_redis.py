@@ -181,6 +181,49 @@ def test_redis_down_answers_503_and_comes_back(tmp_path: Path) -> None:
         server.kill()
 
 
+# docs/team-mock.md: a Redis that stops answering on an open connection gets a 503 after the
+# command timeout (five seconds, and once more for the one retry).
+PAUSED_WAIT = 10
+
+
+def test_redis_paused_answers_503_after_the_timeout_and_recovers(
+    redis_server: RedisServer,
+) -> None:
+    """Paused (SIGSTOP), Redis holds the connection and never answers: no 500, no hang."""
+    (mock,) = group(redis_server.url, 1)
+    try:
+        with httpx.Client(base_url=mock.url, headers=AUTH, timeout=60) as client:
+            assert client.post(CREATE, json=PAGE_EXAMPLE).json()["task_id"] == 1
+            redis_server.pause()
+            try:
+                started = time.monotonic()
+                down = client.post(CREATE, json=PAGE_EXAMPLE)
+                waited = time.monotonic() - started
+                health = client.get("/_mock/health")
+            finally:
+                redis_server.resume()
+            assert down.status_code == 503, down.text
+            body = down.json()
+            assert set(body) == {"code", "description", "extra", "message", "type"}
+            assert (body["code"], body["message"]) == (503, "Service Unavailable")
+            assert "Traceback" not in down.text
+            assert down.headers["retry-after"] == "1"
+            assert waited < PAUSED_WAIT + 3, f"the 503 took {waited:.1f} s"
+            assert health.status_code == 200 and health.json()["reachable"] is False
+            assert mock.proc.poll() is None
+            deadline = time.monotonic() + 10
+            while (answer := client.post(CREATE, json=PAGE_EXAMPLE)).status_code == 503:
+                assert time.monotonic() < deadline, answer.text
+                time.sleep(0.1)
+            # The refused create may have reached Redis once it woke up: its id is then a gap.
+            assert answer.status_code == 200 and answer.json()["task_id"] in (2, 3)
+            cancel = client.delete(f"{CREATE}/id/1/pipelines/{PIPELINE}")
+            assert cancel.status_code == 200, cancel.text
+            assert listed(mock)[1] == "cancelled"
+    finally:
+        mock.stop()
+
+
 def test_redis_absent_at_start_then_there(tmp_path: Path) -> None:
     server = RedisServer(tmp_path)  # not started yet
     (mock,) = group(server.url, 1)

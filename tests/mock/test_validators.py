@@ -8,7 +8,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from mock_server.validators import first_error, json_schema, parse_json
+from api_contract.schemas import first_error, json_schema
+from mock_server.validators import parse_json
 
 from .support import CREATE, PAGE_EXAMPLE, SPEC
 

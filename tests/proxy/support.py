@@ -17,27 +17,21 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from gate.fake_zadig import RawListener, ServerThread, free_port
+from gate.fake_zadig import RawListener, ServerThread
+from helpers import CREATE, PAGE_EXAMPLE, MockProcess, free_port
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from api_contract.spec import load_contract
 from contract_proxy.app import build_app
 from contract_proxy.forwarding import Upstream
 from contract_proxy.ledger import Ledger
-from contract_tests.contract import load_contract
 from openapi import SPEC_PATH
 
 CONTRACT = load_contract(SPEC_PATH)
-CREATE = "/api/aslan/workflow/workflowtask"
-# The page's create example (workflow-api.md, body 参数样例), without its trailing commas.
-PAGE_BODY = {
-    "workflow_name": "proxy-workflow-dev",
-    "product_tmpl_name": "proxy",
-    "namespace": "dev",
-    "targets": [{"name": "proxy", "service_name": "proxy", "product_name": "proxy"}],
-}
+PAGE_BODY = PAGE_EXAMPLE
 
 
 def task_path(task_id: Any, pipeline: str = "proxy-workflow-dev", restart: bool = False) -> str:
@@ -110,24 +104,8 @@ def start_proxy(tmp: Path, *args: str) -> ProxyProcess:
 @contextmanager
 def mock_process(*options: str) -> Iterator[str]:
     """The project's mock (`python -m mock_server`) on a free port; yields its URL."""
-    port = free_port()
-    command = [sys.executable, "-m", "mock_server", "--port", str(port), "--quiet", *options]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(url + "/_mock/tasks", timeout=1)
-                break
-            except httpx.TransportError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the mock did not start: {process.stderr.read()}") from None
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with MockProcess("--quiet", *options) as mock:
+        yield mock.url
 
 
 def echo_app() -> Starlette:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from gate.runner import run_gate
+from gate.runner import checked_rules, run_gate
 
 from .support import CREATE, PAGE_BODY, InProcessProxy, mock_process, proxy_in_process
 
@@ -25,6 +25,7 @@ def test_gate_full_profile_through_the_proxy(proxy: InProcessProxy) -> None:
     httpx.post(proxy.url + "/_proxy/reset")
     run = run_gate(proxy.url, "--profile", "full", "--token", TOKEN)
     assert run.exit_code == 0, "\n\n".join(run.texts.values())
+    assert run.not_passed(checked_rules("full", auth=True, states=True)) == []
     report = proxy.report()
     assert report["exchanges"] > 50, report["exchanges"]
     response_side = [v for v in report["violations"] if v["side"] == "response"]

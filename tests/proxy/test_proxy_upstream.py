@@ -12,7 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 import trustme
-from gate.fake_zadig import DribblingServer, ServerThread, Switches, build_app, free_port
+from gate.fake_zadig import DribblingServer, ServerThread, Switches, build_app
+from helpers import free_port
 from starlette.middleware.gzip import GZipMiddleware
 
 from contract_proxy.forwarding import Upstream

@@ -1,17 +1,18 @@
-"""The fields a body lacks that the page requires, and Go's zero values for them.
+"""The fields a body lacks that the page requires, what the spec says a server answers then,
+and Go's zero values for them.
 
 aslan decodes create's body into a Go struct whose fields carry no `required` tag: a field the
 page requires but the body lacks is its zero value (`""`, an empty list), and the rules go on
 from there. The page's top-level fields are the keys of the operation's
 `x-zadig-missing-fields` (the body schema's `required` says only what v1.7.1 refuses, so it
-leaves out `namespace`); nested ones are the schema's own `required` lists. This module reads
-both, so that the mock can name what a request lacked and answer as aslan does (or, strict,
-refuse it)."""
+leaves out `namespace`), each with the answer the documented release gives without it, and the
+refusal (`stricter`) of a server that enforces the page; nested ones are the schema's own
+`required` lists."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,64 @@ ZERO_VALUES: dict[str, Any] = {
     "array": [],
     "object": {},
 }
+
+
+@dataclass(frozen=True)
+class MissingFieldAnswer:
+    """What the spec says a server answers to a body without one field the page requires."""
+
+    field: str
+    code: int | None  # the catalogue's error; None: the request goes on and creates a task
+    why: str
+
+
+@dataclass(frozen=True)
+class MissingFieldRules:
+    """An operation's x-zadig-missing-fields: the answer per field the page requires (in the
+    page's order), and the code of a server stricter than the documented release."""
+
+    answers: dict[str, MissingFieldAnswer]
+    stricter_code: int | None = None
+
+    @property
+    def page_fields(self) -> tuple[str, ...]:
+        """The top-level body fields the page requires."""
+        return tuple(self.answers)
+
+    def codes(self) -> set[int]:
+        found = {answer.code for answer in self.answers.values()} | {self.stricter_code}
+        return {code for code in found if code is not None}
+
+
+def read_rules(operation: Mapping[str, Any]) -> MissingFieldRules:
+    """The x-zadig-missing-fields of an operation object of the spec (empty without one)."""
+    raw = operation.get(MISSING_FIELDS_KEY) or {}
+    answers = {key: _answer(key, said) for key, said in (raw.get("answers") or {}).items()}
+    stricter = (raw.get("stricter") or {}).get("code")
+    return MissingFieldRules(answers, int(stricter) if stricter is not None else None)
+
+
+def _answer(name: str, answer: Mapping[str, Any]) -> MissingFieldAnswer:
+    if "code" in answer:
+        return MissingFieldAnswer(name, int(answer["code"]), str(answer.get("why", "")))
+    if int(answer.get("status", 0)) == 200:
+        return MissingFieldAnswer(name, None, str(answer.get("why", "")))
+    raise ValueError(f"{MISSING_FIELDS_KEY}: the answer for {name} needs a code or status 200")
+
+
+def required_in_order(schema: Mapping[str, Any], page: Collection[str] = ()) -> list[str]:
+    """The schema's `required` with the `page` fields, in the order of its properties (the
+    page's table), the others after them."""
+    wanted = [*schema.get("required", ()), *page]
+    ordered = [name for name in schema.get("properties", {}) if name in wanted]
+    return ordered + list(dict.fromkeys(name for name in wanted if name not in ordered))
+
+
+def page_schema(schema: dict[str, Any] | None, page: Collection[str]) -> dict[str, Any] | None:
+    """`schema` as the page states it: the `page` fields required too."""
+    if schema is None or not page:
+        return schema
+    return {**schema, "required": required_in_order(schema, page)}
 
 
 @dataclass(frozen=True)
@@ -48,11 +107,6 @@ class Missing:
         return f"{json.dumps(self.name)} is a required property" + (
             f" - {where!r}" if where else ""
         )
-
-
-def page_fields(operation: dict[str, Any]) -> tuple[str, ...]:
-    """The top-level body fields the page requires of `operation` (its x-zadig-missing-fields)."""
-    return tuple(operation.get(MISSING_FIELDS_KEY, {}).get("answers", {}))
 
 
 def missing_fields(schema: dict[str, Any], value: Any, page: Collection[str] = ()) -> list[Missing]:
@@ -90,7 +144,7 @@ def _walk(
 ) -> None:
     if isinstance(value, dict):
         properties = schema.get("properties", {})
-        for name in _required(schema, page):
+        for name in required_in_order(schema, page):
             if name not in value:
                 found.append(Missing(path, name))
                 zero = ZERO_VALUES.get(properties.get(name, {}).get("type"))
@@ -102,11 +156,3 @@ def _walk(
     elif isinstance(value, list) and isinstance(schema.get("items"), dict):
         for index, item in enumerate(value):
             _walk(schema["items"], item, (*path, index), found, fill=fill)
-
-
-def _required(schema: dict[str, Any], page: Collection[str]) -> list[str]:
-    """The schema's `required` with the `page` fields, in the order of its properties (the
-    page's table)."""
-    wanted = [*schema.get("required", ()), *page]
-    ordered = [name for name in schema.get("properties", {}) if name in wanted]
-    return ordered + list(dict.fromkeys(name for name in wanted if name not in ordered))

@@ -1,8 +1,10 @@
-"""What a response must look like, per the spec and the error catalogue.
+"""What an exchange must look like, per the spec and the error catalogue: the error envelope, a
+success body, a refusal, any answer to an operation, a create without a required field (what
+conforms, and the leniency it shows), a request against its parameters and body schema.
 
 Each check returns the list of problems it found (empty = conforms) so that a failure can
-name every deviation of one answer at once. No pytest here: the gate (contract_tests) and
-the validating proxy (contract_proxy) both judge exchanges with these functions.
+name every deviation of one answer at once. The gate (contract_tests) and the validating proxy
+(contract_proxy) both judge exchanges with these functions.
 """
 
 from __future__ import annotations
@@ -13,52 +15,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import jsonschema_rs
-from jsonschema import Draft4Validator
+from api_contract.exchange import Exchange, loads
+from api_contract.operations import JSON, Operation
+from api_contract.schemas import schema_problems
+from api_contract.spec import Contract
 
-from contract_tests.contract import Contract, Operation
-from contract_tests.http_client import Exchange, loads
-
-JSON = "application/json"
 REFUSED = (401, 403)
-
-
-# One pair of validators per schema object (the proxy checks every exchange with the same
-# few); the schema is kept with them so that its id is never reused for another one.
-_VALIDATORS: dict[int, tuple[dict[str, Any], Any, Draft4Validator]] = {}
-
-
-def schema_problems(schema: dict[str, Any], instance: Any, what: str) -> list[str]:
-    # OpenAPI 3.0 schemas are close to draft 4; `format` is not asserted.
-    kept = _VALIDATORS.get(id(schema))
-    if kept is None or kept[0] is not schema:
-        kept = _VALIDATORS[id(schema)] = (schema, _fast(schema), Draft4Validator(schema))
-    if _conforms(kept[1], instance):
-        return []
-    # The compiled validator only answers yes or no: jsonschema says what is wrong (and has
-    # the last word, so a stricter verdict of the fast one changes nothing).
-    errors = sorted(kept[2].iter_errors(instance), key=lambda e: list(e.path))
-    return [f"{what}: {_where(error.path)}{error.message}" for error in errors]
-
-
-def _fast(schema: dict[str, Any]) -> Any:
-    """A compiled draft 4 validator (jsonschema-rs), or None for a schema it cannot take."""
-    try:
-        return jsonschema_rs.Draft4Validator(schema, validate_formats=False)
-    except Exception:  # noqa: BLE001 - jsonschema then judges alone
-        return None
-
-
-def _conforms(fast: Any, instance: Any) -> bool:
-    try:
-        return fast is not None and fast.is_valid(instance)
-    except Exception:  # noqa: BLE001 - an instance it cannot read: jsonschema judges
-        return False
-
-
-def _where(path: Any) -> str:
-    parts = "/".join(str(part) for part in path)
-    return f"at /{parts}: " if parts else ""
 
 
 def json_body(exchange: Exchange) -> tuple[Any, list[str]]:

@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from contract_tests.contract import Contract, Operation
+from api_contract.operations import Operation
+from api_contract.spec import Contract
 
 PARAMETER = re.compile(r"\{([^}/]+)\}")
 
@@ -23,15 +24,23 @@ class Match:
     path_params: dict[str, str]  # percent-decoded
 
 
-def routes(contract: Contract) -> list[Route]:
-    found = []
-    for operation in contract.operations.values():
-        parts = PARAMETER.split(operation.path)
-        # Even parts are literal text, odd ones parameter names (any one path segment).
-        regex = "".join(
+def template_pattern(template: str) -> re.Pattern[str]:
+    """A path template as a regex: each `{name}` a named group of any one path segment."""
+    parts = PARAMETER.split(template)
+    # Even parts are literal text, odd ones parameter names.
+    return re.compile(
+        "".join(
             re.escape(part) if i % 2 == 0 else f"(?P<{part}>[^/]+)" for i, part in enumerate(parts)
         )
-        found.append(Route(operation, re.compile(regex)))
+    )
+
+
+def routes(contract: Contract, prefix: str = "") -> list[Route]:
+    """The route of every operation of `contract`, its path template under `prefix`."""
+    found = [
+        Route(operation, template_pattern(prefix + operation.path))
+        for operation in contract.operations.values()
+    ]
     # Literal paths before templated ones, so `/a/b` never reads as `/a/{x}`.
     return sorted(found, key=lambda route: route.pattern.pattern.count("(?P<"))
 
