@@ -20,7 +20,6 @@ from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.resolver import Resolver
 from starlette.convertors import PathConvertor, register_url_convertor
 from starlette.exceptions import HTTPException
-from starlette.middleware.cors import CORSMiddleware
 
 from api_contract.catalogue import ZadigError
 from api_contract.operations import PAGE_SAMPLE
@@ -29,6 +28,7 @@ from mock_server.admin import AdminHandlers
 from mock_server.admin_auth import AdminAuth
 from mock_server.auth import Auth
 from mock_server.body_guard import BodyGuard
+from mock_server.console import Console
 from mock_server.domain import STATUSES, WorkflowTasks
 from mock_server.error_handlers import (
     BadIds,
@@ -38,7 +38,7 @@ from mock_server.error_handlers import (
     unavailable_to_envelope,
     unexpected_to_envelope,
 )
-from mock_server.forced_answers import Overrides
+from mock_server.forced_answers import Overrides, documented_answers
 from mock_server.forcing_middleware import Forcing
 from mock_server.handlers import (
     CREATE,
@@ -58,6 +58,7 @@ from mock_server.store import StateStore, StateUnavailable, seed_fingerprint
 from mock_server.swagger_ui import SwaggerUI
 from mock_server.validators import validator_map
 from openapi import SPEC_PATH
+from serving.origins import OriginRules, Origins
 
 # starlette mounts each API on "/{path:path}", whose regex `.*` stops at a newline: a path
 # parameter holding %0A would miss every route (404), where aslan's router matches it. The
@@ -93,22 +94,13 @@ def create_app(options: MockOptions | None = None) -> AsyncApp:
     )
     middlewares = [
         ServerErrorMiddleware,
-        *(
-            [
-                partial(
-                    CORSMiddleware,
-                    allow_origins=["*"],
-                    allow_methods=["*"],
-                    allow_headers=["*"],
-                    max_age=600,
-                )
-            ]
-            if options.cors
-            else []
+        partial(
+            Origins, rules=OriginRules(ADMIN_BASE, options.hosts, options.origins, options.cors)
         ),
         partial(Journal, entries=mock.store.journal),
         ExceptionMiddleware,
         SwaggerUI,
+        partial(Console, prefix=ADMIN_BASE),
         *(
             [partial(AdminAuth, token=options.admin_token, catalogue=catalogue, prefix=ADMIN_BASE)]
             if options.admin_token
@@ -154,7 +146,12 @@ def create_app(options: MockOptions | None = None) -> AsyncApp:
             task_handlers,
             validator_map(strict=options.strict, page_fields=page_required),
         ),
-        (admin, ADMIN_BASE, AdminHandlers(mock, defaults(forced_schema)), validator_map()),
+        (
+            admin,
+            ADMIN_BASE,
+            AdminHandlers(mock, defaults(forced_schema), documented_answers(contract), options),
+            validator_map(),
+        ),
     ):
         app.add_api(
             api.raw,

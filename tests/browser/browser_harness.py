@@ -174,7 +174,7 @@ def start_mock(*args: str, log_dir: Path, timeout: float = 30, attempts: int = 3
                     f"mock exited with {mock.process.returncode}: {mock.args}\n{mock.output()}"
                 )
             with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"{mock.origin}/_mock/tasks", timeout=2):
+                with urllib.request.urlopen(f"{mock.origin}/_mock/health", timeout=2):
                     return mock
             time.sleep(0.1)
         else:
