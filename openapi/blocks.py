@@ -19,7 +19,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
 
 from . import vocabulary as vocab
-from .model import ConversionError
+from .model import ConversionError, Loss
 
 DELIMITER_ROW = re.compile(r"^\|?(\s*:?-+:?\s*\|)+\s*(:?-+:?\s*)?$")
 UNSPACED_HEADING = re.compile(r"^(?P<hashes>#{1,6})(?P<text>[^#\s].*)$")
@@ -259,7 +259,7 @@ def _table(tokens: list[Token], i: int, source: list[str], blocks: list[Block]) 
     wide = [line for line in lines[1:] if _extra_cells(source, line, len(rows[0]))]
     first = next((b for b in tables if b.kind == "table" and not b.warning), None)
     if wide and first:
-        first.warning = (
+        first.warning = Loss(
             f"row at line {wide[0]} has more cells than the header's {len(rows[0])}: "
             "the extra cells are ignored"
         )

@@ -19,7 +19,7 @@ from . import (
     overlay,
     parser,
 )
-from .model import ConversionError, NoOperation, Page, PageErrors
+from .model import ConversionError, Loss, NoOperation, Page, PageErrors
 from .paths import align_paths, operation_key
 
 Warn = Callable[[str], None]
@@ -133,7 +133,24 @@ def _read(files: list[Path]) -> list[tuple[str, str]]:
 
 def _convert(args: argparse.Namespace) -> int:
     files, folder = page_files(args.doc)
-    text = convert_pages(_read(files), args.overlay, _warn, skip_empty=folder)
+    losses: list[tuple[str, str]] = []
+
+    def warn(name: str, message: str) -> None:
+        _warn(name, message)
+        if isinstance(message, Loss):
+            losses.append((name, message))
+
+    text = convert_pages(_read(files), args.overlay, warn, skip_empty=folder)
+    if args.strict and losses:
+        # Something the page says would not be in the spec: nothing is written.
+        for name, message in losses:
+            line = re.match(r"line (\d+): ", message)
+            where = f"{name}:{line.group(1)}" if line else name
+            print(
+                f"error: {where}: strict: {message[line.end() :] if line else message}",
+                file=sys.stderr,
+            )
+        return 2
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
     else:
@@ -186,6 +203,12 @@ def main(argv: list[str] | None = None) -> int:
     conv.add_argument("doc", nargs="+", help="Markdown pages, or folders of them")
     conv.add_argument("-o", "--output", help="write here instead of stdout")
     conv.add_argument("--overlay", help="overlay YAML to merge (none by default)")
+    conv.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail (exit 2, nothing written) when anything the page says is left out of the "
+        "spec: an example that does not fit it, ignored text, an unresolved reference",
+    )
     conv.set_defaults(run=_convert)
     for name, run, text in (
         ("check", _check, "exit 1 when the committed spec is stale"),

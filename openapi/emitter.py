@@ -9,7 +9,7 @@ import jsonschema
 import yaml
 
 from . import vocabulary as vocab
-from .model import ConversionError, ErrorCode, Example, Field, Operation, Page
+from .model import ConversionError, ErrorCode, Example, Field, Loss, Operation, Page
 
 
 def emit_pages(pages: list[Page]) -> dict[str, Any]:
@@ -22,6 +22,7 @@ def emit_pages(pages: list[Page]) -> dict[str, Any]:
         info: dict[str, Any] = {"title": first.title, "version": versions[0]}
         if first.permalink:
             info["description"] = f"Converted from the API page `{first.permalink}`."
+
     else:
         info = {"title": "Zadig API", "version": max(versions, key=_version_key)}
         links = [f"`{page.permalink}`" for page in pages if page.permalink]
@@ -32,7 +33,9 @@ def emit_pages(pages: list[Page]) -> dict[str, Any]:
     ids: set[str] = set()
     for page in pages:
         if page.title not in [tag["name"] for tag in tags]:
-            tags.append({"name": page.title, "description": f"{page.title} API"})
+            # The page's own text above its operations (and its prose sections) describes it.
+            about = "\n\n".join(page.intro) if page.intro else f"{page.title} API"
+            tags.append({"name": page.title, "description": about})
         for op in page.operations:
             try:
                 out = _operation(op, page.title, page.warnings)
@@ -90,6 +93,12 @@ def schema_for(f: Field) -> dict[str, Any]:
         schema.update(_object(f.children))
     elif f.variants:
         schema = variant_schema(f.variants)
+    if f.options:
+        schema["anyOf"] = [
+            {"title": table.name, **({"description": table.note} if table.note else {})}
+            | _object(table.fields)
+            for table in f.options
+        ]
     for _ in range(f.reading.depth):
         schema = {"type": "array", "items": schema}
     if f.description:
@@ -178,8 +187,10 @@ def _body(op: Operation, warnings: list[str]) -> dict[str, Any]:
         problem = _mismatch(example.value, media["schema"])
         if problem:
             warnings.append(
-                f"line {example.line + 1}: body example does not fit the "
-                f"parameter table ({problem}): kept as x-page-example"
+                Loss(
+                    f"line {example.line + 1}: body example does not fit the "
+                    f"parameter table ({problem}): kept as x-page-example"
+                )
             )
             rejected.append(example.value)
         else:
@@ -319,13 +330,41 @@ def _describe(schema: dict[str, Any], fields: list[Field]) -> None:
         return
     props = schema["properties"]
     for f in fields:
-        if f.name in props:
+        if f.name in props and _shapeless(props[f.name]) and (f.children or f.options):
+            # The example shows no item (`[]`): the table's fields give the shape.
+            props[f.name] = schema_for(f)
+            props[f.name].pop("default", None)
+        elif f.name in props and _wider(f, props[f.name]):
+            # The table's type holds the example's (`string、number 或 bool` over `30`).
+            props[f.name] = schema_for(f)
+            props[f.name].pop("default", None)
+        elif f.name in props:
             if f.description:
                 props[f.name]["description"] = f.description
             _describe(props[f.name], f.children)
         else:
             props[f.name] = schema_for(f)
             props[f.name].pop("default", None)
+
+
+def _wider(f: Field, inferred: dict[str, Any]) -> bool:
+    """Whether a scalar row's type says more than the example's inferred one and holds it
+    (a union of types, a number over an integer, a format)."""
+    if f.children or f.variants or f.options or f.reading.depth or f.reading.named:
+        return False
+    table = f.reading.schema
+    kinds = [s.get("type") for s in table.get("anyOf", [table])]
+    shown = inferred.get("type")
+    if shown is None or table == {k: v for k, v in inferred.items() if k != "description"}:
+        return False
+    return shown in kinds or (shown == "integer" and "number" in kinds)
+
+
+def _shapeless(schema: dict[str, Any]) -> bool:
+    """A schema inferred from an empty array or object: no field known."""
+    while schema.get("type") == "array":
+        schema = schema.get("items", {})
+    return not schema.get("properties") and schema.get("type") in ("object", None)
 
 
 def _code_value(code: ErrorCode) -> dict[str, Any]:

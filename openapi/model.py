@@ -33,6 +33,11 @@ class PageErrors(ConversionError):
         self.errors = errors
 
 
+class Loss(str):
+    """A warning that something the page says is not in the spec (an example kept out,
+    text ignored, a reference not followed): `zadig-spec convert --strict` fails on it."""
+
+
 @dataclass
 class Example:
     value: Any
@@ -57,6 +62,8 @@ class Field:
     reading: TypeReading = field(default_factory=lambda: TypeReading({"type": "string"}))
     # Examples of its type shown instead of a table (one per variant: `**构建任务**` + JSON).
     variants: list[Example] = field(default_factory=list)
+    # Variant tables of an object field (`chartRepo 的 createFrom 参数说明`), each apart.
+    options: list[TypeTable] = field(default_factory=list)
 
 
 @dataclass
@@ -71,6 +78,7 @@ class TypeTable:
     bare: bool = False  # the heading is only the name: a type only if a field uses it
     used: bool = False
     examples: list[Example] = field(default_factory=list)  # JSON shown under the heading
+    note: str = ""  # what the page says of it (when a variant applies)
 
 
 @dataclass
@@ -103,6 +111,7 @@ class Operation:
     # The type tables under this operation's heading; any operation of the page may use them.
     types: dict[str, TypeTable] = field(default_factory=dict)
     heading: str = ""  # the heading's own text (the summary may add its group)
+    group: str = ""  # the heading of the group it stands under, if any
     # "参考[创建工作流参数](/api/workflow/#创建工作流)" as the body section:
     # (the linked heading, line, the linked page's path or "")
     body_reference: tuple[str, int, str] | None = None
@@ -116,3 +125,9 @@ class Page:
     warnings: list[str] = field(default_factory=list)
     source: str = ""  # the file it was read from, for messages
     types: list[TypeTable] = field(default_factory=list)  # type tables outside any operation
+    intro: list[str] = field(default_factory=list)  # the text above the first section
+    # A page-wide error section ('## 错误响应'): every operation's errors.
+    error_codes: list[ErrorCode] = field(default_factory=list)
+    error_examples: list[Example] = field(default_factory=list)
+    # Request lines listed in prose (line, text): each must name an operation of the page.
+    listed: list[tuple[int, str]] = field(default_factory=list)

@@ -107,6 +107,22 @@ def is_request_line(row: str) -> bool:
     return bool(match and match.group("method").upper() in vocab.METHODS)
 
 
+def curl_command(text: str) -> tuple[str, str | None] | None:
+    """A curl command's request as `METHOD /path?query` and its `-d` body; None when the
+    text is no curl command with a URL."""
+    try:
+        words = shlex.split(text.replace("\\\n", " "))
+    except ValueError:
+        return None
+    if not words or words[0] != "curl":
+        return None
+    method, url, body = _curl_parts(words)
+    target = re.sub(r"^[a-z]+://[^/]*", "", url)
+    if not target.startswith("/"):
+        return None
+    return f"{(method or ('POST' if body is not None else 'GET')).upper()} {target}", body
+
+
 def _curl(block: Block, warnings: list[str], taken: bool) -> tuple[RequestLine, str | None]:
     """A request written as a curl command: its method, URL and `-d` body."""
     line = block.line + 1

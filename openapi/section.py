@@ -22,9 +22,16 @@ from .examples import (
     example_of,
     read_json,
 )
-from .model import ConversionError, Example, Field, Operation, TypeTable
+from .model import ConversionError, Example, Field, Loss, Operation, TypeTable
 from .placement import place_parameters
-from .request_line import RequestLine, is_request_line, read_request_line, request_in_block
+from .request_line import (
+    RequestLine,
+    curl_command,
+    is_request_line,
+    read_request_line,
+    request_in_block,
+)
+from .sharing import Parts, SameAs, inherit, read_same_as, same_as
 from .tables import answer_type, find_field, read_fields
 
 ENDPOINT_PARTS = (
@@ -36,29 +43,61 @@ ENDPOINT_PARTS = (
     "headers",
     "body_example",
     "type_def",
+    "variant",
 )
 # No section yet, or one that holds no parameters: a table there is misplaced, and a
 # request line in a code block is the request (with a warning).
 UNNAMED = ("", "notes", "unknown")
 
 
-def holds_request_line(block: Block) -> bool:
+def holds_request_line(block: Block, in_request: bool) -> bool:
     """Whether a block states a request: `METHOD /path` as its first line (a paragraph)
-    or on one of its lines (a code block), or a curl command."""
+    or on one of its lines (a code block). In a '请求' section a curl command, or a block
+    of several lines, is one too; elsewhere they are prose (`listed_requests`)."""
     if block.kind == "paragraph":
         first = block.text.strip().splitlines()[0] if block.text.strip() else ""
         return is_request_line(first)
     if block.kind == "fence":
         rows = [row.strip() for row in block.text.splitlines() if row.strip()]
-        return bool(rows) and (rows[0].startswith("curl ") or any(map(is_request_line, rows)))
+        if in_request:
+            return bool(rows) and (rows[0].startswith("curl ") or any(map(is_request_line, rows)))
+        return not listed_requests(block) and any(map(is_request_line, rows))
     return False
 
 
+def listed_requests(block: Block) -> list[tuple[int, str]]:
+    """The request lines of a code block that names requests without being one: a curl
+    example, or a list of several `METHOD /path` lines; (line, `METHOD /path`) each."""
+    if block.kind != "fence":
+        return []
+    rows = [(n, row.strip()) for n, row in enumerate(block.text.splitlines(), 1) if row.strip()]
+    if rows and rows[0][1].startswith("curl "):
+        command = curl_command(block.text)
+        return [(block.line + 1, command[0])] if command else []
+    found = [(block.line + n, row) for n, row in rows if is_request_line(row)]
+    return found if len(found) > 1 else []
+
+
+def markdown(block: Block) -> str:
+    """A block written back as Markdown (prose kept as the page's description)."""
+    if block.kind == "table" and block.rows:
+        rows = [block.rows[0], ["---"] * len(block.rows[0]), *block.rows[1:]]
+        return "\n".join("| " + " | ".join(row) + " |" for row in rows)
+    if block.kind == "list":
+        return "\n".join(f"- {item}" for item in block.items or [])
+    if block.kind == "fence":
+        return f"```\n{block.text.rstrip()}\n```"
+    return block.text
+
+
 def exact_section(text: str) -> tuple[str, str] | None:
-    """(kind, type name) for a heading the vocabulary names exactly."""
+    """(kind, type or field name) for a heading the vocabulary names exactly."""
     key = vocab.normal(text)
     if key in vocab.SECTIONS:
         return vocab.SECTIONS[key], ""
+    variant = vocab.VARIANT_HEADING.match(re.sub(r"[`*]", "", text).strip().rstrip(":："))
+    if variant:
+        return "variant", variant.group("field")
     match = vocab.TYPE_HEADING.match(re.sub(r"[`*]|\s+", "", text.strip()).rstrip(":："))
     return ("type_def", match.group("name")) if match else None
 
@@ -109,7 +148,9 @@ def _body_example(block: Block, warnings: list[str], title: str) -> Example:
         return example_of(block, warnings, title)
     except ConversionError as exc:
         warnings.append(
-            f"line {exc.line}: body example is not JSON ({exc.message}): kept as x-page-example"
+            Loss(
+                f"line {exc.line}: body example is not JSON ({exc.message}): kept as x-page-example"
+            )
         )
         return Example(block.text, block.line, "text/plain", title)
 
@@ -117,10 +158,22 @@ def _body_example(block: Block, warnings: list[str], title: str) -> Example:
 class Section:
     """Collects the blocks under one operation heading into an Operation."""
 
-    def __init__(self, op: Operation, level: int = 0, owns: bool = False) -> None:
+    def __init__(
+        self,
+        op: Operation,
+        level: int = 0,
+        owns: bool = False,
+        inherited: list[Section] | None = None,
+        done: list[Operation] | None = None,
+    ) -> None:
         self.op = op
         self.level = level
         self.owns = owns  # its heading owns a request line: it must be an operation
+        self.group = False  # an operation stands under its heading: it says things of it
+        self.inherited = inherited or []  # the groups above it, outermost first
+        self.done = done if done is not None else []  # the page's operations above it
+        self.same_as: list[SameAs] = []
+        self.variant = ""  # the label of a variant table (`chartRepo 的 createFrom 参数说明`)
         self.sub = ""
         self.type_name = ""
         self.sub_line = op.line
@@ -138,6 +191,8 @@ class Section:
         self.nested_into: tuple[str, int] | None = None
         self.pending: list[ConversionError] = []  # raised only if this is an operation
         self.request_fence = False  # the block just read is a request line outside '请求'
+        self.listed: list[tuple[int, str]] = []  # requests named in prose (line, text)
+        self.text: list[str] = []  # every block as Markdown: a section of prose keeps it
         self.container = ""  # the kind of the VuePress container open (`notes`), if any
         self.label = ""  # the text right above the next example: what it shows
 
@@ -158,12 +213,17 @@ class Section:
                 return
             self.sub, self.type_name = "unknown", ""
             warnings.append(
-                f"line {block.line}: subsection '{block.text}' is not one "
-                "the converter knows; its text is ignored"
+                Loss(
+                    f"line {block.line}: subsection '{block.text}' is not one "
+                    "the converter knows; its text is ignored"
+                )
             )
             return
         self.sub, self.type_name = kind
         self.sub_line = block.line
+        if self.sub == "variant":
+            match = vocab.VARIANT_HEADING.match(re.sub(r"[`*]", "", block.text).strip())
+            self.variant = match.group("variant") if match else block.text
         if self.sub == "type_def":
             self.type_anchor = block.anchor
             self.type_bare = vocab.normal(block.text) == vocab.normal(self.type_name)
@@ -183,11 +243,14 @@ class Section:
     def add(self, block: Block, warnings: list[str]) -> None:
         if block.kind == "container":
             self.container = vocab.CONTAINERS.get(block.text, "")
+            if self.container == "notes":
+                self._keep_label()  # the text above a note container comes before it
             return
         if block.kind == "container_end":
             self.container = ""
             return
         self.has_text = True
+        self.text.append(markdown(block))
         after_request, self.request_fence = self.request_fence, False
         if block.kind == "table" and after_request and not self.nested_into:
             # A table right under a request line with no heading of its own: the request's
@@ -221,6 +284,10 @@ class Section:
         if label and self.sub in ("success", "error", "response_fields"):
             self.sub = label
             return
+        sentence = read_same_as(block.text, block.line, warnings)
+        if sentence:
+            self.same_as.append(sentence)
+            return
         reference = vocab.BODY_REFERENCE.match(block.text.strip())
         if reference and self.sub in ("body_params", "body_example", "params"):
             page_path = unquote(reference.group("target").partition("#")[0])
@@ -231,7 +298,7 @@ class Section:
             if match:
                 self.nested_into = (match.group(1), block.line)
                 return
-        if holds_request_line(block):
+        if holds_request_line(block, self.sub == "request"):
             self._request_paragraph(block, warnings)
         elif self.sub == "notes":
             self.op.notes.append(block.text)
@@ -266,7 +333,11 @@ class Section:
 
     def _fence(self, block: Block, warnings: list[str]) -> None:
         sub = self._fence_section(block, warnings)
-        if sub != "request" and holds_request_line(block) and self.op.method:
+        listed = listed_requests(block) if sub != "request" else []
+        if listed:
+            self._listed(block, listed, warnings)
+            return
+        if sub != "request" and holds_request_line(block, False) and self.op.method:
             # Every request line ends up in an operation or stops the conversion.
             request_in_block(block, warnings, taken=True)
         title, self.label = self.label.rstrip(":：").strip(), ""
@@ -289,8 +360,10 @@ class Section:
         examples = [e for e in answer(block, warnings, title) if e.media == "application/json"]
         if not examples:
             warnings.append(
-                f"line {block.line + 1}: code block under type '{self.type_name}' is not "
-                "JSON: ignored"
+                Loss(
+                    f"line {block.line + 1}: code block under type '{self.type_name}' is not "
+                    "JSON: ignored"
+                )
             )
             return
         table = self.types.setdefault(
@@ -299,11 +372,38 @@ class Section:
         )
         table.examples += examples
 
+    def _listed(self, block: Block, listed: list[tuple[int, str]], warnings: list[str]) -> None:
+        """Requests named in prose: each is checked against the page's operations once the
+        page is read; a curl example is kept as a note, its `-d` body as a body example."""
+        self.listed += listed
+        command = curl_command(block.text)
+        if command is None:
+            return
+        title, self.label = self.label, ""
+        self.op.notes.append((f"{title}\n" if title else "") + f"```\n{block.text.strip()}\n```")
+        if command[1] is not None:
+            try:
+                value = read_json(Block("fence", block.line, command[1]), warnings)
+            except ConversionError as exc:
+                warnings.append(
+                    Loss(
+                        f"line {block.line + 1}: the curl example's body is not JSON "
+                        f"({exc.message}): left out"
+                    )
+                )
+                return
+            self.op.body_examples.append(Example(value, block.line, title="curl"))
+
     def _fence_section(self, block: Block, warnings: list[str]) -> str:
         """The section a code block belongs to: a request line before any '请求' heading
         is the request; JSON under '请求' is the body example."""
         first = next((row.strip() for row in block.text.splitlines() if row.strip()), "")
-        if self.sub in UNNAMED and not self.op.method and vocab.REQUEST_LINE.match(first):
+        if (
+            self.sub in UNNAMED
+            and not self.op.method
+            and vocab.REQUEST_LINE.match(first)
+            and holds_request_line(block, False)
+        ):
             warnings.append(
                 f"line {block.line + 1}: request line outside a '请求' section; read as the request"
             )
@@ -332,6 +432,8 @@ class Section:
     def _table(self, block: Block, warnings: list[str]) -> None:
         if self.nested_into:
             self._nested_table(block, warnings)
+        elif self.sub == "variant":
+            self._variant_table(block, warnings)
         elif self.sub in ("error", "error_codes"):
             self.op.error_codes += codes_from_table(block, warnings)
         elif self.sub in ("response_fields", "success"):
@@ -369,6 +471,21 @@ class Section:
             )
         parent.children = fields
         self.nested_into = None
+
+    def _variant_table(self, block: Block, warnings: list[str]) -> None:
+        """One variant of an object field (`chartRepo 的 createFrom 参数说明`): the field
+        holds each variant apart (never merged into its parent); the text above the
+        table says when it applies."""
+        fields = read_fields(block, warnings)
+        parent = find_field(self._all_fields(), self.type_name)
+        if parent is None:
+            raise ConversionError(
+                block.line,
+                f"variant table for '{self.type_name}', but no field of that name was "
+                "described above",
+            )
+        note, self.label = self.label, ""
+        parent.options.append(TypeTable(self.variant, "", fields, block.line, note=note))
 
     def _parameter_table(self, fields: list[Field]) -> None:
         if self.sub == "type_def":
@@ -408,6 +525,10 @@ class Section:
             raise self.pending[0]
         self._keep_label()
         op = self.op
+        parts = self.parts()
+        for sentence in self.same_as:
+            same_as(parts, sentence, self.done, warnings)
+        inherit(parts, [group.parts() for group in self.inherited], warnings)
         op.types = self.types
         self._name_described(warnings)
         documented = (
@@ -417,6 +538,21 @@ class Section:
         )
         place_parameters(op, documented, self.request, warnings)
         return op
+
+    def parts(self) -> Parts:
+        """What this section says, for the operations that take it (see sharing.py)."""
+        described = [words for _, words in self.request.described]
+        return Parts(
+            self.op, self.path_table, self.query_table, self.any_table, self.types, described
+        )
+
+    def close_group(self, warnings: list[str]) -> None:
+        """A group's section ends: its last text is a note too."""
+        self._keep_label()
+        for sentence in self.same_as:
+            warnings.append(
+                Loss(f"line {sentence.line}: '{sentence.text}' stands under no operation")
+            )
 
     def _name_described(self, warnings: list[str]) -> None:
         """Name each path placeholder the request line gives as a description (`<服务名称>`)."""

@@ -16,7 +16,7 @@ from typing import Any
 from . import lenient_json
 from . import vocabulary as vocab
 from .blocks import Block
-from .model import ConversionError, Field, Operation, TypeTable
+from .model import ConversionError, Field, Loss, Operation, TypeTable
 
 # Named types refer to one another; deeper than this is taken as a cycle and left open.
 MAX_TYPE_DEPTH = 8
@@ -294,7 +294,10 @@ def resolve_types(
             )
         if not table.used:
             warnings.append(
-                f"line {table.line}: type '{table.name}' is described but no field uses it; ignored"
+                Loss(
+                    f"line {table.line}: type '{table.name}' is described but no field uses "
+                    "it; ignored"
+                )
             )
 
 

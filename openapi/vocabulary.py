@@ -85,6 +85,8 @@ SECTIONS: dict[str, str] = {
     "请求样例": "body_example",
     "请求参数样例": "body_example",
     "请求参数示例": "body_example",
+    "请求body参数示例": "body_example",
+    "请求body示例": "body_example",
     "正常返回": "success",
     "成功返回": "success",
     "返回": "success",
@@ -199,6 +201,40 @@ CONTAINERS: dict[str, str] = {
     "info": "notes",
     "details": "",
 }
+# A sentence saying that some parts of an operation are those of another one:
+# "路径参数、Query 参数、Body 参数和返回参数与测试服务接口一致". `parts` is split by
+# SAME_AS_SPLIT into the words of SAME_AS_PARTS; `name` names the operation (its heading,
+# or its group and heading together), SAME_AS_SUFFIX cut off.
+SAME_AS = re.compile(
+    r"^(?P<parts>[^，。,]*?(?:参数|返回|响应|请求体))\s*(?:与|同|跟)\s*(?P<name>[^，。,]+?)"
+    r"\s*(?:一致|相同|保持一致)\s*[。.]?$"
+)
+SAME_AS_SPLIT = re.compile(r"\s*(?:、|，|,|和|及|以及|与)\s*")
+SAME_AS_SUFFIX = r"(?:的)?(?:接口|api)$"
+SAME_AS_PARTS: dict[str, tuple[str, ...]] = {
+    "路径参数": ("path",),
+    "path参数": ("path",),
+    "query参数": ("query",),
+    "查询参数": ("query",),
+    "body参数": ("body",),
+    "请求体": ("body",),
+    "请求体参数": ("body",),
+    "header参数": ("headers",),
+    "请求参数": ("path", "query", "body", "headers"),
+    "参数": ("path", "query", "body", "headers"),
+    "返回参数": ("answer",),
+    "返回": ("answer",),
+    "返回值": ("answer",),
+    "响应": ("answer",),
+    "响应参数": ("answer",),
+    "返回示例": ("answer",),
+}
+# "<variant>的 <field> 参数说明" (`**chartRepo 的 createFrom 参数说明**`): the table under it
+# is one variant of the object field `field`.
+VARIANT_HEADING = re.compile(
+    r"^(?P<variant>.+?)\s*的\s*`?(?P<field>[A-Za-z_][\w.]*)`?\s*"
+    r"(?:参数说明|参数列表|参数|字段说明|字段|说明)$"
+)
 # A paragraph that is a section label in bold (`**请求**`) is read as a heading.
 BOLD_LABEL = re.compile(r"^\*\*(?P<text>[^*]+)\*\*\s*[:：]?$")
 # A sentence announcing the table under it as the fields of a field described above.
@@ -384,6 +420,10 @@ MAP = re.compile(r"^map\[\w+\]\s*(?P<value>.+)$", re.I)  # map[string]string
 NAMED_TYPE = re.compile(r"^[A-Z]\w*$")
 
 
+# A cell naming several types a value may have ("string、number 或 bool", "string | int").
+UNION = re.compile(r"\s*(?:、|，|,|\||/|或者|或|\bor\b)\s*", re.I)
+
+
 @dataclass
 class TypeReading:
     """What a 类型 cell says: a base schema, nested `depth` arrays deep, or a named type
@@ -411,6 +451,8 @@ def read_type(text: str) -> TypeReading | None:
             kind = kind.replace("`", "")
             break
     reading = _read_kind(kind, linked)
+    if reading is None and not linked:
+        reading = _union(kind)
     if reading is None and anchor:
         # `[工作流](#workflow)`: the text is no type name, the anchor finds the table.
         reading = TypeReading({"type": "object"}, named=kind)
@@ -444,6 +486,18 @@ def _read_kind(kind: str, linked: bool) -> TypeReading | None:
     if TYPE_WORD.match(kind):
         return TypeReading({"type": "object"}, named=kind, word=not linked)
     return None
+
+
+def _union(kind: str) -> TypeReading | None:
+    """A cell naming several scalar types: a value of any of them."""
+    parts = [part for part in UNION.split(kind) if part]
+    if len(parts) < 2 or any(part.lower() not in SCALARS for part in parts):
+        return None
+    schemas: list[dict[str, Any]] = []
+    for part in parts:
+        if SCALARS[part.lower()] not in schemas:
+            schemas.append(dict(SCALARS[part.lower()]))
+    return TypeReading({"anyOf": schemas} if len(schemas) > 1 else schemas[0])
 
 
 def _schema_of(reading: TypeReading) -> dict[str, Any]:
@@ -490,6 +544,7 @@ PLACEHOLDER_NAMES: dict[str, str] = {
     "工作流任务id": "taskId",
     "任务id": "taskId",
     "环境名称": "envName",
+    "环境标识": "envName",
     "构建名称": "buildName",
 }
 # A value in the request line's query that is no placeholder (`?source=template`): the

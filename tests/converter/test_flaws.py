@@ -262,17 +262,23 @@ def test_contradicting_body_example_is_kept_out_of_the_examples():
     assert media["x-page-example"] == {"n": "x"}
 
 
-def test_page_level_error_codes_section_is_not_part_of_the_operation_above():
+def test_page_level_error_codes_section_is_every_operations_errors():
+    """A page-wide `## 错误码` is no operation, and not only the operation above it's: every
+    operation of the page answers its codes."""
     text = page(
         "## 取\n" + REQUEST + '#### 正常返回\n```json\n{"a": 1}\n```\n\n'
-        "## 错误码\n\n|错误码|描述|\n|---|---|\n|6001|失败|\n"
+        "## 错误码\n\n|错误码|描述|\n|---|---|\n|6001|失败|\n\n"
+        "## 删\n#### 请求\n```\nDELETE /api/t/{id}\n```\n"
     )
     document, warnings = convert(text)
-    assert set(operation(document, "/api/t/{id}", "get")["responses"]) == {"200"}
+    for method in ("get", "delete"):
+        responses = operation(document, "/api/t/{id}", method)["responses"]
+        assert set(responses) == {"200", "400"}
+        examples = responses["400"]["content"]["application/json"]["examples"]
+        assert [e["value"] for e in examples.values()] == [{"code": 6001, "message": "失败"}]
     line = text.splitlines().index("## 错误码") + 1
-    assert (
-        f"line {line}: section '错误码' has no request line: read as prose, not as an "
-        "operation" in warnings
+    assert any(
+        w.startswith(f"line {line}: section '错误码' lists the page's errors") for w in warnings
     )
 
 

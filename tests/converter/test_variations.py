@@ -759,7 +759,12 @@ def test_service_page_bold_labels_curl_and_request_parameters(service):
 def test_service_page_answer_table_and_error_code_list(service):
     responses = operation(service[0], SERVICES, "get")["responses"]
     item = responses["200"]["content"]["application/json"]["schema"]["items"]
-    assert item["properties"]["revision"] == {"type": "integer", "description": "版本号"}
+    # The example shows an integer; the table's int64 says more and holds it.
+    assert item["properties"]["revision"] == {
+        "type": "integer",
+        "format": "int64",
+        "description": "版本号",
+    }
     assert item["properties"]["owner"] == {"type": "object", "description": "负责人"}
     assert _example(responses["200"]) == [
         {"service_name": "cart", "revision": 3, "labels": {"tier": "web"}}
