@@ -47,7 +47,8 @@ class Summary:
         extra = [key for key in self.counts if key not in documented]
         return documented + sorted(extra)
 
-    def lines(self) -> list[str]:
+    def table(self) -> list[tuple[str, ...]]:
+        """The matrix as rows of cells, the header first (for the terminal and the HTML report)."""
         header = ("operation", "status/code", "checked", "passed", "failed", "skipped")
         table = [header]
         for key in self.rows():
@@ -57,6 +58,11 @@ class Summary:
                 continue
             checked = counts["passed"] + counts["failed"]
             table.append((*key, *(str(n) for n in (checked, *counts.values()))))
+        return table
+
+    def lines(self) -> list[str]:
+        table = self.table()
+        header = table[0]
         widths = [max(len(row[i]) for row in table) for i in range(len(header))]
         return [
             "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()

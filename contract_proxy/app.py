@@ -30,6 +30,8 @@ from api_contract.exchange import Exchange
 from api_contract.routes import Match, match, routes
 from api_contract.spec import Contract
 from api_contract.summary import AUTH_ROW, SUCCESS_ROW
+from contract_proxy import console
+from contract_proxy.console import exchange_entry
 from contract_proxy.forwarding import Answer, Fault, Upstream, decoded
 from contract_proxy.ledger import REQUEST_RULE, Ledger, Violation
 from contract_proxy.tokens import curl, safe_target, scrub, secrets_of
@@ -75,7 +77,9 @@ class Proxy:
             return
         if scope["type"] != "http":
             return
-        if scope["path"].startswith(ADMIN) and await self._admin(scope, send):
+        if scope["path"].startswith(ADMIN) and (
+            await self._admin(scope, send) or await console.serve(self, scope, receive, send)
+        ):
             return
         seen = await _read(scope, receive)
         try:
@@ -116,6 +120,7 @@ class Proxy:
             command = curl(
                 seen.method, self.upstream_base, seen.raw_path, seen.query, shown, seen.body
             )
+        found_here: list[Violation] = []
         for side, problems, side_rule in (
             ("request", request_side, REQUEST_RULE),
             ("response", response_side, rule),
@@ -125,19 +130,13 @@ class Proxy:
             if problems:
                 clean = [scrub(problem, secrets) for problem in problems]
                 target = safe_target(seen.raw_path, seen.query)
-                self.ledger.add(
-                    Violation(
-                        side,
-                        operation,
-                        side_rule,
-                        clean,
-                        answer.status,
-                        seen.method,
-                        target,
-                        command,
-                    )
+                violation = Violation(
+                    side, operation, side_rule, clean, answer.status, seen.method, target, command
                 )
+                self.ledger.add(violation)
+                found_here.append(violation)
         self._log(seen, answer, operation, request_side, response_side, secrets, started)
+        self.ledger.note(exchange_entry(seen, answer.status, operation, started, found_here))
         return answer
 
     def _judge(

@@ -59,6 +59,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         description="Validating proxy: forwards traffic to a Zadig deployment and checks each "
         "exchange against the workflow-task spec (requests and answers).",
     )
+    from openapi import VersionAction
+
+    parser.add_argument("--version", action=VersionAction)
     parser.add_argument(
         "--upstream",
         required=True,

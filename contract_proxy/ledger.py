@@ -7,12 +7,13 @@ the spec does not document). Everything stored here is already free of credentia
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 REQUEST_RULE = "request"
 KEPT = 10_000  # violations kept in full; the counts go on past it
+RECENT = 500  # the latest exchanges, as the proxy console lists them
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,9 @@ class Ledger:
     response_violations: int = 0  # kept or not
     # (operation, rule) -> Counter of "passed" / "failed"
     outcomes: dict[tuple[str, str], Counter] = field(default_factory=dict)
+    # The latest exchanges for the proxy console, each with its violations (`Proxy.exchange`).
+    recent: deque = field(default_factory=lambda: deque(maxlen=RECENT))
+    seen_total: int = 0  # exchanges ever recorded in `recent`: each one's id
 
     def count(self, checked: bool) -> None:
         self.exchanges += 1
@@ -52,10 +56,17 @@ class Ledger:
         else:
             self.not_kept += 1
 
+    def note(self, exchange: dict[str, Any]) -> None:
+        """Remember an exchange for the console (already free of credentials); ids go on
+        across resets, so that the console tells a new exchange from an old one."""
+        self.seen_total += 1
+        self.recent.append({"id": self.seen_total, **exchange})
+
     def reset(self) -> None:
         self.exchanges = self.unchecked = self.not_kept = self.response_violations = 0
         self.violations = []
         self.outcomes = {}
+        self.recent.clear()
 
     def snapshot(self) -> dict[str, Any]:
         return {

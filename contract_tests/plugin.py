@@ -8,6 +8,7 @@ the same environment are not affected.
 from __future__ import annotations
 
 import os
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -95,14 +96,51 @@ class GateReporter:
         terminalreporter.section("zadig contract summary")
         for line in self.summary.lines():
             terminalreporter.write_line(line)
-        for example in unprobed_examples(self.summary.contract):
-            terminalreporter.write_line(f"not checked (the gate has no probe for it): {example}")
-        for field in unanswered_fields(self.summary.contract):
-            terminalreporter.write_line(f"not checked: {field}")
+        for line in self.not_checked():
+            terminalreporter.write_line(line)
+
+    def not_checked(self) -> list[str]:
+        """What the summary's matrix cannot show: rules not checked, and why; the run's notes."""
+        contract = self.summary.contract
+        lines = [
+            f"not checked (the gate has no probe for it): {example}"
+            for example in unprobed_examples(contract)
+        ]
+        lines += [f"not checked: {field}" for field in unanswered_fields(contract)]
         if not self.settings.full:
-            for example in full_only_examples(self.summary.contract):
-                terminalreporter.write_line(
-                    f"not checked by the safe profile: {example}: {FULL_ONLY_WHY}"
-                )
-        for note in self.notes:
-            terminalreporter.write_line(note)
+            lines += [
+                f"not checked by the safe profile: {example}: {FULL_ONLY_WHY}"
+                for example in full_only_examples(contract)
+            ]
+        return lines + self.notes
+
+    # pytest-html (`zadig-contract --html FILE`): the same summary on top of the report, whose
+    # rows show each failure as the terminal does (page section, curl line, expected, got).
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_html_report_title(self, report: Any) -> None:
+        report.title = f"zadig-contract: {self.settings.base_url} (profile {self.settings.profile})"
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_html_results_summary(self, prefix: list[str], summary: Any, postfix: Any) -> None:
+        prefix.append(summary_html(self.pytest_report_header(), self.summary, self.not_checked()))
+
+
+def summary_html(header: list[str], summary: Summary, notes: list[str]) -> str:
+    """The run's settings, the summary matrix as a table (failed rows marked), and the notes."""
+    table = summary.table()
+    head = "".join(f"<th>{escape(cell)}</th>" for cell in table[0])
+    rows = []
+    for row in table[1:]:
+        failed = row[4] not in ("0", "-")
+        cells = "".join(f"<td>{escape(cell)}</td>" for cell in row)
+        rows.append(f'<tr class="{"failed" if failed else "ok"}">{cells}</tr>')
+    items = "".join(f"<li>{escape(note)}</li>" for note in notes)
+    settings = "".join(f"<p>{escape(line)}</p>" for line in header)
+    return (
+        f'<h2>Zadig contract summary</h2>{settings}<table id="zadig-summary">'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f'<ul id="zadig-not-checked">{items}</ul>'
+        "<style>#zadig-summary td,#zadig-summary th"
+        "{padding:2px 8px;border:1px solid #ccc;color:#222}"
+        "#zadig-summary tr.failed td{background:#fbe0de;font-weight:bold}</style>"
+    )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from mock_server.domain import World
 from mock_server.forced_answers import Forced
+from mock_server.options import MockOptions
 from mock_server.state import MockState
 
 
@@ -21,6 +22,8 @@ def auth_mode(world: World) -> str:
 class AdminHandlers:
     mock: MockState
     forced_defaults: dict[str, Any]  # admin.yaml's defaults for a queued Forced
+    answers: list[dict[str, Any]] = field(default_factory=list)  # forced_answers.documented_answers
+    options: MockOptions = field(default_factory=MockOptions)  # how this mock was started
 
     async def reset_mock(self) -> tuple[dict, int]:
         await self.mock.reset()
@@ -76,6 +79,25 @@ class AdminHandlers:
     async def clear_forced(self) -> tuple[dict, int]:
         await self.mock.overrides.clear()
         return {"message": "cleared"}, 200
+
+    async def list_answers(self) -> tuple[list, int]:
+        return self.answers, 200
+
+    async def show_options(self) -> tuple[dict, int]:
+        world = self.mock.tasks.world
+        found = await self.mock.store.health()
+        options = self.options
+        return {
+            "auth": auth_mode(world),
+            "task_duration": world.task_duration,
+            "latency_ms": options.latency_ms,
+            "strict": options.strict,
+            "cors": options.cors,
+            "admin_token": options.admin_token is not None,
+            "workers": options.workers,
+            "state": found["state"],
+            "reachable": found["reachable"],
+        }, 200
 
     async def health(self) -> tuple[dict, int]:
         """Answered whether or not the shared state can be reached (a load balancer's probe)."""

@@ -29,6 +29,7 @@ from mock_server.admin import AdminHandlers
 from mock_server.admin_auth import AdminAuth
 from mock_server.auth import Auth
 from mock_server.body_guard import BodyGuard
+from mock_server.console import Console
 from mock_server.domain import STATUSES, WorkflowTasks
 from mock_server.error_handlers import (
     BadIds,
@@ -38,7 +39,7 @@ from mock_server.error_handlers import (
     unavailable_to_envelope,
     unexpected_to_envelope,
 )
-from mock_server.forced_answers import Overrides
+from mock_server.forced_answers import Overrides, documented_answers
 from mock_server.forcing_middleware import Forcing
 from mock_server.handlers import (
     CREATE,
@@ -109,6 +110,7 @@ def create_app(options: MockOptions | None = None) -> AsyncApp:
         partial(Journal, entries=mock.store.journal),
         ExceptionMiddleware,
         SwaggerUI,
+        partial(Console, prefix=ADMIN_BASE),
         *(
             [partial(AdminAuth, token=options.admin_token, catalogue=catalogue, prefix=ADMIN_BASE)]
             if options.admin_token
@@ -154,7 +156,12 @@ def create_app(options: MockOptions | None = None) -> AsyncApp:
             task_handlers,
             validator_map(strict=options.strict, page_fields=page_required),
         ),
-        (admin, ADMIN_BASE, AdminHandlers(mock, defaults(forced_schema)), validator_map()),
+        (
+            admin,
+            ADMIN_BASE,
+            AdminHandlers(mock, defaults(forced_schema), documented_answers(contract), options),
+            validator_map(),
+        ),
     ):
         app.add_api(
             api.raw,

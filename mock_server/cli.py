@@ -46,6 +46,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="zadig-mock", description="Stateful mock of Zadig's workflow-task API (v1.7.1)."
     )
+    from openapi import VersionAction
+
+    parser.add_argument("--version", action=VersionAction)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=port, default=8080)
     parser.add_argument("--seed", metavar="FILE", help="YAML world (default: the page's example)")
@@ -269,6 +272,7 @@ def options(args: argparse.Namespace) -> Any:
         task_duration=args.task_duration,
         cors=not args.no_cors,
         admin_token=args.admin_token,
+        workers=args.workers,
     )
 
 

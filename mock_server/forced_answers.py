@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from api_contract.catalogue import Catalogue, ZadigError
+from api_contract.operations import resolve
+from api_contract.spec import Contract
 
 if TYPE_CHECKING:
     from mock_server.store import StateStore
@@ -90,3 +92,51 @@ class Overrides:
     def error(self, forced: Forced, params: dict[str, Any]) -> ZadigError:
         """The forced error, its description filled from the request (`params`)."""
         return self.catalogue.error(forced.code, forced.example, **params)
+
+
+def documented_answers(contract: Contract) -> list[dict[str, Any]]:
+    """Per operation of the spec, every answer it documents, as a forced answer can give it:
+    success, each named example of its error answers (code and reason; an example that names
+    no reason of its code stands for the code, listed once), and the other documented statuses
+    of the catalogue (401, 403). The mock console offers each one to queue."""
+    catalogue = contract.catalogue
+    found = []
+    for op in contract.operations.values():
+        responses = resolve(contract.raw, contract.raw["paths"][op.path][op.method]["responses"])
+        seen: dict[tuple[int, str | None], str] = {}  # (code, reason) -> what it stands for
+        for error in op.errors.values():
+            if error.code in catalogue:
+                reason = error.name if error.name in catalogue[error.code].reasons else None
+                seen.setdefault((error.code, reason), error.summary)
+        for status in op.statuses:
+            if status != 200 and not (status == 400 and op.errors) and status in catalogue:
+                seen.setdefault((status, None), responses[str(status)].get("description", ""))
+        success = responses.get("200", {}).get("description", "")
+        answers: list[dict[str, Any]] = [
+            {"code": 200, "example": None, "status": 200, "summary": success}
+        ]
+        for code, reason in sorted(seen, key=lambda pair: (pair[0], pair[1] or "")):
+            if reason is None and any(c == code and r for c, r in seen):
+                continue  # the code's named reasons stand for it
+            entry = catalogue[code]
+            text = entry.reasons[reason] if reason else next(iter(entry.reasons.values()), "")
+            answers.append(
+                {
+                    "code": code,
+                    "example": reason,
+                    "status": entry.status,
+                    "message": entry.message,
+                    "description": text or entry.message,
+                    "summary": seen[(code, reason)],
+                }
+            )
+        found.append(
+            {
+                "operation": op.operation_id,
+                "method": op.method.upper(),
+                "path": op.path,
+                "summary": op.section,
+                "answers": answers,
+            }
+        )
+    return found

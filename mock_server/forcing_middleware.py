@@ -41,6 +41,11 @@ class Forcing:
             await self.app(scope, receive, send)
             return
         forced = await self.overrides.take(operation, prefer(scope))
+        if forced is not None and "zadig_mock" in scope:
+            # The journal shows it consumed (`times` is what is left of it: not said there).
+            used = forced.as_dict()
+            del used["times"]
+            scope["zadig_mock"]["forced"] = used
         delay = self.latency + (forced.delay_ms / 1000 if forced else 0)
         if delay > 0:
             await asyncio.sleep(delay)

@@ -23,7 +23,8 @@ class MockOptions:
     seed list some). `strict`: a create body lacking a field the page requires is refused with
     400, instead of taking the field's zero value as aslan does. `latency_ms`: added to every
     API answer. `task_duration`: seconds from created to the end (None: the seed's).
-    `admin_token`: the bearer token the admin API wants (None: open)."""
+    `admin_token`: the bearer token the admin API wants (None: open). `workers`: how many
+    processes serve it on one port (`--workers`; the console shows it)."""
 
     seed: dict[str, Any] | None = None
     state_file: str | Path | None = None
@@ -36,3 +37,4 @@ class MockOptions:
     cors: bool = True
     body_limit: int = BODY_LIMIT
     admin_token: str | None = None
+    workers: int = 1

@@ -15,6 +15,7 @@ from . import (
     OVERLAY_PATH,
     SOURCE_PATH,
     SPEC_PATH,
+    VersionAction,
     emitter,
     overlay,
     parser,
@@ -198,6 +199,7 @@ def _build(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     cli = argparse.ArgumentParser(prog="zadig-spec", description=__doc__)
+    cli.add_argument("--version", action=VersionAction)
     commands = cli.add_subparsers(dest="command", required=True)
     conv = commands.add_parser("convert", help="convert pages to one OpenAPI YAML")
     conv.add_argument("doc", nargs="+", help="Markdown pages, or folders of them")

@@ -91,7 +91,7 @@ class MockProcess:
                 if self.proc.poll() is not None:
                     break
                 try:
-                    httpx.get(f"{self.url}/_mock/tasks", timeout=0.5)
+                    httpx.get(f"{self.url}/_mock/health", timeout=0.5)
                     return time.monotonic() - started
                 except httpx.TransportError:
                     time.sleep(0.02)

@@ -357,18 +357,21 @@ def commands() -> list[Command]:
     return found
 
 
-def run_help(command: Command, *words: str) -> str:
+def run_help(command: Command, *words: str, flag: str = "--help") -> str:
     done = subprocess.run(
-        [*command.argv, *words, "--help"], cwd=ROOT, capture_output=True, text=True, timeout=120
+        [*command.argv, *words, flag], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
-    assert done.returncode == 0, f"{command.name} {' '.join(words)} --help: {done.stderr}"
+    assert done.returncode == 0, f"{command.name} {' '.join(words)} {flag}: {done.stderr}"
     return done.stdout
 
 
 @cache
 def known_options(command: Command) -> frozenset[str]:
-    """Every long option the command's --help lists, and its subcommands' (`{a,b,c}`)."""
+    """Every long option the command's --help lists, and its subcommands' (`{a,b,c}`); for a
+    command whose --help keeps the options it passes on behind `--help-pytest`, those too."""
     text = run_help(command)
+    if "--help-pytest" in text:
+        text += run_help(command, flag="--help-pytest")
     usage = text.split("\n\n", 1)[0]
     for group in re.findall(r"\{([\w,-]+)\}", usage):
         for sub in group.split(","):

@@ -126,8 +126,9 @@ def test_a_wrong_base_url_gets_a_hint() -> None:
 
 
 def test_help_lists_every_gate_option_in_the_gate_section(tmp_path: Path) -> None:
-    """--strict is pytest's flag too; the gate's section still says what it does to the gate."""
-    run = gate(tmp_path, "--help")
+    """--strict is pytest's flag too; the gate's section of pytest's help (--help-pytest) still
+    says what it does to the gate."""
+    run = gate(tmp_path, "--help-pytest")
     assert run.returncode == 0, run.stderr
     section = run.stdout.split("Zadig workflow-task conformance gate", 1)[1].split("\n\n", 1)[0]
     for flag, env in (("--strict", "ZADIG_STRICT"), ("--profile", "ZADIG_PROFILE")):
