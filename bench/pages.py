@@ -100,13 +100,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"startup ratio 10 pages/built-in {startup_ratio:.2f}x: {verdict} {STARTUP_GOAL}x")
     met = startup_ratio <= STARTUP_GOAL
     for endpoint in endpoints:
-        mine = {s.name: [r for r in runs if r.server == s.name and r.endpoint == endpoint.name]
-                for s in servers}
+        mine = {
+            s.name: [r for r in runs if r.server == s.name and r.endpoint == endpoint.name]
+            for s in servers
+        }
         per_round = [
-            a.rps / b.rps
-            for a in mine["10 pages"]
-            for b in mine["built-in"]
-            if a.round == b.round
+            a.rps / b.rps for a in mine["10 pages"] for b in mine["built-in"] if a.round == b.round
         ]
         ratio = statistics.median(per_round)
         rps = {name: statistics.median(r.rps for r in rs) for name, rs in mine.items()}
