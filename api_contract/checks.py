@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from api_contract.exchange import Exchange
+from api_contract.exchange import Exchange, loads
 from api_contract.operations import JSON, Operation
 from api_contract.schemas import schema_problems
 from api_contract.spec import Contract
@@ -193,7 +193,7 @@ def _body_problems(
         content_type = headers.get("content-type", "none")
         problems.append(f"request content type is {content_type!r}, the spec documents {JSON}")
     try:
-        document = json.loads(body)
+        document = loads(body)
     except ValueError:  # also a body that is not UTF-8
         return problems + ["the request body is not JSON"]
     return problems + schema_problems(schema, document, "request body")

@@ -6,12 +6,26 @@ from __future__ import annotations
 import json
 import shlex
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 
 def redact(text: str, secret: str | None) -> str:
     """Keep the API token out of CI logs."""
     return text.replace(secret, "$ZADIG_TOKEN") if secret else text
+
+
+def _integer(text: str) -> int | Decimal:
+    try:
+        return int(text)
+    except ValueError:  # longer than Python's integer-string limit (4,300 digits)
+        return Decimal(text)
+
+
+def loads(text: str | bytes) -> Any:
+    """JSON as a server reads it: a number of any length is a number (a Decimal past Python's
+    integer-string limit, which a schema's `integer` then refuses) rather than "not JSON"."""
+    return json.loads(text, parse_int=_integer)
 
 
 @dataclass
@@ -33,7 +47,7 @@ class Exchange:
         return value.split(";", 1)[0].strip().lower()
 
     def json(self) -> Any:
-        return json.loads(self.text)
+        return loads(self.text)
 
     def curl(self) -> str:
         """The request as a shell command; the configured token shows as $ZADIG_TOKEN."""

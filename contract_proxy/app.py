@@ -1,8 +1,10 @@
 """The proxy as an ASGI app: forward each request, check both sides of a spec operation's
 exchange with the gate's checks, record, log one line; `/_proxy/report` and `/_proxy/reset`.
 
-The answer is checked before it is sent on, so that a client that reads the report after its
-answer finds its exchange in it.
+Every request that can be forwarded is: the checks run after forwarding, and a check that
+cannot judge (a body nested deeper than Python's parser goes, a bug) is a problem recorded on
+that exchange, never a refusal. The answer is checked before it is sent on, so that a client
+that reads the report after its answer finds its exchange in it.
 """
 
 from __future__ import annotations
@@ -17,8 +19,6 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 from urllib.parse import parse_qsl
 
-from starlette.middleware.cors import CORSMiddleware
-
 from api_contract.checks import (
     REFUSED,
     accepted_incomplete_problems,
@@ -26,16 +26,17 @@ from api_contract.checks import (
     created_problems,
     request_problems,
 )
-from api_contract.exchange import Exchange
+from api_contract.exchange import Exchange, loads
 from api_contract.page_checks import page_answer_problems
 from api_contract.routes import Match, match, routes
 from api_contract.spec import Contract
 from api_contract.summary import AUTH_ROW, SUCCESS_ROW
-from contract_proxy import console
+from contract_proxy import BODY_LIMIT, console
 from contract_proxy.console import exchange_entry
 from contract_proxy.forwarding import Answer, Fault, Upstream, decoded
 from contract_proxy.ledger import REQUEST_RULE, Ledger, Violation
 from contract_proxy.tokens import curl, safe_target, scrub, secrets_of
+from serving.origins import OriginRules, Origins
 
 ADMIN = "/_proxy/"
 Scope = dict[str, Any]
@@ -64,9 +65,11 @@ class Proxy:
         upstream: Upstream,
         ledger: Ledger | None = None,
         log: TextIO | None = sys.stderr,
+        body_limit: int = BODY_LIMIT,
         page_operations: frozenset[str] = frozenset(),
     ) -> None:
         self.contract = contract
+        self.body_limit = body_limit
         # Operations without hand-written rules: judged by what their page states only.
         self.page_operations = page_operations
         self.upstream = upstream
@@ -85,7 +88,10 @@ class Proxy:
             await self._admin(scope, send) or await console.serve(self, scope, receive, send)
         ):
             return
-        seen = await _read(scope, receive)
+        seen = await _read(scope, receive, self.body_limit)
+        if seen is None:
+            await self._too_large(scope, send)
+            return
         try:
             answer = await self.exchange(seen)
         except asyncio.CancelledError:  # stopping (SIGINT/SIGTERM) with this exchange still open
@@ -97,6 +103,15 @@ class Proxy:
             answer = self._failed(seen, f"the proxy could not handle it ({type(exc).__name__})")
         await _respond(send, answer)
 
+    async def _too_large(self, scope: Scope, send: Send) -> None:
+        reason = f"the request body is larger than the proxy takes ({self.body_limit} bytes)"
+        target = safe_target(scope["path"], scope.get("query_string", b"").decode("latin-1"))
+        if self.log is not None:
+            print(f"zadig-proxy: {scope['method']} {target} -> 413: {reason}", file=self.log)
+        # The rest of the body is read and dropped by uvicorn (within the body timeout), so
+        # that the client gets to read this answer.
+        await _respond(send, Fault(413, reason).answer())
+
     def _failed(self, seen: Seen, reason: str) -> Answer:
         target = safe_target(seen.raw_path, seen.query)
         print(f"zadig-proxy: {seen.method} {target}: {reason}", file=sys.stderr, flush=True)
@@ -106,16 +121,24 @@ class Proxy:
         started = time.perf_counter()
         found = match(self.routes, seen.method, seen.raw_path)
         secrets = secrets_of(seen.headers, seen.query)
-        request_side: list[str] = []
-        if found is not None:
-            query = dict(parse_qsl(seen.query, keep_blank_values=True))
-            request_side = request_problems(
-                found.operation, found.path_params, query, seen.headers, seen.body
-            )
         url = self.upstream.url(seen.raw_path.encode("latin-1"), seen.query.encode("latin-1"))
         outcome = await self.upstream.send(seen.method, url, seen.raw_headers, seen.body)
         answer = outcome.answer() if isinstance(outcome, Fault) else outcome
-        response_side, rule = self._judge(found, seen, outcome)
+        request_side: list[str] = []
+        if found is not None:
+            query = dict(parse_qsl(seen.query, keep_blank_values=True))
+            request_side = judged(
+                request_problems,
+                found.operation,
+                found.path_params,
+                query,
+                seen.headers,
+                seen.body,
+            )
+        try:
+            response_side, rule = self._judge(found, seen, outcome)
+        except Exception as exc:  # noqa: BLE001 - any failure of the checks is a problem noted
+            response_side, rule = not_checked(exc), str(answer.status)
         self.ledger.count(found is not None)
         operation = found.operation.operation_id if found else None
         command = ""
@@ -245,24 +268,49 @@ async def _respond(send: Send, answer: Answer) -> None:
     await send({"type": "http.response.body", "body": answer.body})
 
 
+def not_checked(exc: BaseException) -> list[str]:
+    """The problem recorded when a check could not judge an exchange."""
+    if isinstance(exc, RecursionError):
+        return [f"not checked: too deep (a body nested deeper than the checks read: {exc})"]
+    return [f"not checked: the check failed ({type(exc).__name__}: {exc})"]
+
+
+def judged(check: Callable[..., list[str]], *args: Any) -> list[str]:
+    """`check(*args)`'s problems, or why it could not judge."""
+    try:
+        return check(*args)
+    except Exception as exc:  # noqa: BLE001 - any failure of a check is a problem noted
+        return not_checked(exc)
+
+
 def _json(raw: bytes) -> Any:
     try:
-        return json.loads(raw)
-    except ValueError:
+        return loads(raw)
+    except (ValueError, RecursionError):
         return None
 
 
-async def _read(scope: Scope, receive: Receive) -> Seen:
+async def _read(scope: Scope, receive: Receive, limit: int) -> Seen | None:
+    """The request, or None when its body is larger than `limit` bytes (read no further)."""
+    raw_headers = list(scope["headers"])
+    for name, value in raw_headers:
+        if name.lower() == b"content-length" and value.isdigit() and int(value) > limit:
+            return None
     chunks = []
+    size = 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
             break
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
         if not message.get("more_body", False):
             break
     headers: dict[str, str] = {}
-    for name, value in scope["headers"]:
+    for name, value in raw_headers:
         key, text = name.decode("latin-1").lower(), value.decode("latin-1")
         headers[key] = f"{headers[key]}, {text}" if key in headers else text
     raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
@@ -271,18 +319,23 @@ async def _read(scope: Scope, receive: Receive) -> Seen:
         raw_path=raw_path.decode("latin-1"),
         query=scope.get("query_string", b"").decode("latin-1"),
         headers=headers,
-        raw_headers=list(scope["headers"]),
+        raw_headers=raw_headers,
         body=b"".join(chunks),
     )
 
 
-def build_app(contract: Contract, upstream: Upstream, cors: bool = True, **kwargs: Any) -> Any:
-    """The proxy, behind CORS like the mock's (preflights answered here, never forwarded)."""
+def build_app(
+    contract: Contract,
+    upstream: Upstream,
+    cors: bool = True,
+    hosts: frozenset[str] | None = None,
+    origins: frozenset[str] = frozenset(),
+    **kwargs: Any,
+) -> Any:
+    """The proxy behind the Host and Origin rules and CORS like the mock's (preflights answered
+    here, never forwarded): `hosts`, the Host names taken besides local ones (None: any);
+    `origins`, the web pages allowed to call `/_proxy/` besides its own."""
     proxy = Proxy(contract, upstream, **kwargs)
-    if not cors:
-        return proxy
-    app = CORSMiddleware(
-        proxy, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"], max_age=600
-    )
+    app = Origins(proxy, OriginRules(ADMIN, hosts, origins, cors))
     app.proxy = proxy
     return app

@@ -11,6 +11,9 @@ import signal
 import sys
 from pathlib import Path
 
+from contract_proxy import BODY_LIMIT
+from serving import limits, origins
+
 MAX_PORT = 65535
 
 
@@ -42,6 +45,13 @@ def upstream_url(text: str) -> str:
     if url.query or url.fragment:
         raise argparse.ArgumentTypeError(f"{text!r}: the upstream URL takes no query or fragment")
     return text
+
+
+def positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a number >= 1")
+    return value
 
 
 def writable(text: str) -> Path:
@@ -100,8 +110,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="SECONDS",
         help="longest wait for the upstream's whole answer (then 504)",
     )
+    parser.add_argument(
+        "--max-body-bytes",
+        type=positive,
+        default=BODY_LIMIT,
+        metavar="N",
+        help=f"largest request body forwarded, in bytes (then 413; default {BODY_LIMIT})",
+    )
     parser.add_argument("--no-cors", action="store_true", help="send no CORS headers")
     parser.add_argument("--quiet", action="store_true", help="no log line per exchange")
+    limits.add_options(parser)
+    origins.add_options(parser)
     return parser.parse_args(argv)
 
 
@@ -117,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     from contract_proxy.ledger import Ledger
     from contract_proxy.report import summary_lines, write_json, write_junit
     from openapi import SPEC_PATH
+    from serving.protocol import uvicorn_config
 
     spec = args.spec or (", ".join(args.page) if args.page else SPEC_PATH)
     try:
@@ -141,9 +161,14 @@ def main(argv: list[str] | None = None) -> int:
         ledger=ledger,
         log=None if args.quiet else sys.stderr,
         page_operations=frozenset(contract.operations) - ruled,
+        body_limit=args.max_body_bytes,
+        hosts=origins.allowed_hosts(args.host, args.allow_host),
+        origins=frozenset(args.allow_origin),
     )
-    config = uvicorn.Config(
+    # Each client connection may open one to the upstream: two file descriptors.
+    config = uvicorn_config(
         app,
+        limits.from_args(args, fds_per_connection=2),
         host=args.host,
         port=args.port,
         access_log=False,

@@ -17,6 +17,7 @@ import sys
 import zlib
 from collections.abc import Coroutine
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote_from_bytes
 
@@ -56,11 +57,11 @@ class Answer:
 class Fault:
     """The upstream gave no whole answer: the proxy answers `status` in Zadig's envelope."""
 
-    status: int  # 502 or 504
+    status: int  # 502 or 504; 413 for a body the proxy does not take
     reason: str
 
     def answer(self) -> Answer:
-        message = "Bad Gateway" if self.status == 502 else "Gateway Timeout"
+        message = HTTPStatus(self.status).phrase
         body = {
             "code": self.status,
             "description": self.reason,

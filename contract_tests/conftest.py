@@ -11,6 +11,7 @@ import pytest
 from api_contract.spec import Contract
 from api_contract.summary import AUTH_ROW, GENERATED_ROW, SUCCESS_ROW, row_for
 from contract_tests import plugin
+from contract_tests.contract import api_of
 from contract_tests.error_probes import Probe, auth_probes, body_schema_probes, example_probes
 from contract_tests.fuzz import load_schema
 from contract_tests.http_client import Target
@@ -30,20 +31,25 @@ def pytest_configure(config: pytest.Config) -> None:
     plugin.activate(config)
 
 
-# The rules of the operations without hand-written ones; every other module holds v1.7.1's.
+# The rules of today's workflow-task OpenAPI and those of operations without hand-written
+# ones; every other test module holds v1.7.1's.
+CUSTOM_RULES = "test_custom_workflow.py"
 PAGE_RULES = "test_pages.py"
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
-    """v1.7.1's rules are collected only when the spec has its task operations, the page rules
-    only when it has others."""
+    """Only the rules of the API whose operations the spec has are collected, and the page
+    rules only for a spec with other operations."""
     contract = config.stash.get(plugin.CONTRACT, None)
     name = collection_path.name
     if contract is None or not (name.startswith("test_") and name.endswith(".py")):
         return None
     if name == PAGE_RULES:
         return not config.stash[plugin.PAGE_OPERATIONS] or None
-    return not contract.operations or None
+    api = api_of(contract)
+    if name == CUSTOM_RULES:
+        return api != "custom-workflow" or None
+    return api != "workflow" or None
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

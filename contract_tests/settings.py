@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import random
@@ -14,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from api_contract.spec import Contract
+from contract_tests.contract import api_of
 
 PROFILES = ("safe", "full")
 # Seconds for all requests of a run, per profile: room for a deployment that takes about
@@ -57,6 +59,18 @@ OPTIONS = (
         "NAME=VALUE: the value of a parameter named NAME, over the page's examples; repeatable",
         None,
         list,
+    ),
+    Option(
+        "--api",
+        "ZADIG_API",
+        "workflow (v1.7.1's page) or custom-workflow (today's /openapi/workflows tasks); "
+        "picks the packaged spec (default: workflow, or the API of --spec)",
+    ),
+    Option(
+        "--trigger-body",
+        "ZADIG_TRIGGER_BODY",
+        "custom-workflow, full profile: a JSON file with the trigger body (default: the spec's "
+        "example, its project and workflow replaced by --project and --workflow)",
     ),
     Option("--request-timeout", "ZADIG_REQUEST_TIMEOUT", "seconds per request", 10.0, float),
     Option(
@@ -159,6 +173,8 @@ class Settings:
     strict: bool = False
     # --set NAME=VALUE: parameter values over the page's examples (operations without rules).
     sets: dict[str, str] = field(default_factory=dict)
+    api: str = "workflow"
+    trigger_body: dict[str, Any] | None = None  # custom-workflow: the full profile's trigger
 
     @property
     def full(self) -> bool:
@@ -226,6 +242,10 @@ def build_settings(values: dict[str, Any], contract: Contract, spec: Path) -> Se
         run_mark=mark,
         strict=values["zadig_strict"],
         sets=_sets(values["zadig_set"]),
+        api=api_of(contract) or "workflow",
+        trigger_body=(
+            _trigger_body(values, contract) if api_of(contract) == "custom-workflow" else None
+        ),
     )
 
 
@@ -239,6 +259,31 @@ def _sets(given: list[str]) -> dict[str, str]:
     return found
 
 
+def _trigger_body(values: dict[str, Any], contract: Contract) -> dict[str, Any]:
+    """The body the full profile triggers its tasks with: the file --trigger-body names, else
+    the spec's trigger example with the fixture's project and workflow."""
+    path = values["zadig_trigger_body"]
+    if path:
+        try:
+            body = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise SettingsError(f"--trigger-body {path}: {exc}") from None
+        if not isinstance(body, dict):
+            raise SettingsError(f"--trigger-body {path}: not a JSON object")
+        return body
+    fixture = _fixture(values, contract)
+    example = _example(contract)
+    return {**example, "project_key": fixture.project, "workflow_key": fixture.workflow}
+
+
+def _example(contract: Contract) -> dict[str, Any]:
+    """The spec's create example (the first operation that has a request example)."""
+    for operation in contract.operations.values():
+        if operation.request_example:
+            return operation.request_example
+    return {}
+
+
 def _check_base_url(url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -247,18 +292,17 @@ def _check_base_url(url: str) -> None:
 
 def _fixture(values: dict[str, Any], contract: Contract) -> Fixture:
     """Defaults come from the spec's own create example, so a fresh mock matches them."""
-    example: dict[str, Any] = {}
-    for operation in contract.operations.values():
-        if operation.request_example:
-            example = operation.request_example
+    example = _example(contract)
     targets = example.get("targets") or [{}]
     service = values["zadig_service"] or targets[0].get("service_name", "")
     target_name = values["zadig_target_name"] or (
         service if values["zadig_service"] else targets[0].get("name", service)
     )
     return Fixture(
-        project=values["zadig_project"] or example.get("product_tmpl_name", ""),
-        workflow=values["zadig_workflow"] or example.get("workflow_name", ""),
+        project=values["zadig_project"]
+        or example.get("product_tmpl_name", example.get("project_key", "")),
+        workflow=values["zadig_workflow"]
+        or example.get("workflow_name", example.get("workflow_key", "")),
         env=values["zadig_env"] or example.get("namespace", ""),
         service=service,
         target_name=target_name,

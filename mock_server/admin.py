@@ -102,4 +102,5 @@ class AdminHandlers:
     async def health(self) -> tuple[dict, int]:
         """Answered whether or not the shared state can be reached (a load balancer's probe)."""
         found = await self.mock.store.health()
-        return {"status": "ok" if found["reachable"] else "degraded", **found}, 200
+        ok = found["reachable"] and "lost" not in found
+        return {"status": "ok" if ok else "degraded", **found}, 200

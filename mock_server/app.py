@@ -21,7 +21,6 @@ from connexion.mock import MockResolver
 from connexion.resolver import Resolver
 from starlette.convertors import PathConvertor, register_url_convertor
 from starlette.exceptions import HTTPException
-from starlette.middleware.cors import CORSMiddleware
 
 from api_contract.catalogue import ZadigError
 from api_contract.operations import PAGE_SAMPLE
@@ -64,6 +63,7 @@ from mock_server.store import StateStore, StateUnavailable, seed_fingerprint
 from mock_server.swagger_ui import SwaggerUI
 from mock_server.validators import validator_map
 from openapi import SPEC_PATH
+from serving.origins import OriginRules, Origins
 
 # starlette mounts each API on "/{path:path}", whose regex `.*` stops at a newline: a path
 # parameter holding %0A would miss every route (404), where aslan's router matches it. The
@@ -110,18 +110,8 @@ def create_app(options: MockOptions | None = None) -> AsyncApp:
     )
     middlewares = [
         ServerErrorMiddleware,
-        *(
-            [
-                partial(
-                    CORSMiddleware,
-                    allow_origins=["*"],
-                    allow_methods=["*"],
-                    allow_headers=["*"],
-                    max_age=600,
-                )
-            ]
-            if options.cors
-            else []
+        partial(
+            Origins, rules=OriginRules(ADMIN_BASE, options.hosts, options.origins, options.cors)
         ),
         partial(Journal, entries=mock.store.journal),
         ExceptionMiddleware,

@@ -15,7 +15,11 @@ import warnings
 from importlib.machinery import PathFinder
 from typing import Any
 
+from serving import limits, origins
+
 MAX_PORT = 65535
+# uvicorn's exit status when the server could not start (address in use, ...).
+STARTUP_FAILURE = 3
 # How `zadig-mock --workers N` hands its options to the workers uvicorn starts: each builds
 # its own app (worker_app) from the same command line.
 ARGV_ENV = "ZADIG_MOCK_ARGV"
@@ -120,6 +124,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--no-cors", action="store_true", help="send no CORS headers")
     parser.add_argument("--quiet", action="store_true", help="no log line per request")
+    limits.add_options(parser)
+    origins.add_options(parser)
     args = parser.parse_args(argv)
     if args.workers > 1 and not args.state:
         parser.error(
@@ -226,8 +232,6 @@ def main(argv: list[str] | None = None) -> int:
     gc.disable()  # until calm_garbage_collector: a faster start
     start_process(args)
     # Imported late so that --help answers at once.
-    import uvicorn
-
     from mock_server.seed import SeedError
     from mock_server.store import StateError
     from openapi.completion import SpecError
@@ -249,15 +253,18 @@ def main(argv: list[str] | None = None) -> int:
         "log_level": "warning",
         "ws": "none",
     }
+    connection_limits = limits.from_args(args)
     if args.workers > 1:
         del app  # each worker builds its own; this one has checked the seed and the state
         gc.enable()
         os.environ[ARGV_ENV] = json.dumps(argv)
-        uvicorn.run(f"{__name__}:worker_app", factory=True, workers=args.workers, **options)
+        target = f"{__name__}:worker_app"
+        options.update(factory=True, workers=args.workers)
+        serve(uvicorn_config(target, connection_limits, **options))
         return 0
     calm_garbage_collector()
-    uvicorn.run(app, **options)
-    return 0
+    server = serve(uvicorn_config(app, connection_limits, **options))
+    return 0 if server.started else STARTUP_FAILURE
 
 
 def start_process(args: argparse.Namespace) -> None:
@@ -291,6 +298,8 @@ def options(args: argparse.Namespace, warn: bool = True) -> Any:
         cors=not args.no_cors,
         admin_token=args.admin_token,
         workers=args.workers,
+        hosts=origins.allowed_hosts(args.host, args.allow_host),
+        origins=frozenset(args.allow_origin),
     )
 
 

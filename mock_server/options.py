@@ -24,8 +24,11 @@ class MockOptions:
     400, instead of taking the field's zero value as aslan does. `latency_ms`: added to every
     API answer. `task_duration`: seconds from created to the end (None: the seed's).
     `admin_token`: the bearer token the admin API wants (None: open). `workers`: how many
-    processes serve it on one port (`--workers`; the console shows it). `spec`: the OpenAPI
-    document served (None: the committed v1.7.1 spec), with an error catalogue."""
+    processes serve it on one port (`--workers`; the console shows it). `hosts`: the Host
+    names taken besides local ones (None: any); `origins`: the web pages allowed to use the
+    admin API besides the mock's own (`--allow-host`, `--allow-origin`; serving.origins).
+    `spec`: the OpenAPI document served (None: the committed v1.7.1 spec), with an error
+    catalogue."""
 
     seed: dict[str, Any] | None = None
     state_file: str | Path | None = None
@@ -40,3 +43,5 @@ class MockOptions:
     admin_token: str | None = None
     spec: dict[str, Any] | None = None
     workers: int = 1
+    hosts: frozenset[str] | None = None
+    origins: frozenset[str] = frozenset()

@@ -2,7 +2,15 @@
 tasks, id counters, forced answers, the journal. Counters move by HINCRBY and the queue by a Lua
 script, both atomic in Redis, so no two processes hand out one id or use one forced answer twice.
 While Redis cannot be reached, every call raises StateUnavailable (answered 503); the client
-reconnects by itself once it is back."""
+reconnects by itself once it is back.
+
+A Redis without persistence forgets everything when it restarts. Each process remembers the
+database it saw (a token made at each seeding and reset) and the highest id it handed out per
+workflow since; an id is taken by a script that checks both. When the database came back
+empty, or a counter is behind an id already handed out, the loss is logged loudly, marked in
+the database for the whole group, and creates are refused (503) until an operator resets the
+mock (`POST /_mock/reset`): a process cannot know which ids the other processes of its group
+acknowledged, so going on from its own highest id could still repeat theirs."""
 
 from __future__ import annotations
 
@@ -10,6 +18,7 @@ import asyncio
 import hashlib
 import logging
 import re
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -43,17 +52,25 @@ COMMAND_TIMEOUT = 5.0
 DB = re.compile(r"/[0-9]+")
 POOL_SIZE = 64  # connections per process; more requests wait for one
 
-# KEYS: meta tasks counters forced journal. ARGV: fingerprint, "reset" or "init", the number of
-# task fields, then task field/value pairs, then counter field/value pairs. "init" seeds an empty
-# database and answers the fingerprint it was made with (nil when it seeded it now).
+# KEYS: meta tasks counters forced journal. ARGV: fingerprint, "reset" or "init", a new epoch
+# token, "known" when the caller saw this database seeded before, the number of task fields,
+# then task field/value pairs, then counter field/value pairs. "init" seeds an empty database;
+# when the caller knew it seeded (its state is gone), it is marked lost instead. Answers {the
+# fingerprint it was made with (nil when seeded now), its epoch, why it is lost (or nil)}.
 SEED = """
 if ARGV[2] == 'init' then
   local made = redis.call('HGET', KEYS[1], 'seed')
-  if made then return made end
+  if not made and ARGV[4] == 'known' then
+    redis.call('HSET', KEYS[1], 'seed', ARGV[1], 'epoch', ARGV[3],
+      'lost', 'the database came back empty: Redis without persistence restarted?')
+  end
+  if made or ARGV[4] == 'known' then
+    return redis.call('HMGET', KEYS[1], 'seed', 'epoch', 'lost')
+  end
 end
 redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5])
-local n = tonumber(ARGV[3])
-local i = 4
+local n = tonumber(ARGV[5])
+local i = 6
 for _ = 1, n do
   redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
   i = i + 2
@@ -62,8 +79,30 @@ while i < #ARGV do
   redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1])
   i = i + 2
 end
-redis.call('HSET', KEYS[1], 'seed', ARGV[1])
-return false
+redis.call('HDEL', KEYS[1], 'lost')
+redis.call('HSET', KEYS[1], 'seed', ARGV[1], 'epoch', ARGV[3])
+return {false, ARGV[3], false}
+"""
+
+# KEYS: meta counters. ARGV: workflow, the epoch the caller knows, the highest id it handed out
+# for the workflow since. Answers {"id", id}; {"epoch", epoch} when the mock was reset since
+# (the caller forgets its highest ids); {"gone", ""} when the database is empty; {"lost", why}
+# when the state is marked lost, or is found so now: the counter is behind the caller's
+# highest id.
+NEXT = """
+local meta = redis.call('HMGET', KEYS[1], 'seed', 'epoch', 'lost')
+if not meta[1] then return {'gone', ''} end
+if meta[3] then return {'lost', meta[3]} end
+if meta[2] ~= ARGV[2] then return {'epoch', meta[2]} end
+local id = redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
+if id <= tonumber(ARGV[3]) then
+  redis.call('HINCRBY', KEYS[2], ARGV[1], -1)
+  local why = 'the id counter of ' .. ARGV[1] .. ' went back to ' .. (id - 1) ..
+    ' while ids up to ' .. ARGV[3] .. ' had been handed out'
+  redis.call('HSET', KEYS[1], 'lost', why)
+  return {'lost', why}
+end
+return {'id', id}
 """
 
 # KEYS: forced. ARGV: the operation. The first entry for it (or for any operation) is used once:
@@ -88,6 +127,11 @@ return false
 
 
 TAKE_SHA = hashlib.sha1(TAKE.encode()).hexdigest()  # how EVALSHA names it
+NEXT_SHA = hashlib.sha1(NEXT.encode()).hexdigest()
+LOST = (
+    "the shared state lost its tasks and id counters ({why}); creates are refused until "
+    "the mock is reset (POST /_mock/reset: ids then start again from the seed)"
+)
 
 
 def parse_url(url: str) -> dict[str, Any]:
@@ -138,6 +182,11 @@ class RedisStore:
         self.queue_empty = False
         self.listener: asyncio.Task | None = None
         self.journal = RedisJournal(self)
+        # The database as this process knows it (see the module): its epoch token (b"" until
+        # seen) and the highest id handed out per workflow since.
+        self.epoch = b""
+        self.highest: dict[str, int] = {}
+        self.lost_logged = ""
 
     def connect(self) -> aioredis.Redis:
         # A short connect timeout and a single retry: while Redis is away a request gets its
@@ -160,12 +209,16 @@ class RedisStore:
 
     def check(self) -> bool:
         """Before serving: seed an empty database, or refuse one made with another seed
-        (StateError). False when Redis cannot be reached (the mock serves 503 meanwhile)."""
+        (StateError); warn when Redis keeps its data in memory only. False when Redis cannot be
+        reached (the mock serves 503 meanwhile)."""
 
         async def run() -> None:
             client = self.connect()
             try:
                 await self._seed(client, "init")
+                kept = await persistence(client)
+                if kept == "none":
+                    log.warning("WARNING: %s: %s", self.name, NO_PERSISTENCE)
             finally:
                 await client.aclose()
 
@@ -186,16 +239,30 @@ class RedisStore:
         assert self.world is not None, "attach() first"
         tasks = [(f, v) for t in self.world.tasks for f, v in [(task_field(t), task_json(t))]]
         counters = [(name, str(value)) for name, value in seeded_counters(self.world).items()]
-        args = [self.fingerprint, mode, len(tasks)]
+        known = "known" if self.epoch else ""
+        args = [self.fingerprint, mode, secrets.token_hex(8), known, len(tasks)]
         args += [x for pair in tasks for x in pair] + [x for pair in counters for x in pair]
         keys = [self.keys[k] for k in KEYS]
-        made = await client.eval(SEED, len(keys), *keys, *args)
+        made, epoch, lost = await client.eval(SEED, len(keys), *keys, *args)
         if made is not None and made.decode() != self.fingerprint:
             raise SeedMismatch(
                 f"{self.name}: made with another seed ({made.decode()}, this one is "
                 f"{self.fingerprint}); start every process with the same --seed, or reset it"
             )
+        if not self.epoch or mode == "reset":
+            self.epoch, self.highest, self.lost_logged = epoch, {}, ""
         self.ready = True
+        if lost is not None:
+            self.lost(lost.decode())
+
+    def lost(self, why: str) -> str:
+        """The loss said loudly, once per loss (a reset ends it) however many creates are
+        refused; the refusal's reason."""
+        message = f"{self.name}: {LOST.format(why=why)}"
+        if self.lost_logged != why:
+            self.lost_logged = why
+            log.error("!!! %s", message)
+        return message
 
     @asynccontextmanager
     async def redis(self) -> AsyncIterator[aioredis.Redis]:
@@ -228,12 +295,30 @@ class RedisStore:
             return await self.batches.call(command)
 
     async def next_id(self, pipeline: str) -> int:
-        try:
-            return await self.call("HINCRBY", self.keys["counters"], pipeline, 1)
-        except ResponseError as exc:
-            if "overflow" in str(exc):  # past int64, as MongoDB's $inc
-                raise IdsExhausted(pipeline) from None
-            raise
+        keys = (self.keys["meta"], self.keys["counters"])
+        for _ in range(3):
+            args = (pipeline, self.epoch, self.highest.get(pipeline, 0))
+            try:
+                try:
+                    kind, value = await self.call("EVALSHA", NEXT_SHA, 2, *keys, *args)
+                except NoScriptError:  # a restarted Redis has no script cached yet
+                    kind, value = await self.call("EVAL", NEXT, 2, *keys, *args)
+            except ResponseError as exc:
+                if "overflow" in str(exc):  # past int64, as MongoDB's $inc
+                    raise IdsExhausted(pipeline) from None
+                raise
+            if kind == b"id":
+                self.highest[pipeline] = value
+                self.lost_logged = ""
+                return value
+            if kind == b"epoch":  # reset since, by an operator, through any process of the group
+                self.epoch, self.highest = value, {}
+            elif kind == b"gone":  # empty: marked lost, as this process knew it seeded
+                async with self.redis() as client:
+                    await self._seed(client, "init")
+            else:
+                raise StateUnavailable(self.lost(value.decode()))
+        raise StateUnavailable(f"{self.name}: the database keeps changing under this process")
 
     async def get(self, pipeline: str, task_id: int) -> Task | None:
         raw = await self.call("HGET", self.keys["tasks"], field(pipeline, task_id))
@@ -314,10 +399,36 @@ class RedisStore:
     async def health(self) -> dict[str, Any]:
         try:
             async with self.redis() as client:
-                await client.ping()
+                lost = await client.hget(self.keys["meta"], "lost")
+                kept = await persistence(client)
         except StateUnavailable as exc:
             return {"state": self.kind, "reachable": False, "error": str(exc)}
-        return {"state": self.kind, "reachable": True}
+        found: dict[str, Any] = {"state": self.kind, "reachable": True, "persistence": kept}
+        if kept == "none":
+            found["warning"] = NO_PERSISTENCE
+        if lost is not None:
+            found["lost"] = LOST.format(why=lost.decode())
+        return found
+
+
+NO_PERSISTENCE = (
+    "Redis keeps its data in memory only (no appendonly, no save): if it restarts, the "
+    "tasks and id counters are gone, and the mock refuses creates until POST /_mock/reset. "
+    "Start it with --appendonly yes (docs/team-mock.md)"
+)
+
+
+async def persistence(client: aioredis.Redis) -> str:
+    """How Redis keeps its data: "aof", "rdb", "none", or "unknown" (CONFIG refused, as
+    managed services do)."""
+    try:
+        appendonly = await client.config_get("appendonly")
+        save = await client.config_get("save")
+    except ResponseError:
+        return "unknown"
+    if appendonly.get("appendonly") == "yes":
+        return "aof"
+    return "rdb" if save.get("save") else "none"
 
 
 class Batches:

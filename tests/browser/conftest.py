@@ -28,12 +28,14 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def mock_factory(tmp_path: Path) -> Iterator[Callable[..., Mock]]:
-    """Start mocks with the given command-line arguments; all stopped after the test."""
+def mock_factory(tmp_path: Path, page_origin: str) -> Iterator[Callable[..., Mock]]:
+    """Start mocks with the given command-line arguments; all stopped after the test. The test
+    page's origin may use the admin API (the page polls `/_mock/tasks`), as a frontend
+    developer allows their dev server's."""
     started: list[Mock] = []
 
     def start(*args: str) -> Mock:
-        mock = start_mock(*args, log_dir=tmp_path)
+        mock = start_mock(*args, "--allow-origin", page_origin, log_dir=tmp_path)
         started.append(mock)
         return mock
 

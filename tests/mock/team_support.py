@@ -158,7 +158,7 @@ async def raw_request(
     payload = b"" if body is None else json.dumps(body).encode()
     head = [
         f"{method} {path} HTTP/1.1",
-        "Host: mock",
+        "Host: localhost",
         "Connection: close",
         f"Content-Length: {len(payload)}",
     ]

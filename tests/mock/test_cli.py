@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -163,21 +164,22 @@ def test_deferred_import_loads_on_first_use() -> None:
 def test_collector_is_back_on_when_serving(monkeypatch: pytest.MonkeyPatch) -> None:
     """Start-up runs with the garbage collector off; serving (and a refused start) with it on."""
     import gc
-
-    import uvicorn
+    from types import SimpleNamespace
 
     from mock_server import cli
+    from serving import protocol
 
     seen = {}
 
-    def serve(app: object, **options: object) -> None:
-        seen.update(enabled=gc.isenabled(), threshold=gc.get_threshold(), options=options)
+    def serve(config: Any) -> SimpleNamespace:
+        seen.update(enabled=gc.isenabled(), threshold=gc.get_threshold(), port=config.port)
+        return SimpleNamespace(started=True)
 
-    monkeypatch.setattr(uvicorn, "run", serve)
+    monkeypatch.setattr(protocol, "serve", serve)
     try:
         assert cli.main(["--port", "8123", "--quiet"]) == 0
         assert seen["enabled"] and seen["threshold"][0] == 50_000
-        assert seen["options"]["port"] == 8123
+        assert seen["port"] == 8123
         assert cli.main(["--seed", "/nonexistent/seed.yaml"]) == 2
         assert gc.isenabled()
     finally:

@@ -47,7 +47,7 @@ async def raw_create(port: int, answered: list[int]) -> None:
     body = json.dumps(PAGE_EXAMPLE).encode()
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     head = (
-        f"POST {CREATE} HTTP/1.1\r\nHost: mock\r\nContent-Type: application/json\r\n"
+        f"POST {CREATE} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
         f"Authorization: {AUTH['Authorization']}\r\n"
         f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
     )

@@ -47,7 +47,8 @@ let taskId = null;
 let polling = null;
 const $ = (id) => document.getElementById(id);
 
-// The spec has no "get task" call; the mock's admin API (no token, CORS too) tells the status.
+// The spec has no "get task" call; the mock's admin API tells the status (no token; this page's
+// origin is allowed with --allow-origin).
 async function pollStatus() {
   const response = await fetch(`${API}/_mock/tasks?pipeline=${WORKFLOW}`);
   const task = (await response.json()).find((t) => t.task_id === taskId);
