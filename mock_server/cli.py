@@ -235,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     from mock_server.seed import SeedError
     from mock_server.store import StateError
     from openapi.completion import SpecError
+    from serving.protocol import serve, uvicorn_config
 
     try:
         app = build_app(args)
