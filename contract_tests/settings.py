@@ -45,18 +45,18 @@ OPTIONS = (
     Option("--env", "ZADIG_ENV", "fixture env (default: the spec's example)"),
     Option("--service", "ZADIG_SERVICE", "fixture service (default: the spec's example)"),
     Option("--target-name", "ZADIG_TARGET_NAME", "fixture target name (default: --service)"),
-    Option("--spec", "ZADIG_SPEC", "OpenAPI spec to check against (default: the packaged one)"),
+    Option("--spec", "ZADIG_SPEC", "OpenAPI spec (default: the packaged one)"),
     Option(
         "--page",
         "ZADIG_PAGE",
-        "API page (Markdown) to check against, converted at start; repeatable, or a folder",
+        "API pages instead of --spec (repeatable)",
         None,
         list,
     ),
     Option(
         "--set",
         "ZADIG_SET",
-        "NAME=VALUE: the value of a parameter named NAME, over the page's examples; repeatable",
+        "a parameter's value (repeatable)",
         None,
         list,
     ),
@@ -249,9 +249,9 @@ def build_settings(values: dict[str, Any], contract: Contract, spec: Path) -> Se
     )
 
 
-def _sets(given: list[str]) -> dict[str, str]:
+def _sets(given: list[str] | None) -> dict[str, str]:
     found = {}
-    for item in given:
+    for item in given or ():
         name, equals, value = item.partition("=")
         if not equals or not name:
             raise SettingsError(f"--set takes NAME=VALUE, got {item!r}")
