@@ -41,9 +41,42 @@ def emit_pages(pages: list[Page]) -> dict[str, Any]:
                 out = _operation(op, page.title, page.warnings)
             except ConversionError as exc:
                 raise ConversionError(exc.line, exc.message, page.source) from None
-            out["operationId"] = _unique(out["operationId"], ids)
+            wanted = out["operationId"]
+            out["operationId"] = _unique(wanted, ids)
+            if out["operationId"] != wanted:
+                page.warnings.append(
+                    f"line {op.line}: operationId {wanted} is taken by an earlier operation; "
+                    f"renamed {out['operationId']}"
+                )
             paths.setdefault(op.path, {})[op.method] = out
-    return {"openapi": "3.0.3", "info": info, "tags": tags, "paths": paths}
+    document = {"openapi": "3.0.3", "info": info, "tags": tags, "paths": paths}
+    catalogue = _catalogue(pages)
+    if catalogue:
+        document["components"] = {vocab.CATALOGUE: catalogue}
+    return document
+
+
+def _catalogue(pages: list[Page]) -> dict[str, Any]:
+    """The codes of the pages' page-wide error sections, as the error catalogue keeps them:
+    the HTTP status each is answered with and its message."""
+    entries: dict[str, Any] = {}
+    for page in pages:
+        for code in page.error_codes:
+            entries.setdefault(
+                str(code.code),
+                {"status": code.status or error_status(code.code), "message": code.message},
+            )
+        for example in page.error_examples:
+            code = vocab.error_code(example.value)
+            if str(code).isdigit():
+                entries.setdefault(
+                    str(code),
+                    {
+                        "status": error_status(code),
+                        "message": str(example.value.get("message", "")),
+                    },
+                )
+    return entries
 
 
 def _unique(operation_id: str, ids: set[str]) -> str:
@@ -91,6 +124,9 @@ def schema_for(f: Field) -> dict[str, Any]:
                 f"nested table for '{f.name}', whose type {f.type} has no fields",
             )
         schema.update(_object(f.children))
+        shown = [v.value for v in f.variants if not _mismatch(v.value, schema)]
+        if shown:  # JSON shown under the type's table too: an example of it
+            schema["example"] = shown[0]
     elif f.variants:
         schema = variant_schema(f.variants)
     if f.options:
@@ -129,10 +165,28 @@ def _operation(op: Operation, tag: str, warnings: list[str]) -> dict[str, Any]:
     if op.body_fields or op.body_examples:
         out["requestBody"] = _body(op, warnings)
     out["responses"] = _responses(op)
+    _check_type_examples(op.body_fields + op.response_fields, warnings)
     for media in [out.get("requestBody", {})] + list(out["responses"].values()):
         for content in media.get("content", {}).values():
             untyped_nulls(content.get("schema", {}))
     return out
+
+
+def _check_type_examples(fields: list[Field], warnings: list[str]) -> None:
+    """JSON shown under a type's table must fit the table (the first that does is the
+    type's example); one that does not is named."""
+    for f in fields:
+        if f.children and f.variants:
+            schema = _object(f.children)
+            for variant in f.variants:
+                problem = _mismatch(variant.value, schema)
+                said = Loss(
+                    f"line {variant.line + 1}: example of type '{f.type}' does not fit its "
+                    f"table ({problem}): left out"
+                )
+                if problem and said not in warnings:
+                    warnings.append(said)
+        _check_type_examples(f.children, warnings)
 
 
 def untyped_nulls(schema: Any) -> None:

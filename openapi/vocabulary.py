@@ -572,4 +572,7 @@ SUCCESS_STATUS = "200"
 # An error example's code that is an HTTP status is answered with it; every other code
 # (Zadig's 6xxx) with 400.
 HTTP_ERROR_CODES = range(400, 600)
+# Where the spec keeps its error catalogue (code -> HTTP status, message), which a page-wide
+# error section fills.
+CATALOGUE = "x-zadig-error-catalogue"
 DEFAULT_ERROR_STATUS = 400

@@ -31,6 +31,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def stop(process: subprocess.Popen, timeout: float = 10) -> None:
+    """SIGTERM, then SIGKILL if it has not ended within `timeout` seconds."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 def run_mock(*args: str) -> subprocess.CompletedProcess:
     """`python -m mock_server ARGS...` run to its end (usage errors, exits): its output."""
     return subprocess.run(
@@ -43,35 +54,55 @@ def run_mock(*args: str) -> subprocess.CompletedProcess:
 
 
 class MockProcess:
-    """`python -m mock_server` on a free port, as a user starts it; a context manager."""
+    """`python -m mock_server` on a free port, as a user starts it; a context manager.
+    `log`: the file its output goes to (else a pipe, which a long chatty run could fill)."""
 
     def __init__(self, *args: str, log: Path | None = None) -> None:
+        self.args = args
+        self.log = log
+        self.proc: subprocess.Popen | None = None
+        self._choose_port()
+
+    def _choose_port(self) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.args = args
-        self.log = log  # where its stderr goes (a pipe fills up under a long run); else a pipe
-        self.proc: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 30) -> float:
-        """Start it; the seconds until its first answer."""
+    def output(self) -> str:
+        """What it wrote so far (the log file's tail), or its pipe's content once it exited."""
+        if self.log is not None:
+            return self.log.read_text(errors="replace")[-4000:] if self.log.exists() else ""
+        if self.proc is not None and self.proc.poll() is not None and self.proc.stderr:
+            return self.proc.stderr.read().decode(errors="replace")
+        return ""
+
+    def start(self, timeout: float = 30, attempts: int = 3) -> float:
+        """Start it; the seconds until its first answer. Another process may take the port
+        between choosing and binding it: then it tries another."""
         started = time.monotonic()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "mock_server", "--port", str(self.port), *self.args],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=self.log.open("wb") if self.log else subprocess.PIPE,
-            env={**os.environ, "PYTHONWARNINGS": "ignore"},
-        )
-        while time.monotonic() - started < timeout:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"mock exited: {self.proc.stderr.read().decode()}")
-            try:
-                httpx.get(f"{self.url}/_mock/tasks", timeout=0.5)
-                return time.monotonic() - started
-            except httpx.TransportError:
-                time.sleep(0.02)
-        self.stop()
-        raise RuntimeError("mock did not answer")
+        for _ in range(attempts):
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "mock_server", "--port", str(self.port), *self.args],
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=self.log.open("wb") if self.log else subprocess.PIPE,
+                env={**os.environ, "PYTHONWARNINGS": "ignore"},
+            )
+            while time.monotonic() - started < timeout:
+                if self.proc.poll() is not None:
+                    break
+                try:
+                    httpx.get(f"{self.url}/_mock/health", timeout=0.5)
+                    return time.monotonic() - started
+                except httpx.TransportError:
+                    time.sleep(0.02)
+            else:
+                self.stop()
+                raise RuntimeError(f"mock did not answer within {timeout} s: {self.output()}")
+            output = self.output()
+            if "address already in use" not in output.lower():
+                raise RuntimeError(f"mock exited ({self.proc.returncode}): {output}")
+            self._choose_port()
+        raise RuntimeError(f"no free port for the mock after {attempts} attempts")
 
     def kill(self) -> None:
         """kill -9: no chance to flush or close anything."""
@@ -80,13 +111,8 @@ class MockProcess:
         self.proc.wait()
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        if self.proc is not None:
+            stop(self.proc)
 
     def __enter__(self) -> MockProcess:
         self.start()

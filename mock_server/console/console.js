@@ -149,7 +149,7 @@ function pretty(body) {
 
 function message(part) {
   const headers = Object.entries(part.headers || {}).map(([name, value]) => `${name}: ${value}`).join('\n');
-  return `${headers}\n\n${pretty(part.body || '') || '(no body)'}`;
+  return `${pretty(part.body || '') || '(no body)'}\n\n${headers}`; // the body first: what matters
 }
 
 function showDetail() {
@@ -219,7 +219,7 @@ function answerItem(op, answer) {
 
 function showAnswers(operations) {
   const sections = operations.map((op) => el('section', { className: 'operation', dataset: { operation: op.operation } },
-    el('h3', {}, `${op.operation} `, el('code', { textContent: `${op.method} ${op.path}` })),
+    el('h4', {}, `${op.operation} `, el('code', { textContent: `${op.method} ${op.path}` })),
     el('ul', { className: 'answers' }, ...op.answers.map((answer) => answerItem(op, answer)))));
   $('answers').replaceChildren(...sections);
 }

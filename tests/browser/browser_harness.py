@@ -9,20 +9,16 @@ import http.server
 import json
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import free_port
+from helpers import MockProcess
 
 REPO = Path(__file__).resolve().parents[2]
 PAGE_DIR = Path(__file__).resolve().parent / "page"
@@ -132,73 +128,27 @@ def http_json(
         return error.code, json.loads(error.read() or b"null")
 
 
-@dataclass
-class Mock:
-    """The mock running as `python -m mock_server` on 127.0.0.1:port."""
-
-    port: int
-    args: tuple[str, ...]
-    log: Path
-    process: subprocess.Popen = field(repr=False)
+class Mock(MockProcess):
+    """The mock running as `python -m mock_server` on 127.0.0.1, its output in a log file."""
 
     @property
     def origin(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return self.url
 
     def admin(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         return http_json(method, f"{self.origin}/_mock{path}", body)
 
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")[-4000:]
 
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
-def start_mock(*args: str, log_dir: Path, timeout: float = 30, attempts: int = 3) -> Mock:
-    """Start the mock on a free port and wait until it answers; fail with its output if not.
-    Another process may take the port between choosing and binding it: then try another."""
-    for _ in range(attempts):
-        mock = _launch(args, log_dir)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if mock.process.poll() is not None:
-                if "address already in use" in mock.output().lower():
-                    break
-                pytest.fail(
-                    f"mock exited with {mock.process.returncode}: {mock.args}\n{mock.output()}"
-                )
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"{mock.origin}/_mock/health", timeout=2):
-                    return mock
-            time.sleep(0.1)
-        else:
-            mock.stop()
-            pytest.fail(f"mock did not answer within {timeout}s: {mock.args}\n{mock.output()}")
-    pytest.fail(f"no free port for the mock after {attempts} attempts")
-
-
-def _launch(args: tuple[str, ...], log_dir: Path) -> Mock:
-    port = free_port()
-    log = log_dir / f"mock-{port}.log"
-    command = [
-        sys.executable,
-        "-m",
-        "mock_server",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        *args,
-    ]
-    with log.open("wb") as sink:
-        process = subprocess.Popen(command, cwd=REPO, stdout=sink, stderr=subprocess.STDOUT)
-    return Mock(port, tuple(args), log, process)
+def start_mock(*args: str, log_dir: Path, timeout: float = 30) -> Mock:
+    """Start the mock on a free port and wait until it answers; fail with its output if not."""
+    mock = Mock(
+        "--host", "127.0.0.1", *args, log=log_dir / f"mock-{len(list(log_dir.iterdir()))}.log"
+    )
+    try:
+        mock.start(timeout)
+    except RuntimeError as exc:
+        pytest.fail(f"{exc}\nmock arguments: {args}")
+    return mock
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

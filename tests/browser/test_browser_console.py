@@ -129,6 +129,12 @@ def test_console_shows_a_task_created_from_another_origin_without_reload(
     assert f'"task_id": {task_id}' in browser.find_element(CSS, "#detail-response").text
     assert TOKEN not in browser.page_source
 
+    # The console's own refreshes (every second) are not journaled: the page's requests stay.
+    status, journal = mock.admin("GET", "/requests?limit=500")
+    assert status == 200
+    console_reads = [e for e in journal if e["path"] == "/_mock/next" or e["query"] == "limit=200"]
+    assert console_reads == []
+
 
 def test_fail_in_the_console_then_restart_succeeds_and_cancel_answers_as_zadig(
     browser, mock, page_origin, tabs

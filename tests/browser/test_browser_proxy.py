@@ -12,11 +12,13 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
-from browser_harness import REPO, TOKEN, Mock
-from helpers import free_port
+from browser_harness import REPO, TOKEN, http_json
+from helpers import free_port, stop
 from test_browser_frontend import (
     WORKFLOW,
     catalogue_entry,
@@ -27,8 +29,30 @@ from test_browser_frontend import (
 )
 
 
+@dataclass
+class Proxy:
+    """`python -m contract_proxy` on 127.0.0.1:port; its origin stands in for the mock's."""
+
+    port: int
+    log: Path
+    process: subprocess.Popen
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def admin(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        return http_json(method, f"{self.origin}/_mock{path}", body)
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")[-4000:]
+
+    def stop(self) -> None:
+        stop(self.process)
+
+
 @pytest.fixture
-def proxied(mock_factory, tmp_path: Path) -> Iterator[Mock]:
+def proxied(mock_factory, tmp_path: Path) -> Iterator[Proxy]:
     """The proxy in front of a mock without CORS, as a Mock whose origin is the proxy's."""
     upstream = mock_factory("--token", TOKEN, "--no-cors")
     port = free_port()
@@ -44,7 +68,7 @@ def proxied(mock_factory, tmp_path: Path) -> Iterator[Mock]:
     ]
     with log.open("wb") as sink:
         process = subprocess.Popen(command, cwd=REPO, stdout=sink, stderr=subprocess.STDOUT)
-    proxy = Mock(port, tuple(command), log, process)
+    proxy = Proxy(port, log, process)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and process.poll() is None:
         with contextlib.suppress(OSError):
@@ -58,12 +82,12 @@ def proxied(mock_factory, tmp_path: Path) -> Iterator[Mock]:
     proxy.stop()
 
 
-def report(proxy: Mock) -> dict:
+def report(proxy: Proxy) -> dict:
     with urllib.request.urlopen(f"{proxy.origin}/_proxy/report", timeout=10) as answer:
         return json.loads(answer.read())
 
 
-def test_page_works_through_the_proxy(browser, proxied: Mock, page_origin: str) -> None:
+def test_page_works_through_the_proxy(browser, proxied: Proxy, page_origin: str) -> None:
     open_page(browser, page_origin, proxied)
     created = click(browser, "create")
     assert created["outcome"] == "ok", created

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from browser_harness import REPO, TOKEN, Mock, http_json, wait_until
+from browser_harness import REPO, TOKEN, http_json, wait_until
 from test_browser_frontend import CREATE_PATH, create_example
-from test_browser_proxy import proxied, report  # noqa: F401 (the fixture)
+from test_browser_proxy import Proxy, proxied, report  # noqa: F401 (the fixture)
 
 CSS = "css selector"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -28,7 +28,7 @@ def choose(browser: Any, select_id: str, value: str) -> None:
     browser.find_element(CSS, f'#{select_id} option[value="{value}"]').click()
 
 
-def test_the_proxy_console_shows_a_violation_sent_through_it(browser, proxied: Mock) -> None:  # noqa: F811
+def test_the_proxy_console_shows_a_violation_sent_through_it(browser, proxied: Proxy) -> None:  # noqa: F811
     browser.set_window_size(1280, 800)
     browser.get(f"{proxied.origin}/_proxy/")
     wait_until(browser, lambda b: b.find_element(CSS, "#upstream").text.startswith("http://"))

@@ -200,3 +200,44 @@ def test_placeholders_written_as_words_take_the_doc_sets_names(rollout):
         ("path", "taskId"),
         ("path", "tail"),
     ]
+
+
+def test_json_under_a_types_table_is_checked_against_it():
+    doc, warnings = convert(
+        page(
+            """
+            ## 取
+
+            **请求**
+
+            ```
+            GET /api/things
+            ```
+
+            **返回说明**
+
+            |参数名|类型|描述|
+            |---|---|---|
+            |`items`|[]Item|条目|
+
+            **Item 参数说明**
+
+            |参数名|类型|描述|
+            |---|---|---|
+            |`size`|int|大小|
+
+            ```json
+            {"size": 3}
+            ```
+
+            ```json
+            {"size": "big"}
+            ```
+            """
+        )
+    )
+    item = answer_schema(operation(doc, "/api/things", "get"))["properties"]["items"]["items"]
+    assert item["example"] == {"size": 3}
+    assert any(
+        "example of type '[]Item' does not fit its table (size: 'big'" in w for w in warnings
+    )

@@ -14,15 +14,13 @@ import shlex
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import httpx
 import pytest
-from helpers import free_port
+from helpers import MockProcess
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -523,28 +521,8 @@ def shell_complete(text: str) -> bool:
 def readme_mock() -> Iterator[str]:
     """The mock started as the README starts it, on a free port."""
     start, _ = readme_examples()
-    port = free_port()
-    origin = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mock_server", *start, "--port", str(port), "--quiet"],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
-            try:
-                httpx.get(f"{origin}/_mock/tasks", timeout=0.5)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "the mock did not answer"
-                time.sleep(0.05)
-        yield origin
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    with MockProcess(*start, "--quiet") as mock:
+        yield mock.url
 
 
 def test_readme_has_curl_examples_with_answers() -> None:

@@ -147,6 +147,14 @@ def test_answers_lists_every_documented_answer_and_each_can_be_queued(asgi: http
         method, path, op = spec_ops[operation["operation"]]
         assert (operation["method"], operation["path"]) == (method, path)
         assert {a["code"] for a in operation["answers"]} == documented_codes(op)
+        # Each named error example that is a reason of its code is offered as that reason.
+        examples = op["responses"]["400"]["content"]["application/json"]["examples"]
+        named = {
+            (ex["value"]["code"], name)
+            for name, ex in examples.items()
+            if name in CATALOGUE[str(ex["value"]["code"])]["reasons"]
+        }
+        assert named and named <= {(a["code"], a["example"]) for a in operation["answers"]}
         for answer in operation["answers"]:
             if answer["code"] == 200:
                 continue
