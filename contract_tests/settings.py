@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import random
@@ -13,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from api_contract.spec import Contract
+from contract_tests.contract import api_of
 
 PROFILES = ("safe", "full")
 # Seconds for all requests of a run, per profile: room for a deployment that takes about
@@ -43,6 +45,18 @@ OPTIONS = (
     Option("--service", "ZADIG_SERVICE", "fixture service (default: the spec's example)"),
     Option("--target-name", "ZADIG_TARGET_NAME", "fixture target name (default: --service)"),
     Option("--spec", "ZADIG_SPEC", "OpenAPI spec to check against (default: the packaged one)"),
+    Option(
+        "--api",
+        "ZADIG_API",
+        "workflow (v1.7.1's page) or custom-workflow (today's /openapi/workflows tasks); "
+        "picks the packaged spec (default: workflow, or the API of --spec)",
+    ),
+    Option(
+        "--trigger-body",
+        "ZADIG_TRIGGER_BODY",
+        "custom-workflow, full profile: a JSON file with the trigger body (default: the spec's "
+        "example, its project and workflow replaced by --project and --workflow)",
+    ),
     Option("--request-timeout", "ZADIG_REQUEST_TIMEOUT", "seconds per request", 10.0, float),
     Option(
         "--run-budget",
@@ -142,6 +156,8 @@ class Settings:
     fixture: Fixture
     run_mark: str
     strict: bool = False
+    api: str = "workflow"
+    trigger_body: dict[str, Any] | None = None  # custom-workflow: the full profile's trigger
 
     @property
     def full(self) -> bool:
@@ -206,7 +222,34 @@ def build_settings(values: dict[str, Any], contract: Contract, spec: Path) -> Se
         fixture=_fixture(values, contract),
         run_mark=mark,
         strict=values["zadig_strict"],
+        api=api_of(contract) or "workflow",
+        trigger_body=_trigger_body(values, contract) if api_of(contract) != "workflow" else None,
     )
+
+
+def _trigger_body(values: dict[str, Any], contract: Contract) -> dict[str, Any]:
+    """The body the full profile triggers its tasks with: the file --trigger-body names, else
+    the spec's trigger example with the fixture's project and workflow."""
+    path = values["zadig_trigger_body"]
+    if path:
+        try:
+            body = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise SettingsError(f"--trigger-body {path}: {exc}") from None
+        if not isinstance(body, dict):
+            raise SettingsError(f"--trigger-body {path}: not a JSON object")
+        return body
+    fixture = _fixture(values, contract)
+    example = _example(contract)
+    return {**example, "project_key": fixture.project, "workflow_key": fixture.workflow}
+
+
+def _example(contract: Contract) -> dict[str, Any]:
+    """The spec's create example (the first operation that has a request example)."""
+    for operation in contract.operations.values():
+        if operation.request_example:
+            return operation.request_example
+    return {}
 
 
 def _check_base_url(url: str) -> None:
@@ -217,18 +260,17 @@ def _check_base_url(url: str) -> None:
 
 def _fixture(values: dict[str, Any], contract: Contract) -> Fixture:
     """Defaults come from the spec's own create example, so a fresh mock matches them."""
-    example: dict[str, Any] = {}
-    for operation in contract.operations.values():
-        if operation.request_example:
-            example = operation.request_example
+    example = _example(contract)
     targets = example.get("targets") or [{}]
     service = values["zadig_service"] or targets[0].get("service_name", "")
     target_name = values["zadig_target_name"] or (
         service if values["zadig_service"] else targets[0].get("name", service)
     )
     return Fixture(
-        project=values["zadig_project"] or example.get("product_tmpl_name", ""),
-        workflow=values["zadig_workflow"] or example.get("workflow_name", ""),
+        project=values["zadig_project"]
+        or example.get("product_tmpl_name", example.get("project_key", "")),
+        workflow=values["zadig_workflow"]
+        or example.get("workflow_name", example.get("workflow_key", "")),
         env=values["zadig_env"] or example.get("namespace", ""),
         service=service,
         target_name=target_name,

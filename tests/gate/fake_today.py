@@ -73,14 +73,18 @@ class FakeWorkflow:
 
 
 def page_world() -> dict[str, FakeWorkflow]:
-    """The trigger example's workflow (project `helm`, workflow `test-openapi`, its jobs) and
-    one with an approval job between build and deploy."""
+    """The trigger example's workflow (project `helm`, workflow `test-openapi`, its parameters,
+    two of its jobs) and one with an approval job between build and deploy."""
     build = Stage("build", (Job("build-myapps", "zadig-build"),))
     deploy = Stage("deploy", (Job("deploy-myapps", "zadig-deploy"),))
     approval = Stage("approve", (Job("approval", "approval", approvers=("uid-admin",)),))
     return {
         "test-openapi": FakeWorkflow(
-            "test-openapi", "helm", "test openapi", (build, deploy), {"test": None}
+            "test-openapi",
+            "helm",
+            "test openapi",
+            (build, deploy),
+            {"test": None, "abc": ("123", "456"), "repo1": None},
         ),
         "with-approval": FakeWorkflow(
             "with-approval", "helm", "with approval", (build, approval, deploy)

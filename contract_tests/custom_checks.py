@@ -1,0 +1,113 @@
+"""What an answer of today's workflow-task OpenAPI (`/openapi/workflows/custom/...`) must look
+like: the catalogue's errors in their two forms (the envelope; `plain`, aslan's
+`{message, code, description}`), refusals with an empty body, the task and list bodies.
+
+Each check returns (problems, notes): a problem fails the rule; a note is a difference the page
+and the source do not both make certain, reported and passed. No pytest here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api_contract.exchange import Exchange
+from api_contract.operations import Operation
+from api_contract.schemas import schema_problems
+from api_contract.spec import Contract
+
+ENVELOPE_KEYS = ("code", "description", "extra", "message", "type")
+PLAIN_KEYS = ("code", "description", "message")
+Verdict = tuple[list[str], list[str]]
+
+
+def body_of(exchange: Exchange) -> tuple[Any, str | None]:
+    """The JSON body, or None and why not."""
+    try:
+        return exchange.json(), None
+    except ValueError:
+        return None, f"the body is not JSON: {exchange.text[:80]!r}"
+
+
+def error(
+    contract: Contract,
+    exchange: Exchange,
+    code: int,
+    description: str | None = None,
+    *,
+    description_certain: bool = True,
+) -> Verdict:
+    """The catalogue's error `code` in its form, with its HTTP status and fixed message;
+    `description` when given (a problem if `description_certain`, else a note)."""
+    entry = contract.entry(code)
+    problems: list[str] = []
+    notes: list[str] = []
+    if exchange.status != entry.status:
+        problems.append(f"HTTP {exchange.status}, expected {entry.status}")
+    body, why = body_of(exchange)
+    if why:
+        return [*problems, why], notes
+    if not isinstance(body, dict):
+        return [*problems, "the body is not a JSON object"], notes
+    keys = ENVELOPE_KEYS if entry.form == "envelope" else PLAIN_KEYS
+    missing = [key for key in keys if key not in body]
+    if missing:
+        problems.append(f"the error body lacks {', '.join(missing)}")
+    if body.get("code") != code:
+        problems.append(f"code {body.get('code')!r}, expected {code}")
+    if "message" in body and body["message"] != entry.message:
+        problems.append(f"message {body['message']!r}, expected {entry.message!r}")
+    if entry.form == "envelope":
+        if "type" in body and body["type"] != "error":
+            problems.append(f"type {body['type']!r}, expected 'error'")
+        if "extra" in body and not isinstance(body["extra"], dict):
+            problems.append("extra is not an object")
+    if description is not None and body.get("description") != description:
+        said = f"description {body.get('description')!r}, aslan's is {description!r}"
+        (problems if description_certain else notes).append(said)
+    return problems, notes
+
+
+def empty_refusal(exchange: Exchange, status: int) -> Verdict:
+    """A refusal that aslan writes before any body (gin's bind, the gateway): the status is
+    certain, the empty body is noted when it is not."""
+    problems = [] if exchange.status == status else [f"HTTP {exchange.status}, expected {status}"]
+    notes = [f"a body where aslan sends none: {exchange.text[:80]!r}"] if exchange.text else []
+    return problems, notes
+
+
+def success(exchange: Exchange, operation: Operation) -> Verdict:
+    """HTTP 200 and a body that the spec's 200 schema accepts."""
+    if exchange.status != 200:
+        return [f"HTTP {exchange.status}, expected 200"], []
+    body, why = body_of(exchange)
+    if why:
+        return [why], []
+    return schema_problems(operation.success_schema, body, "the body"), []
+
+
+def task_list(
+    exchange: Exchange, operation: Operation, project: str, page_size: int | None
+) -> Verdict:
+    """The list: schema, lower-case statuses, newest first, the query's project on every row,
+    no more rows than the page size (None: the default, 10 by aslan's code, 50 by the page)."""
+    problems, notes = success(exchange, operation)
+    if problems:
+        return problems, notes
+    body = exchange.json()
+    rows = body.get("workflow_tasks") or []
+    for row in rows:
+        status = row.get("status")
+        if isinstance(status, str) and status != status.lower():
+            problems.append(f"task {row.get('task_id')}: status {status!r} is not lower-cased")
+        if row.get("project_key") != project:
+            problems.append(f"task {row.get('task_id')}: project_key {row.get('project_key')!r}")
+    times = [row.get("create_time") or 0 for row in rows]
+    if times != sorted(times, reverse=True):
+        problems.append(f"not newest first: create_time {times}")
+    limit = page_size or 50
+    if len(rows) > limit:
+        problems.append(f"{len(rows)} tasks on a page of {limit}")
+    if page_size is None and 10 < len(rows) <= 50:
+        notes.append(
+            f"{len(rows)} tasks on a default page: the page's default (50), not aslan's (10)"
+        )
+    return problems, notes
