@@ -81,8 +81,11 @@ def convert(files: list[Path], folder: bool, warn: Callable[[str, str], None]) -
 
 def complete(document: dict[str, Any], warn: Warn = lambda message: None) -> dict[str, Any]:
     """`document` with the rule sets' overlays it has all operations of, then what the pages
-    leave unsaid. A spec that has an error catalogue already is returned as it is."""
-    if CATALOGUE in (document.get("components") or {}):
+    leave unsaid. A spec whose catalogue has aslan's own answers already is returned as it is."""
+    catalogue = (document.get("components") or {}).get(CATALOGUE) or {}
+    # A committed spec has aslan's own answers; a page's own catalogue (its error section)
+    # is completed like the rest.
+    if {"400", "500"} <= {str(code) for code in catalogue}:
         return document
     for path in RULE_OVERLAYS:
         document = _with_rule_overlay(document, overlay.load(path), path.name, warn)

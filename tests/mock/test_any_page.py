@@ -258,3 +258,15 @@ def test_headers_sent_by_a_browser(pages: TestClient) -> None:
     assert answer.status_code == 200
     assert "access-control-allow-origin" in answer.headers
     assert AUTH
+
+
+def test_a_page_with_its_own_error_section_keeps_the_task_rules_answers() -> None:
+    """config-api.md has a page-wide error section (a catalogue of its own): aslan's answers
+    and the task rules' codes are still there, never a 500."""
+    with client_of(str(SOURCE_PATH), str(PAGES / "config-api.md")) as client:
+        restart = client.post(
+            "/api/aslan/workflow/workflowtask/id/999/pipelines/proxy-workflow-dev/restart"
+        )
+        assert (restart.status_code, restart.json()["code"]) == (400, 6164)
+        unknown = client.post("/openapi/no-such", json={})
+        assert (unknown.status_code, unknown.json()["message"]) == (404, "Not Found")
