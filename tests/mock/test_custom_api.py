@@ -6,10 +6,11 @@ mock's clock, on each store. Expected values are the behavior file's, written ou
 from __future__ import annotations
 
 import pytest
-from .support import AUTH, FakeClock, api_client
 
 from mock_server.app import create_app
 from mock_server.options import MockOptions
+
+from .support import AUTH, FakeClock, api_client
 
 P = "/openapi/workflows/custom"
 MONGO = "mongo: no documents in result"
