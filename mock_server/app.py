@@ -91,7 +91,6 @@ def create_app(options: MockOptions | None = None) -> AsyncApp:
             custom.operation(CUSTOM_CREATE).request_example or {},
             custom.operation(CUSTOM_APPROVE).request_example or {},
         )
-        seed["projects"] = {**today["projects"], **seed["projects"]}
         options = replace(options, seed={**seed, "custom_workflows": today["custom_workflows"]})
     forced_schema = admin.raw["components"]["schemas"]["Forced"]
     max_delay_ms = forced_schema["properties"]["delay_ms"]["maximum"]
