@@ -17,12 +17,14 @@ from connexion.middleware.lifespan import LifespanMiddleware
 from connexion.middleware.request_validation import RequestValidationMiddleware
 from connexion.middleware.routing import RoutingMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
+from connexion.mock import MockResolver
 from connexion.resolver import Resolver
 from starlette.convertors import PathConvertor, register_url_convertor
 from starlette.exceptions import HTTPException
 
 from api_contract.catalogue import ZadigError
 from api_contract.operations import PAGE_SAMPLE
+from api_contract.rule_sets import attached, rule_set
 from api_contract.spec import Contract, load_contract, load_spec, read_contract
 from mock_server.admin import AdminHandlers
 from mock_server.admin_auth import AdminAuth
@@ -45,15 +47,18 @@ from mock_server.forced_answers import Overrides, documented_answers
 from mock_server.forcing_middleware import Forcing
 from mock_server.handlers import (
     CREATE,
+    Role,
     SpecOperations,
     WorkflowTaskHandlers,
     operations,
+    path_names,
     target_fields,
 )
 from mock_server.journal import Journal
 from mock_server.jsonifier import orjson_jsonifier
 from mock_server.memory_store import MemoryStore
 from mock_server.options import MockOptions
+from mock_server.page_answers import PageAnswers
 from mock_server.seed import build_custom_world, build_world, default_custom_seed, default_seed
 from mock_server.sqlite_store import SqliteStore
 from mock_server.state import MockState
@@ -81,12 +86,16 @@ def create_app(options: MockOptions | None = None) -> AsyncApp:
     """The mock as an ASGI app, served as `options` say (None: the defaults); its state is
     `app.mock` (a MockState)."""
     options = MockOptions() if options is None else options
-    contract = load_contract(SPEC_PATH)
+    reference = load_contract(SPEC_PATH)
+    contract = reference if options.spec is None else read_contract(options.spec, "--spec")
     admin = read_contract(admin_spec(), ADMIN_SPEC_PATH.name, ADMIN_CATALOGUE_KEY)
     custom = load_contract(CUSTOM_SPEC_PATH)  # today's OpenAPI, served beside the page's API
+    # v1.7.1's workflow-task rules, wherever the spec has its operations (by method and path).
+    tasks_api = attached(contract, [rule_set("workflow", reference)]).get("workflow", {})
+    create = tasks_api.get(CREATE)
     if options.seed is None:
-        example = contract.operation(CREATE).request_examples[PAGE_SAMPLE]
-        seed = default_seed(example)
+        example = create and create.request_examples.get(PAGE_SAMPLE, create.request_example)
+        seed = default_seed(example) if example else {}
         today = default_custom_seed(
             custom.operation(CUSTOM_CREATE).request_example or {},
             custom.operation(CUSTOM_APPROVE).request_example or {},
@@ -98,7 +107,14 @@ def create_app(options: MockOptions | None = None) -> AsyncApp:
     catalogue = mock.catalogue
     custom_world = build_custom_world(options.seed or {}, mock.tasks.world.task_duration)
     mock.custom = CustomWorkflowTasks(custom_world, mock.store, custom.catalogue, options.clock)
-    task_handlers = WorkflowTaskHandlers(mock.tasks, target_fields(contract.operation(CREATE)))
+    task_handlers = WorkflowTaskHandlers(mock.tasks, target_fields(create) if create else ())
+    roles = {
+        op.operation_id: Role(
+            handler_for(task_handlers, role), path_names(reference.operation(role).path)
+        )
+        for role, op in tasks_api.items()
+    }
+    page_operations = frozenset(contract.operations) - frozenset(roles)
     with_body = frozenset(
         op.operation_id
         for api in (contract, admin)
@@ -133,13 +149,18 @@ def create_app(options: MockOptions | None = None) -> AsyncApp:
         # Auth is the gateway's, done here rather than by connexion's SecurityMiddleware
         # (left out): the spec's bearerAuth names no x-bearerInfoFunc and 403 needs projectName.
         partial(
-            Auth, tokens=mock.tasks.world.tokens, catalogue=catalogue, enabled=mock.tasks.world.auth
+            Auth,
+            tokens=mock.tasks.world.tokens,
+            catalogue=catalogue,
+            enabled=mock.tasks.world.auth,
+            operations=mock.operations,
         ),
         partial(
             Forcing,
             overrides=mock.overrides,
             operations=mock.operations,
             latency_ms=options.latency_ms,
+            page_operations=page_operations,
         ),
         partial(BodyGuard, catalogue=catalogue, limit=options.body_limit, with_body=with_body),
         RequestValidationMiddleware,
@@ -149,7 +170,7 @@ def create_app(options: MockOptions | None = None) -> AsyncApp:
         # on to AsyncApp's handlers.
         partial(
             SpecOperations,
-            operations=operations(contract, partial(handler_for, task_handlers)),
+            operations=operations(contract, roles, partial(PageAnswers, catalogue=catalogue)),
             overrides=mock.overrides,
             settings={"limit": options.body_limit},
         ),
@@ -162,26 +183,25 @@ def create_app(options: MockOptions | None = None) -> AsyncApp:
     )
     page_required = {op.operation_id: op.page_fields for op in contract.operations.values()}
     bad_ids = BadIds()
-    for api, base, handlers, validators in (
+    for api, base, resolver, validators in (
         (
             contract,
             "",
-            task_handlers,
+            # SpecOperations answers every operation of the spec before connexion's handler
+            # would: connexion's own mock stands as that handler.
+            MockResolver(mock_all=True),
             validator_map(strict=options.strict, page_fields=page_required),
         ),
         (
             admin,
             ADMIN_BASE,
-            AdminHandlers(mock, defaults(forced_schema), documented_answers(contract), options),
+            method_resolver(
+                AdminHandlers(mock, defaults(forced_schema), documented_answers(contract), options)
+            ),
             validator_map(),
         ),
     ):
-        app.add_api(
-            api.raw,
-            base_path=base or None,
-            resolver=method_resolver(handlers),
-            validator_map=validators,
-        )
+        app.add_api(api.raw, base_path=base or None, resolver=resolver, validator_map=validators)
         bad_ids.add(api, base)
     app.add_error_handler(ZadigError, render)
     app.add_error_handler(StateUnavailable, partial(unavailable_to_envelope, catalogue))
@@ -190,6 +210,35 @@ def create_app(options: MockOptions | None = None) -> AsyncApp:
     app.add_error_handler(Exception, partial(unexpected_to_envelope, catalogue))
     app.mock = mock
     return app
+
+
+class SpecError(ValueError):
+    """The spec or the pages named cannot be served (the reasons, one per line)."""
+
+
+def spec_document(spec: str | None, pages: list[str], warn: bool = True) -> dict[str, Any]:
+    """The document `--spec FILE` or `--page PAGE.md ...` names, completed for serving (the
+    pages' warnings printed when `warn`); SpecError naming what stops it."""
+    from openapi import completion, overlay
+    from openapi.cli import page_files, print_warning
+    from openapi.model import ConversionError, PageErrors
+
+    try:
+        if spec:
+            document = completion.complete(load_spec(spec))
+        else:
+            files, folder = page_files(pages)
+            quiet: Callable[[str, str], None] = lambda _name, _message: None  # noqa: E731
+            document = completion.convert(files, folder, print_warning if warn else quiet)
+        read_contract(document, spec or "the pages")
+    except ConversionError as exc:
+        errors = exc.errors if isinstance(exc, PageErrors) else [exc]
+        raise SpecError("\n".join(f"{e.file}:{e.line}: {e.message}" for e in errors)) from None
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"a page is not UTF-8 text: {exc.reason} at byte {exc.start}") from None
+    except (OSError, ValueError, overlay.OverlayError) as exc:
+        raise SpecError(str(exc)) from None
+    return document
 
 
 def build_state(

@@ -29,17 +29,27 @@ class Auth:
         catalogue: Catalogue,
         enabled: bool = True,
         prefix: str = "/api/",
+        operations: frozenset[str] = frozenset(),
     ) -> None:
         self.app = app
         self.tokens = tokens
         self.errors = catalogue
         self.enabled = enabled
         self.prefix = prefix
+        self.operations = operations  # the API's operationIds, wherever their paths are
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.enabled and scope["type"] == "http" and scope["path"].startswith(self.prefix):
+        if self.enabled and scope["type"] == "http" and self.guarded(scope):
             self.check(scope)
         await self.app(scope, receive, send)
+
+    def guarded(self, scope: Scope) -> bool:
+        """An API request: under the gateway's prefix, or routed to one of the API's operations
+        (a spec whose paths are elsewhere, e.g. /openapi/...)."""
+        if scope["path"].startswith(self.prefix):
+            return True
+        routing = scope.get("extensions", {}).get("connexion_routing", {})
+        return routing.get("operation_id") in self.operations
 
     def check(self, scope: Scope) -> None:
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))

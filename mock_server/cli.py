@@ -56,6 +56,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=port, default=8080)
     parser.add_argument("--seed", metavar="FILE", help="YAML world (default: the page's example)")
+    api = parser.add_mutually_exclusive_group()
+    api.add_argument(
+        "--spec",
+        metavar="FILE",
+        help="serve this OpenAPI spec (e.g. from `zadig-spec convert`) instead of the "
+        "built-in v1.7.1 one",
+    )
+    api.add_argument(
+        "--page",
+        action="append",
+        default=[],
+        metavar="PAGE.md",
+        help="serve these API pages, converted at start into one spec (repeatable; a folder "
+        "stands for its pages)",
+    )
     parser.add_argument(
         "--state",
         metavar="FILE|URL",
@@ -217,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     gc.disable()  # until calm_garbage_collector: a faster start
     start_process(args)
     # Imported late so that --help answers at once.
+    from mock_server.app import SpecError
     from mock_server.seed import SeedError
     from mock_server.store import StateError
     from serving.protocol import serve, uvicorn_config
@@ -226,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
         check = getattr(app.mock.store, "check", None)  # a remote state: seeded, same seed
         if check is not None:
             check()
-    except (SeedError, StateError) as exc:
+    except (SeedError, StateError, SpecError) as exc:
         gc.enable()
         print(f"zadig-mock: {exc}", file=sys.stderr)
         return 2
@@ -265,13 +281,15 @@ def start_process(args: argparse.Namespace) -> None:
     )
 
 
-def options(args: argparse.Namespace) -> Any:
-    """The MockOptions the command line names (the seed file read and checked)."""
+def options(args: argparse.Namespace, warn: bool = True) -> Any:
+    """The MockOptions the command line names (the seed file read and checked, the spec read
+    or the pages converted; `warn`: print the converter's warnings)."""
     from mock_server.options import MockOptions
     from mock_server.seed import load_seed
 
     return MockOptions(
         seed=load_seed(args.seed),
+        spec=served_spec(args, warn),
         state_file=args.state,
         tokens=tuple(args.token),
         auth=not args.no_auth,
@@ -286,10 +304,19 @@ def options(args: argparse.Namespace) -> Any:
     )
 
 
-def build_app(args: argparse.Namespace) -> Any:
+def served_spec(args: argparse.Namespace, warn: bool) -> dict[str, Any] | None:
+    """The document --spec or --page names, completed for serving (None: the built-in)."""
+    if not args.spec and not args.page:
+        return None
+    from mock_server.app import spec_document
+
+    return spec_document(args.spec, args.page, warn)
+
+
+def build_app(args: argparse.Namespace, warn: bool = True) -> Any:
     from mock_server.app import create_app
 
-    return create_app(options(args))
+    return create_app(options(args, warn))
 
 
 def worker_app() -> Any:
@@ -298,6 +325,6 @@ def worker_app() -> Any:
     gc.disable()
     args = parse_args(json.loads(os.environ[ARGV_ENV]))
     start_process(args)
-    app = build_app(args)
+    app = build_app(args, warn=False)  # the first process printed the pages' warnings
     calm_garbage_collector()
     return app

@@ -12,6 +12,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from mock_server.forced_answers import Forced, Overrides
 
 FORCED = "zadig_mock.forced"  # scope key: the Forced error SpecOperations answers
+PREFERRED = "zadig_mock.example"  # scope key: the success example `Prefer: example=` names
 
 
 class Forcing:
@@ -26,10 +27,13 @@ class Forcing:
         overrides: Overrides,
         operations: frozenset[str],
         latency_ms: float = 0,
+        page_operations: frozenset[str] = frozenset(),
     ) -> None:
         self.app = app
         self.overrides = overrides
         self.operations = operations
+        # Answered as their pages document: `Prefer: example=NAME` alone picks a success example.
+        self.page_operations = page_operations
         self.latency = latency_ms / 1000
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -40,7 +44,12 @@ class Forcing:
         if operation not in self.operations:
             await self.app(scope, receive, send)
             return
-        forced = await self.overrides.take(operation, prefer(scope))
+        preferences = prefer(scope)
+        if operation in self.page_operations and "code" not in preferences:
+            example = preferences.pop("example", None)
+            if example is not None:
+                scope[PREFERRED] = example
+        forced = await self.overrides.take(operation, preferences)
         if forced is not None and "zadig_mock" in scope:
             # The journal shows it consumed (`times` is what is left of it: not said there).
             used = forced.as_dict()

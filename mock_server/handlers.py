@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +16,8 @@ from api_contract.operations import Operation
 from api_contract.spec import Contract
 from mock_server.domain import WorkflowTasks
 from mock_server.forced_answers import Overrides
-from mock_server.forcing_middleware import FORCED, forced_error
+from mock_server.forcing_middleware import FORCED, PREFERRED, forced_error
+from mock_server.page_answers import PageAnswers
 from mock_server.validators import PARSED_BODY
 
 SUCCESS = {"message": "success"}
@@ -56,19 +58,44 @@ def target_fields(create: Operation) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Handler:
-    """What a handler is called with, read from the spec's operation."""
+    """What a handler is called with, read from the spec's operation; `page`: the operation
+    plays no rule set's role and is answered as its page documents."""
 
     handler: Any
-    path_params: tuple[str, ...]
+    path_params: tuple[str, ...]  # the spec's names, in the path's order
     has_body: bool
+    page: PageAnswers | None = None
+    arguments: tuple[str, ...] = ()  # the handler's names for them (the rule set's spelling)
 
 
-def operations(contract: Contract, resolve: Callable[[str], Any]) -> dict[str, Handler]:
-    """operationId -> Handler for every operation of `contract`; `resolve` names the handler."""
-    return {
-        op.operation_id: Handler(resolve(op.operation_id), op.path_params, op.has_body)
-        for op in contract.operations.values()
-    }
+@dataclass(frozen=True)
+class Role:
+    """A rule set's handler for one operation, and its names for the path's parameters."""
+
+    handler: Callable
+    arguments: tuple[str, ...]
+
+
+def operations(
+    contract: Contract, roles: dict[str, Role], page: Callable[[Operation], PageAnswers]
+) -> dict[str, Handler]:
+    """operationId -> Handler for every operation of `contract`: a rule set's handler where
+    `roles` has one for its operationId, else the page's answers."""
+    found = {}
+    for op in contract.operations.values():
+        names = path_names(op.path)
+        role = roles.get(op.operation_id)
+        found[op.operation_id] = (
+            Handler(role.handler, names, op.has_body, arguments=role.arguments)
+            if role
+            else Handler(None, names, op.has_body, page(op), arguments=names)
+        )
+    return found
+
+
+def path_names(template: str) -> tuple[str, ...]:
+    """The parameters of a path template, in their order."""
+    return tuple(re.findall(r"\{([^}/]+)\}", template))
 
 
 class SpecOperations:
@@ -100,14 +127,30 @@ class SpecOperations:
             await self.app(scope, receive, send)
             return
         path_params = scope["path_params"]  # converted by connexion's router (integer ids)
-        kwargs = {name: path_params[name] for name in operation.path_params}
+        kwargs = {
+            argument: path_params[name]
+            for name, argument in zip(operation.path_params, operation.arguments, strict=True)
+        }
         if operation.has_body:
             kwargs["body"] = scope[PARSED_BODY]
         forced = scope.get(FORCED)
+        page = operation.page
         if forced is not None:
-            raise forced_error(self.overrides, forced, scope, kwargs, self.settings)
+            documented = page and page.documented_error(forced.code, forced.example)
+            raise documented or forced_error(self.overrides, forced, scope, kwargs, self.settings)
+        if page is not None:
+            body, status = page.answer(scope.get(PREFERRED))
+            await page_response(body, status)(scope, receive, send)
+            return
         body, status = await operation.handler(**kwargs)  # ZadigError: to the error handlers
         await json_response(body, status)(scope, receive, send)
+
+
+def page_response(body: Any, status: int) -> Response:
+    """A page's answer: JSON, or the text a page shows as plain text, or nothing for a 204."""
+    if status == 204:
+        return Response(None, status)
+    return json_response(body, status)
 
 
 def json_response(body: Any, status: int) -> Response:

@@ -26,7 +26,9 @@ class MockOptions:
     `admin_token`: the bearer token the admin API wants (None: open). `workers`: how many
     processes serve it on one port (`--workers`; the console shows it). `hosts`: the Host
     names taken besides local ones (None: any); `origins`: the web pages allowed to use the
-    admin API besides the mock's own (`--allow-host`, `--allow-origin`; serving.origins)."""
+    admin API besides the mock's own (`--allow-host`, `--allow-origin`; serving.origins).
+    `spec`: the OpenAPI document served (None: the committed v1.7.1 spec), with an error
+    catalogue."""
 
     seed: dict[str, Any] | None = None
     state_file: str | Path | None = None
@@ -39,6 +41,7 @@ class MockOptions:
     cors: bool = True
     body_limit: int = BODY_LIMIT
     admin_token: str | None = None
+    spec: dict[str, Any] | None = None
     workers: int = 1
     hosts: frozenset[str] | None = None
     origins: frozenset[str] = frozenset()

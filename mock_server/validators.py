@@ -82,7 +82,8 @@ class PageBodyValidator(CompiledJSONBodyValidator):
     unless `strict`, which refuses it with 400 naming the first such property. A nested one (a
     field of a target) is refused in both modes: what aslan does with a target lacking a field is
     not known, and refusing it keeps the page's contract. Either way the lacked properties are
-    noted for the journal and the log line. Wrong types are refused as before.
+    noted for the journal and the log line. Wrong types are refused as before. An operation
+    whose spec names no such fields (x-zadig-missing-fields) has every required field refused.
 
     `page_fields`: operationId -> the top-level fields the page requires (the schema's `required`
     lists only what the release refuses)."""
@@ -106,7 +107,10 @@ class PageBodyValidator(CompiledJSONBodyValidator):
         error = first_error(self._schema, body, required=False)
         if error is not None:
             raise BadRequestProblem(detail=error)
-        refused = missing if self.strict else [field for field in missing if field.parent]
+        # Zero values only where the spec says what the release answers without a field
+        # (x-zadig-missing-fields); elsewhere a field the page requires is required.
+        lenient = bool(self._page) and not self.strict
+        refused = [field for field in missing if field.parent] if lenient else missing
         if refused:
             raise BadRequestProblem(detail=refused[0].problem())
         fill_zero_values(self._schema, body, self._page)

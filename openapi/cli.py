@@ -121,7 +121,7 @@ def page_files(paths: list[str]) -> tuple[list[Path], bool]:
     return files, folder
 
 
-def _warn(name: str, message: str) -> None:
+def print_warning(name: str, message: str) -> None:
     """`warning: FILE:LINE: what`, like errors, so that editors jump to the line."""
     line = re.match(r"line (\d+): ", message)
     where = f"{name}:{line.group(1)}" if line else name
@@ -137,7 +137,7 @@ def _convert(args: argparse.Namespace) -> int:
     losses: list[tuple[str, str]] = []
 
     def warn(name: str, message: str) -> None:
-        _warn(name, message)
+        print_warning(name, message)
         if isinstance(message, Loss):
             losses.append((name, message))
 
@@ -191,7 +191,7 @@ def _check(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     _defaults(args)
     Path(args.spec).write_text(
-        convert_pages(_read([Path(args.doc)]), args.overlay, _warn), encoding="utf-8"
+        convert_pages(_read([Path(args.doc)]), args.overlay, print_warning), encoding="utf-8"
     )
     print(f"wrote {args.spec}")
     return 0

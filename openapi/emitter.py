@@ -41,7 +41,13 @@ def emit_pages(pages: list[Page]) -> dict[str, Any]:
                 out = _operation(op, page.title, page.warnings)
             except ConversionError as exc:
                 raise ConversionError(exc.line, exc.message, page.source) from None
-            out["operationId"] = _unique(out["operationId"], ids)
+            wanted = out["operationId"]
+            out["operationId"] = _unique(wanted, ids)
+            if out["operationId"] != wanted:
+                page.warnings.append(
+                    f"line {op.line}: operationId {wanted} is taken by an earlier operation; "
+                    f"renamed {out['operationId']}"
+                )
             paths.setdefault(op.path, {})[op.method] = out
     document = {"openapi": "3.0.3", "info": info, "tags": tags, "paths": paths}
     catalogue = _catalogue(pages)

@@ -97,8 +97,9 @@ def same_as(parts: Parts, sentence: SameAs, done: list[Operation], warnings: lis
 
 
 def _sibling(name: str, op: Operation, done: list[Operation]) -> Operation | None:
-    """The operation a sentence names: a heading of its group (测试服务), or a heading and
-    its group written together (获取测试环境 Values 来源: 测试环境 under 获取 Values 来源)."""
+    """The operation a sentence names, described above it: a heading of its own group
+    (测试服务), its summary, or a heading and its group written together (获取测试环境 Values
+    来源: 测试环境 under 获取 Values 来源)."""
     key = re.sub(vocab.SAME_AS_SUFFIX, "", vocab.normal(name))
     for other in reversed(done):
         heading, group = vocab.normal(other.heading), vocab.normal(other.group)
@@ -108,7 +109,7 @@ def _sibling(name: str, op: Operation, done: list[Operation]) -> Operation | Non
             return other
         if heading and heading in key and key.replace(heading, "", 1) == group:
             return other
-    return next((other for other in reversed(done) if key == vocab.normal(other.heading)), None)
+    return None  # a heading of another group (测试环境 under another heading) is no guess
 
 
 def _in_path(f: Field, in_path: set[str], described: list[str]) -> bool:

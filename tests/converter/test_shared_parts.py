@@ -307,3 +307,27 @@ def test_every_other_test_page_converts_strictly(name, run_cli, tmp_path):
     out = tmp_path / "spec.yaml"
     code, _, err = run_cli("convert", "--strict", str(PAGES / name), "-o", str(out))
     assert (code, [line for line in err.splitlines() if ": strict: " in line]) == (0, [])
+
+
+def test_a_sibling_is_looked_for_in_its_own_group_only():
+    """`与测试环境接口一致` under 乙 names 乙's 测试环境; when that one is not described above
+    the sentence, 甲's 测试环境 is not taken for it."""
+    query = "**Query 参数说明**\n\n|参数名|类型|描述|必填|\n|---|---|---|---|\n"
+    text = page(
+        "## 甲\n\n### 测试环境\n\n**请求**\n\n```\nGET /api/a?projectKey=<项目标识>\n```\n\n"
+        + query
+        + "|`projectKey`|string|甲的项目|是|\n\n"
+        "### 生产环境\n\n**请求**\n\n```\nGET /api/a/prod\n```\n\n"
+        "## 乙\n\n### 生产环境\n\n**请求**\n\n```\nGET /api/b/prod?projectKey=<项目标识>\n```\n\n"
+        "Query 参数与测试环境接口一致。\n\n"
+        "### 测试环境\n\n**请求**\n\n```\nGET /api/b?projectKey=<项目标识>\n```\n\n"
+        + query
+        + "|`projectKey`|string|乙的项目|是|\n"
+    )
+    document, warnings = convert(text)
+    found = params(operation(document, "/api/b/prod", "get"))
+    assert found[("query", "projectKey")].get("description") != "甲的项目"
+    line = text.splitlines().index("Query 参数与测试环境接口一致。") + 1
+    assert any(
+        w.startswith(f"line {line}: 'Query 参数与测试环境接口一致。' names no") for w in warnings
+    )

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import httpx
+import pytest
 
 from mock_server.app import create_app
+from mock_server.domain import Task, World
 from mock_server.options import MockOptions
+from mock_server.sqlite_store import SqliteStore
 
 from .support import (
     CREATE,
@@ -72,3 +76,19 @@ def test_seeded_tasks_are_written_once(tmp_path: Path) -> None:
     with api_client(create_app(MockOptions(seed, state_file=state, task_duration=0))) as client:
         assert tasks(client) == {5: "failed"}  # the state file wins over the seed
         assert client.post(CREATE, json=PAGE_EXAMPLE).json()["task_id"] == 6
+
+
+def test_a_failed_write_to_the_state_file_changes_nothing(tmp_path: Path) -> None:
+    """A reset that fails half-way (here: a task the file cannot encode) is rolled back
+    whole: the tasks and counters written before stay, and the file takes writes again."""
+    store = SqliteStore(tmp_path / "state.sqlite")
+    kept = Task(PIPELINE, 7, "proxy", "created", 1.0, 1.0, ({"name": "proxy"},))
+    store.attach(World(tasks=[kept]), "seed")
+    broken = Task(PIPELINE, 8, "proxy", "created", 1.0, 1.0, ({"name": object()},))
+
+    async def run() -> tuple[list[Task], int]:
+        with pytest.raises(TypeError):
+            await store.reset(World(tasks=[broken]))
+        return await store.all(), await store.next_id(PIPELINE)
+
+    assert asyncio.run(run()) == ([kept], 8)
