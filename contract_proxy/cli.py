@@ -81,7 +81,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=port, default=8081)
-    parser.add_argument("--spec", metavar="FILE", help="OpenAPI spec (default: the packaged one)")
+    api = parser.add_mutually_exclusive_group()
+    api.add_argument("--spec", metavar="FILE", help="OpenAPI spec (default: the packaged one)")
+    api.add_argument(
+        "--page",
+        action="append",
+        default=[],
+        metavar="PAGE.md",
+        help="API pages to check against, converted at start (repeatable; a folder stands for "
+        "its pages)",
+    )
     parser.add_argument(
         "--report", type=writable, metavar="FILE.json", help="write the report here at exit"
     )
@@ -120,23 +129,29 @@ def main(argv: list[str] | None = None) -> int:
     # Imported late so that --help and usage errors answer at once.
     import uvicorn
 
-    from api_contract.spec import load_contract
+    from api_contract.rule_sets import attached, rule_set
+    from api_contract.spec import load_contract, read_contract
     from contract_proxy.app import build_app
     from contract_proxy.forwarding import Upstream
     from contract_proxy.ledger import Ledger
     from contract_proxy.report import summary_lines, write_json, write_junit
+    from openapi import SPEC_PATH
     from serving.protocol import uvicorn_config
 
-    spec = args.spec
-    if spec is None:
-        from openapi import SPEC_PATH
-
-        spec = SPEC_PATH
+    spec = args.spec or (", ".join(args.page) if args.page else SPEC_PATH)
     try:
-        contract = load_contract(spec)
+        if args.spec or args.page:
+            from openapi.completion import document_for
+
+            contract = read_contract(document_for(args.spec, args.page), str(spec))
+        else:
+            contract = load_contract(spec)
+        # The operations v1.7.1's rules judge; the others are judged by what their page states.
+        rules = attached(contract, [rule_set("workflow", load_contract(SPEC_PATH))])
     except (OSError, ValueError, KeyError) as exc:
-        print(f"zadig-proxy: --spec {spec}: {exc}", file=sys.stderr)
+        print(f"zadig-proxy: {'--page' if args.page else '--spec'} {spec}: {exc}", file=sys.stderr)
         return 2
+    ruled = {op.operation_id for op in rules.get("workflow", {}).values()}
     ledger = Ledger()
     upstream = Upstream(args.upstream, args.timeout)
     app = build_app(
@@ -145,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         cors=not args.no_cors,
         ledger=ledger,
         log=None if args.quiet else sys.stderr,
+        page_operations=frozenset(contract.operations) - ruled,
         body_limit=args.max_body_bytes,
         hosts=origins.allowed_hosts(args.host, args.allow_host),
         origins=frozenset(args.allow_origin),

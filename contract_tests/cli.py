@@ -30,6 +30,8 @@ examples:
 exit status (pytest's): 0 every rule that ran passed, 1 a rule failed, 4 a usage error.
 pytest's own options (-k, -x, --deselect, ...) are taken too: {PROG} {HELP_PYTEST}."""
 METAVARS = {str: "TEXT", float: "SECONDS", int: "N"}
+# Repeatable options: what one value is.
+LIST_METAVARS = {"--page": "PAGE.md", "--set": "NAME=VALUE"}
 
 
 def help_text() -> str:
@@ -48,6 +50,10 @@ def help_text() -> str:
     for option in OPTIONS:
         if option.kind is bool:
             gate.add_argument(option.flag, action="store_true", help=option_help(option))
+        elif option.kind is list:
+            gate.add_argument(
+                option.flag, action="append", metavar=metavar(option), help=option_help(option)
+            )
         else:
             gate.add_argument(option.flag, metavar=metavar(option), help=option_help(option))
     out = parser.add_argument_group("reports and help")
@@ -65,6 +71,8 @@ def help_text() -> str:
 
 
 def metavar(option: Option) -> str:
+    if option.kind is list:
+        return LIST_METAVARS[option.flag]
     return "URL" if option.flag == "--base-url" else METAVARS[option.kind]
 
 

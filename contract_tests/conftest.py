@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from api_contract.spec import Contract
-from api_contract.summary import GENERATED_ROW, row_for
+from api_contract.summary import AUTH_ROW, GENERATED_ROW, SUCCESS_ROW, row_for
 from contract_tests import plugin
 from contract_tests.contract import api_of
 from contract_tests.error_probes import Probe, auth_probes, body_schema_probes, example_probes
+from contract_tests.fuzz import load_schema
 from contract_tests.http_client import Target
 from contract_tests.lifecycle_steps import FixtureCheck, check_fixture
+from contract_tests.page_fixtures import page_values as shown_values
 from contract_tests.settings import Settings
 from contract_tests.task_ledger import TaskLedger
 
@@ -28,19 +31,25 @@ def pytest_configure(config: pytest.Config) -> None:
     plugin.activate(config)
 
 
-# The rules of today's workflow-task OpenAPI; every other test module holds v1.7.1's.
+# The rules of today's workflow-task OpenAPI and those of operations without hand-written
+# ones; every other test module holds v1.7.1's.
 CUSTOM_RULES = "test_custom_workflow.py"
+PAGE_RULES = "test_pages.py"
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
-    """Only the rules of the API the spec describes are collected."""
+    """Only the rules of the API whose operations the spec has are collected, and the page
+    rules only for a spec with other operations."""
     contract = config.stash.get(plugin.CONTRACT, None)
     name = collection_path.name
     if contract is None or not (name.startswith("test_") and name.endswith(".py")):
         return None
-    if (name == CUSTOM_RULES) != (api_of(contract) == "custom-workflow"):
-        return True
-    return None
+    if name == PAGE_RULES:
+        return not config.stash[plugin.PAGE_OPERATIONS] or None
+    api = api_of(contract)
+    if name == CUSTOM_RULES:
+        return api != "custom-workflow" or None
+    return api != "workflow" or None
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -59,6 +68,24 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             for op in contract.operations
         ]
         metafunc.parametrize("generated_operation", operations)
+    pages = metafunc.config.stash[plugin.PAGE_OPERATIONS]
+    for name, row, chosen in (
+        ("page_guarded", AUTH_ROW, [op for op in pages if op.needs_token]),
+        ("page_read", SUCCESS_ROW, [op for op in pages if op.method == "get"]),
+        ("page_operation", GENERATED_ROW, pages),
+    ):
+        if name in metafunc.fixturenames:
+            metafunc.parametrize(
+                name,
+                [
+                    pytest.param(
+                        op,
+                        id=op.operation_id,
+                        marks=pytest.mark.contract_row(op.operation_id, row),
+                    )
+                    for op in chosen
+                ],
+            )
 
 
 def _probe_params(contract: Contract, probes: list[Probe]) -> list:
@@ -80,6 +107,18 @@ def settings(pytestconfig: pytest.Config) -> Settings:
 @pytest.fixture(scope="session")
 def contract(pytestconfig: pytest.Config) -> Contract:
     return pytestconfig.stash[plugin.CONTRACT]
+
+
+@pytest.fixture(scope="session")
+def page_values(pytestconfig: pytest.Config) -> dict[str, Any]:
+    """The values the pages' examples show, by field name (fixture values of the page rules)."""
+    return shown_values(pytestconfig.stash[plugin.WHOLE])
+
+
+@pytest.fixture(scope="session")
+def page_schema(settings: Settings, pytestconfig: pytest.Config) -> Any:
+    """schemathesis' reading of the whole spec (the page rules' generated cases)."""
+    return load_schema(settings, pytestconfig.stash[plugin.WHOLE])
 
 
 @pytest.fixture(scope="session")

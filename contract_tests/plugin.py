@@ -15,9 +15,11 @@ from typing import Any
 import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from api_contract.spec import Contract
+from api_contract.operations import Operation
+from api_contract.rule_sets import attached, rule_set
+from api_contract.spec import Contract, load_contract, read_contract
 from api_contract.summary import Summary
-from contract_tests.contract import APIS, api_of, load_contract
+from contract_tests.contract import APIS, api_of
 from contract_tests.error_probes import (
     FULL_ONLY_WHY,
     full_only_examples,
@@ -27,7 +29,10 @@ from contract_tests.error_probes import (
 from contract_tests.settings import Settings, SettingsError, add_options, build_settings, raw_values
 
 SETTINGS = pytest.StashKey[Settings]()
-CONTRACT = pytest.StashKey[Contract]()
+CONTRACT = pytest.StashKey[Contract]()  # the operations the hand-written rules drive
+# Every operation of the spec; those without hand-written rules are checked by their page.
+WHOLE = pytest.StashKey[Contract]()
+PAGE_OPERATIONS = pytest.StashKey[list[Operation]]()
 ROW_MARK = "contract_row"
 
 
@@ -51,8 +56,8 @@ def activate(config: pytest.Config) -> None:
         api = values["zadig_api"]
         if api not in (None, *APIS):
             raise SettingsError(f"--api must be one of {', '.join(APIS)}")
-        spec = Path(values["zadig_spec"]) if values["zadig_spec"] else default_spec(api)
-        contract = load_contract(spec)
+        whole, spec = read_spec(values["zadig_spec"], values["zadig_page"], api)
+        contract, pages = split(whole)
         if api is not None and api_of(contract) != api:
             raise SettingsError(f"--api {api}: {spec} describes the API {api_of(contract)}")
         settings = build_settings(values, contract, spec)
@@ -61,10 +66,41 @@ def activate(config: pytest.Config) -> None:
     _keep_hypothesis_out_of_cwd()
     config.stash[SETTINGS] = settings
     config.stash[CONTRACT] = contract
-    config.pluginmanager.register(
-        GateReporter(settings, Summary(contract, api_of(contract) == "workflow")),
-        "zadig-gate-reporter",
-    )
+    config.stash[WHOLE] = whole
+    config.stash[PAGE_OPERATIONS] = pages
+    # Generated cases: v1.7.1's operations and those without hand-written rules.
+    custom = set(contract.operations) if api_of(contract) == "custom-workflow" else set()
+    generated = frozenset(whole.operations) - custom
+    reporter = GateReporter(settings, Summary(whole, generated), contract)
+    config.pluginmanager.register(reporter, "zadig-gate-reporter")
+
+
+def read_spec(spec: str | None, pages: list[str], api: str | None) -> tuple[Contract, Path]:
+    """The contract --spec or --page names (the packaged spec of `api` without either),
+    completed as the mock completes it (openapi.completion), and the path the run header
+    shows."""
+    if spec and pages:
+        raise SettingsError("--spec and --page name two specs: give one of them")
+    if not spec and not pages:
+        return load_contract(default_spec(api)), default_spec(api)
+    from openapi.completion import document_for
+
+    return read_contract(document_for(spec, pages), spec or "the pages"), Path(spec or pages[0])
+
+
+def split(whole: Contract) -> tuple[Contract, list[Operation]]:
+    """The operations one API's hand-written rules drive (v1.7.1's or today's, found by method
+    and path, under the operationIds the rules name) as a contract of their own (none: no
+    operation), and the others, which are checked by what their page states."""
+    sets = [rule_set(api, load_contract(default_spec(api))) for api in APIS]
+    ruled: set[str] = set()
+    for roles in attached(whole, sets).values():
+        if all(role == op.operation_id for role, op in roles.items()):
+            ruled = set(roles)  # other operationIds: the rules cannot name them
+            break
+    own = {i: op for i, op in whole.operations.items() if i in ruled}
+    rules = Contract(operations=own, catalogue=whole.catalogue, raw=whole.raw)
+    return rules, [op for i, op in whole.operations.items() if i not in ruled]
 
 
 def _keep_hypothesis_out_of_cwd() -> None:
@@ -76,9 +112,11 @@ def _keep_hypothesis_out_of_cwd() -> None:
 
 
 class GateReporter:
-    def __init__(self, settings: Settings, summary: Summary) -> None:
+    def __init__(self, settings: Settings, summary: Summary, rules: Contract | None = None) -> None:
         self.settings = settings
         self.summary = summary
+        # The operations the hand-written rules drive (None: every operation's).
+        self.rules = summary.contract if rules is None else rules
         self.notes: list[str] = []
 
     @pytest.hookimpl(wrapper=True)
@@ -109,20 +147,24 @@ class GateReporter:
 
     def not_checked(self) -> list[str]:
         """What the summary's matrix cannot show: rules not checked, and why; the run's notes."""
-        contract = self.summary.contract
-        if api_of(contract) != "workflow":
-            return list(self.notes)  # today's OpenAPI: hand-written rules only, no probes
-        lines = [
-            f"not checked (the gate has no probe for it): {example}"
-            for example in unprobed_examples(contract)
-        ]
-        lines += [f"not checked: {field}" for field in unanswered_fields(contract)]
-        if not self.settings.full:
+        contract = self.rules
+        lines = []
+        if api_of(contract) == "workflow":  # today's OpenAPI: hand-written rules, no probes
             lines += [
-                f"not checked by the safe profile: {example}: {FULL_ONLY_WHY}"
-                for example in full_only_examples(contract)
+                f"not checked (the gate has no probe for it): {example}"
+                for example in unprobed_examples(contract)
             ]
-        return lines + self.notes
+            lines += [f"not checked: {field}" for field in unanswered_fields(contract)]
+            if not self.settings.full:
+                lines += [
+                    f"not checked by the safe profile: {example}: {FULL_ONLY_WHY}"
+                    for example in full_only_examples(contract)
+                ]
+        lines += [
+            f"not checked (the page does not say how to provoke it): {operation}: {code}"
+            for operation, code in page_errors(self.summary.contract, self.rules)
+        ]
+        return lines + list(dict.fromkeys(self.notes))
 
     # pytest-html (`zadig-contract --html FILE`): the same summary on top of the report, whose
     # rows show each failure as the terminal does (page section, curl line, expected, got).
@@ -133,6 +175,16 @@ class GateReporter:
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_results_summary(self, prefix: list[str], summary: Any, postfix: Any) -> None:
         prefix.append(summary_html(self.pytest_report_header(), self.summary, self.not_checked()))
+
+
+def page_errors(whole: Contract, rules: Contract) -> list[tuple[str, int]]:
+    """The documented error codes of the operations without hand-written rules."""
+    return [
+        (operation.operation_id, code)
+        for operation in whole.operations.values()
+        if operation.operation_id not in rules.operations
+        for code in operation.codes
+    ]
 
 
 def summary_html(header: list[str], summary: Summary, notes: list[str]) -> str:

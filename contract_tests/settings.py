@@ -6,9 +6,10 @@ import json
 import math
 import os
 import random
+import shlex
 import string
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -44,7 +45,21 @@ OPTIONS = (
     Option("--env", "ZADIG_ENV", "fixture env (default: the spec's example)"),
     Option("--service", "ZADIG_SERVICE", "fixture service (default: the spec's example)"),
     Option("--target-name", "ZADIG_TARGET_NAME", "fixture target name (default: --service)"),
-    Option("--spec", "ZADIG_SPEC", "OpenAPI spec to check against (default: the packaged one)"),
+    Option("--spec", "ZADIG_SPEC", "OpenAPI spec (default: the packaged one)"),
+    Option(
+        "--page",
+        "ZADIG_PAGE",
+        "API pages instead of --spec (repeatable)",
+        None,
+        list,
+    ),
+    Option(
+        "--set",
+        "ZADIG_SET",
+        "a parameter's value (repeatable)",
+        None,
+        list,
+    ),
     Option(
         "--api",
         "ZADIG_API",
@@ -94,7 +109,7 @@ def add_options(parser: Any) -> None:
     for option in OPTIONS:
         # Another plugin may own a flag (pytest-base-url has --base-url): share its value.
         if option.flag not in taken:
-            action = "store_true" if option.kind is bool else "store"
+            action = {bool: "store_true", list: "append"}.get(option.kind, "store")
             group.addoption(
                 option.flag, dest=dest(option), default=None, action=action, help=_help(option)
             )
@@ -156,6 +171,8 @@ class Settings:
     fixture: Fixture
     run_mark: str
     strict: bool = False
+    # --set NAME=VALUE: parameter values over the page's examples (operations without rules).
+    sets: dict[str, str] = field(default_factory=dict)
     api: str = "workflow"
     trigger_body: dict[str, Any] | None = None  # custom-workflow: the full profile's trigger
 
@@ -182,9 +199,11 @@ def raw_values(config: Any) -> dict[str, Any]:
         value = _getoption(config, option)
         if option.kind is bool:
             value = bool(value) or os.environ.get(option.env, "").lower() in TRUE
+        if option.kind is list:
+            value = value or shlex.split(os.environ.get(option.env, ""))
         if value is None:
             value = os.environ.get(option.env) or option.default
-        if value is not None and option.kind not in (str, bool):
+        if value is not None and option.kind not in (str, bool, list):
             try:
                 value = option.kind(value)
             except ValueError:
@@ -222,9 +241,22 @@ def build_settings(values: dict[str, Any], contract: Contract, spec: Path) -> Se
         fixture=_fixture(values, contract),
         run_mark=mark,
         strict=values["zadig_strict"],
+        sets=_sets(values["zadig_set"]),
         api=api_of(contract) or "workflow",
-        trigger_body=_trigger_body(values, contract) if api_of(contract) != "workflow" else None,
+        trigger_body=(
+            _trigger_body(values, contract) if api_of(contract) == "custom-workflow" else None
+        ),
     )
+
+
+def _sets(given: list[str] | None) -> dict[str, str]:
+    found = {}
+    for item in given or ():
+        name, equals, value = item.partition("=")
+        if not equals or not name:
+            raise SettingsError(f"--set takes NAME=VALUE, got {item!r}")
+        found[name] = value
+    return found
 
 
 def _trigger_body(values: dict[str, Any], contract: Contract) -> dict[str, Any]:

@@ -26,6 +26,8 @@ class TaskLedger:
         self.open.pop((pipeline, task_id), None)
 
     def cancel_all(self, target: Target, contract: Contract) -> None:
+        if not self.open:  # also a spec without the task operations
+            return
         operation = contract.operation(CANCEL)
         for (pipeline, task_id), project in list(self.open.items()):
             path = task_path(operation, task_id, pipeline)

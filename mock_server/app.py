@@ -212,31 +212,15 @@ def create_app(options: MockOptions | None = None) -> AsyncApp:
     return app
 
 
-class SpecError(ValueError):
-    """The spec or the pages named cannot be served (the reasons, one per line)."""
-
-
 def spec_document(spec: str | None, pages: list[str], warn: bool = True) -> dict[str, Any]:
-    """The document `--spec FILE` or `--page PAGE.md ...` names, completed for serving (the
-    pages' warnings printed when `warn`); SpecError naming what stops it."""
-    from openapi import completion, overlay
-    from openapi.cli import page_files, print_warning
-    from openapi.model import ConversionError, PageErrors
+    """The document `--spec`/`--page` name, completed for serving; SpecError (ValueError)
+    naming what stops it, a spec without what the mock needs included."""
+    from openapi.completion import SpecError, document_for
 
+    document = document_for(spec, pages, warn)
     try:
-        if spec:
-            document = completion.complete(load_spec(spec))
-        else:
-            files, folder = page_files(pages)
-            quiet: Callable[[str, str], None] = lambda _name, _message: None  # noqa: E731
-            document = completion.convert(files, folder, print_warning if warn else quiet)
         read_contract(document, spec or "the pages")
-    except ConversionError as exc:
-        errors = exc.errors if isinstance(exc, PageErrors) else [exc]
-        raise SpecError("\n".join(f"{e.file}:{e.line}: {e.message}" for e in errors)) from None
-    except UnicodeDecodeError as exc:
-        raise SpecError(f"a page is not UTF-8 text: {exc.reason} at byte {exc.start}") from None
-    except (OSError, ValueError, overlay.OverlayError) as exc:
+    except ValueError as exc:
         raise SpecError(str(exc)) from None
     return document
 

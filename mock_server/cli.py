@@ -232,9 +232,9 @@ def main(argv: list[str] | None = None) -> int:
     gc.disable()  # until calm_garbage_collector: a faster start
     start_process(args)
     # Imported late so that --help answers at once.
-    from mock_server.app import SpecError
     from mock_server.seed import SeedError
     from mock_server.store import StateError
+    from openapi.completion import SpecError
     from serving.protocol import serve, uvicorn_config
 
     try:

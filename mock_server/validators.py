@@ -125,7 +125,9 @@ class CompiledParameterValidator(ParameterValidator):
         if is_nullable(param) and is_null(value):
             return None
         if value is not None:
-            return first_error(param.get("schema", param), value)
+            error = first_error(param.get("schema", param), value)
+            # Named as connexion names a body field: the parameter a client got wrong.
+            return None if error is None else f"{error} - '{param['name']}'"
         if param.get("required"):
             return f"Missing {parameter_type} parameter '{param['name']}'"
         return None

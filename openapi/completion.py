@@ -35,6 +35,40 @@ PARAMETER = re.compile(r"\{[^}/]+\}")
 Warn = Callable[[str], None]
 
 
+class SpecError(ValueError):
+    """The spec or the pages named cannot be served or checked (the reasons, one per line)."""
+
+
+def document_for(spec: str | None, pages: list[str], warn: bool = True) -> dict[str, Any]:
+    """The document `--spec FILE` or `--page PAGE.md ...` names (the mock's, the gate's and the
+    proxy's option), completed (the pages' warnings printed when `warn`); SpecError naming
+    what stops it."""
+    from .cli import page_files, print_warning
+    from .model import ConversionError, PageErrors
+
+    quiet: Callable[[str, str], None] = lambda _name, _message: None  # noqa: E731
+    try:
+        if spec:
+            try:
+                document = yaml.load(
+                    Path(spec).read_text(encoding="utf-8"), Loader=yaml.CSafeLoader
+                )
+            except yaml.YAMLError as exc:
+                raise SpecError(f"{spec} is not YAML: {exc}") from None
+            if not isinstance(document, dict) or not isinstance(document.get("paths"), dict):
+                raise SpecError(f"{spec} is not an OpenAPI spec (no `paths`)")
+            return complete(document)
+        files, folder = page_files(pages)
+        return convert(files, folder, print_warning if warn else quiet)
+    except ConversionError as exc:
+        errors = exc.errors if isinstance(exc, PageErrors) else [exc]
+        raise SpecError("\n".join(f"{e.file}:{e.line}: {e.message}" for e in errors)) from None
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"a page is not UTF-8 text: {exc.reason} at byte {exc.start}") from None
+    except (OSError, overlay.OverlayError) as exc:
+        raise SpecError(str(exc)) from None
+
+
 def convert(files: list[Path], folder: bool, warn: Callable[[str, str], None]) -> dict[str, Any]:
     """The spec of the pages `files` (a folder's pages without operations skipped), completed."""
     from .cli import convert_pages  # the converter's command owns reading several pages

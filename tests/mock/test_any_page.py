@@ -14,9 +14,10 @@ import yaml
 from starlette.testclient import TestClient
 
 from api_contract.spec import read_contract
-from mock_server.app import SpecError, create_app, spec_document
+from mock_server.app import create_app, spec_document
 from mock_server.options import MockOptions
 from openapi import SOURCE_PATH, SPEC_PATH
+from openapi.completion import SpecError
 
 from .support import AUTH, PAGE_EXAMPLE, MockProcess, api_client, http_client, run_mock
 
