@@ -162,7 +162,7 @@ def _convert(args: argparse.Namespace) -> int:
 def _defaults(args: argparse.Namespace) -> None:
     """--doc, --overlay and --spec default to the committed ones of --api."""
     doc, overlay_path, spec = APIS[args.api]
-    args.doc = args.doc or (doc and str(doc))
+    args.doc = args.doc or ([str(doc)] if doc else None)
     args.overlay = args.overlay or str(overlay_path)
     args.spec = args.spec or str(spec)
     if args.doc is None:
@@ -171,10 +171,11 @@ def _defaults(args: argparse.Namespace) -> None:
 
 def _check(args: argparse.Namespace) -> int:
     _defaults(args)
-    fresh = convert_pages(_read([Path(args.doc)]), args.overlay)
+    files, folder = page_files(args.doc)
+    fresh = convert_pages(_read(files), args.overlay, skip_empty=folder)
     committed = Path(args.spec).read_text(encoding="utf-8")
     if fresh == committed:
-        print(f"{args.spec} is up to date with {args.doc}")
+        print(f"{args.spec} is up to date with {', '.join(args.doc)}")
         return 0
     sys.stdout.writelines(
         difflib.unified_diff(
@@ -190,8 +191,10 @@ def _check(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     _defaults(args)
+    files, folder = page_files(args.doc)
     Path(args.spec).write_text(
-        convert_pages(_read([Path(args.doc)]), args.overlay, print_warning), encoding="utf-8"
+        convert_pages(_read(files), args.overlay, print_warning, skip_empty=folder),
+        encoding="utf-8",
     )
     print(f"wrote {args.spec}")
     return 0
@@ -218,7 +221,12 @@ def main(argv: list[str] | None = None) -> int:
     ):
         sub = commands.add_parser(name, help=text)
         sub.add_argument("--api", choices=sorted(APIS), default="workflow", help="which spec")
-        sub.add_argument("--doc", help="the API page (default: the committed one of --api)")
+        sub.add_argument(
+            "--doc",
+            action="append",
+            help="an API page, or a folder of them; repeatable: one spec of several pages "
+            "(default: the committed page of --api)",
+        )
         sub.add_argument("--overlay", help="default: the overlay of --api")
         sub.add_argument("--spec", help="default: the committed spec of --api")
         sub.set_defaults(run=run)

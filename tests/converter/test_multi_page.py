@@ -4,6 +4,7 @@ per page title; an operation defined on two pages is refused, naming both."""
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import yaml
 from converter_helpers import PAGES, page
@@ -162,3 +163,19 @@ def test_every_page_that_stops_the_conversion_is_named(tmp_path, run_cli):
         str(folder / "c-broken.md"),
     ], err
     assert "a second request line" in errors[0] and "perhaps" in errors[1], err
+
+
+def test_check_and_build_take_several_pages(tmp_path: Path) -> None:
+    """`zadig-spec build` and `check` take several pages like `convert`: one spec of them."""
+    from openapi.cli import main as spec_main
+
+    pages = [str(PAGES / "environment-api.md"), str(PAGES / "quota-api.md")]
+    spec = tmp_path / "two.yaml"
+    args = ["--doc", pages[0], "--doc", pages[1], "--overlay", str(tmp_path / "none.yaml")]
+    (tmp_path / "none.yaml").write_text("{}\n", encoding="utf-8")
+    assert spec_main(["build", *args, "--spec", str(spec)]) == 0
+    paths = yaml.safe_load(spec.read_text(encoding="utf-8"))["paths"]
+    assert "/api/aslan/environment/environments" in paths and "/openapi/quotas" in paths
+    assert spec_main(["check", *args, "--spec", str(spec)]) == 0
+    spec.write_text(spec.read_text(encoding="utf-8").replace("/openapi/quotas:", "/x:"), "utf-8")
+    assert spec_main(["check", *args, "--spec", str(spec)]) == 1
