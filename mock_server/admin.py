@@ -55,6 +55,23 @@ class AdminHandlers:
             raise self.mock.catalogue.error(404, description=f"no task {pipeline}:{id}")
         return tasks.current(task).as_dict(), 200
 
+    async def set_custom_task_status(
+        self,
+        workflowKey: str,
+        taskId: int,
+        body: dict[str, Any],  # noqa: N803 (the spec's names)
+    ) -> tuple[dict, int]:
+        rules = self.mock.custom
+        task = None
+        if rules is not None:
+            task = await rules.force_status(workflowKey, taskId, body["status"], body.get("job"))
+        if rules is None or task is None:
+            where = f" job {body['job']}" if body.get("job") else ""
+            raise self.mock.catalogue.error(
+                404, description=f"no task {workflowKey}:{taskId}{where}"
+            )
+        return task.as_dict(), 200
+
     async def list_requests(self, limit: int = 100) -> tuple[list, int]:
         return await self.mock.store.requests(limit), 200
 

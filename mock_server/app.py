@@ -31,6 +31,9 @@ from mock_server.admin_auth import AdminAuth
 from mock_server.auth import Auth
 from mock_server.body_guard import BodyGuard
 from mock_server.console import Console
+from mock_server.custom_api import CustomWorkflowAPI
+from mock_server.custom_workflow import STATUSES as CUSTOM_STATUSES
+from mock_server.custom_workflow import CustomWorkflowTasks
 from mock_server.domain import STATUSES, WorkflowTasks
 from mock_server.error_handlers import (
     BadIds,
@@ -56,13 +59,13 @@ from mock_server.jsonifier import orjson_jsonifier
 from mock_server.memory_store import MemoryStore
 from mock_server.options import MockOptions
 from mock_server.page_answers import PageAnswers
-from mock_server.seed import build_world, default_seed
+from mock_server.seed import build_custom_world, build_world, default_custom_seed, default_seed
 from mock_server.sqlite_store import SqliteStore
 from mock_server.state import MockState
 from mock_server.store import StateStore, StateUnavailable, seed_fingerprint
 from mock_server.swagger_ui import SwaggerUI
 from mock_server.validators import validator_map
-from openapi import SPEC_PATH
+from openapi import CUSTOM_SPEC_PATH, SPEC_PATH
 from serving.origins import OriginRules, Origins
 
 # starlette mounts each API on "/{path:path}", whose regex `.*` stops at a newline: a path
@@ -73,6 +76,8 @@ register_url_convertor("path", type("AnyPathConvertor", (PathConvertor,), {"rege
 ADMIN_SPEC_PATH = Path(__file__).with_name("admin.yaml")
 ADMIN_BASE = "/_mock"
 REDIS_URL = re.compile(r"(rediss?|unix)://", re.IGNORECASE)
+CUSTOM_CREATE = "createCustomWorkflowTask"
+CUSTOM_APPROVE = "approveCustomWorkflowTask"
 # The mock's own answers (e.g. 503 while the shared state is away), beside Zadig's catalogue.
 ADMIN_CATALOGUE_KEY = "x-mock-error-catalogue"
 
@@ -84,16 +89,24 @@ def create_app(options: MockOptions | None = None) -> AsyncApp:
     reference = load_contract(SPEC_PATH)
     contract = reference if options.spec is None else read_contract(options.spec, "--spec")
     admin = read_contract(admin_spec(), ADMIN_SPEC_PATH.name, ADMIN_CATALOGUE_KEY)
+    custom = load_contract(CUSTOM_SPEC_PATH)  # today's OpenAPI, served beside the page's API
     # v1.7.1's workflow-task rules, wherever the spec has its operations (by method and path).
     tasks_api = attached(contract, [rule_set("workflow", reference)]).get("workflow", {})
     create = tasks_api.get(CREATE)
     if options.seed is None:
         example = create and create.request_examples.get(PAGE_SAMPLE, create.request_example)
-        options = replace(options, seed=default_seed(example) if example else {})
+        seed = default_seed(example) if example else {}
+        today = default_custom_seed(
+            custom.operation(CUSTOM_CREATE).request_example or {},
+            custom.operation(CUSTOM_APPROVE).request_example or {},
+        )
+        options = replace(options, seed={**seed, "custom_workflows": today["custom_workflows"]})
     forced_schema = admin.raw["components"]["schemas"]["Forced"]
     max_delay_ms = forced_schema["properties"]["delay_ms"]["maximum"]
     mock = build_state(contract, admin, options, max_delay_ms)
     catalogue = mock.catalogue
+    custom_world = build_custom_world(options.seed or {}, mock.tasks.world.task_duration)
+    mock.custom = CustomWorkflowTasks(custom_world, mock.store, custom.catalogue, options.clock)
     task_handlers = WorkflowTaskHandlers(mock.tasks, target_fields(create) if create else ())
     roles = {
         op.operation_id: Role(
@@ -114,6 +127,16 @@ def create_app(options: MockOptions | None = None) -> AsyncApp:
             Origins, rules=OriginRules(ADMIN_BASE, options.hosts, options.origins, options.cors)
         ),
         partial(Journal, entries=mock.store.journal),
+        partial(
+            CustomWorkflowAPI,
+            contract=custom,
+            tasks=mock.custom,
+            catalogue=custom.catalogue,
+            tokens=mock.tasks.world.tokens,
+            enabled=mock.tasks.world.auth,
+            unavailable=StateUnavailable,
+            unavailable_error=lambda exc: catalogue.error(503, "state_unavailable", error=str(exc)),
+        ),
         ExceptionMiddleware,
         SwaggerUI,
         partial(Console, prefix=ADMIN_BASE),
@@ -241,6 +264,9 @@ def admin_spec() -> dict[str, Any]:
     spec = load_spec(ADMIN_SPEC_PATH)
     body = spec["paths"]["/tasks/{pipeline}/{id}"]["patch"]["requestBody"]
     body["content"]["application/json"]["schema"]["properties"]["status"]["enum"] = list(STATUSES)
+    custom = spec["paths"]["/custom-tasks/{workflowKey}/{taskId}"]["patch"]["requestBody"]
+    statuses = custom["content"]["application/json"]["schema"]["properties"]["status"]
+    statuses["enum"] = list(CUSTOM_STATUSES)
     return spec
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
+from mock_server.custom_workflow import CustomTask
 from mock_server.domain import INT64_MAX, IdsExhausted, Task, World
 from mock_server.store import JOURNAL_SIZE, seeded_counters
 
@@ -14,6 +15,7 @@ class MemoryStore:
 
     def __init__(self) -> None:
         self.tasks: dict[tuple[str, int], Task] = {}
+        self.custom: dict[tuple[str, int], CustomTask] = {}  # today's OpenAPI's tasks
         self.counters: dict[str, int] = {}
         self.queue: list[dict[str, Any]] = []
         self.journal: deque = deque(maxlen=JOURNAL_SIZE)
@@ -23,6 +25,7 @@ class MemoryStore:
 
     def _load(self, world: World) -> None:
         self.tasks = {(t.pipeline_name, t.task_id): t for t in world.tasks}
+        self.custom = {}
         self.counters = seeded_counters(world)
 
     async def reset(self, world: World) -> None:
@@ -46,6 +49,15 @@ class MemoryStore:
 
     async def all(self) -> list[Task]:
         return sorted(self.tasks.values(), key=lambda t: (t.pipeline_name, t.task_id))
+
+    async def get_custom(self, workflow_key: str, task_id: int) -> CustomTask | None:
+        return self.custom.get((workflow_key, task_id))
+
+    async def put_custom(self, task: CustomTask) -> None:
+        self.custom[(task.workflow_key, task.task_id)] = task
+
+    async def custom_tasks(self, workflow_key: str) -> list[CustomTask]:
+        return [t for (key, _), t in sorted(self.custom.items()) if key == workflow_key]
 
     async def push_forced(self, item: dict[str, Any]) -> list[dict[str, Any]]:
         self.queue.append(dict(item))

@@ -32,6 +32,7 @@ from redis.exceptions import AuthenticationError, NoScriptError, ResponseError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from mock_server.custom_workflow import CustomTask
 from mock_server.domain import IdsExhausted, Task, World
 from mock_server.store import (
     JOURNAL_SIZE,
@@ -45,18 +46,19 @@ from mock_server.store import (
 log = logging.getLogger("zadig_mock")
 
 PREFIX = "zadig-mock:"
-KEYS = ("meta", "tasks", "counters", "forced", "journal", "pushed")  # pushed: a channel
+# pushed: a channel; custom: today's OpenAPI's tasks
+KEYS = ("meta", "tasks", "counters", "forced", "journal", "pushed", "custom")
 DOWN = (RedisConnectionError, RedisTimeoutError, OSError)  # Redis gone: 503, try again later
 CONNECT_TIMEOUT = 1.0  # seconds; a request waits at most about twice this while Redis is away
 COMMAND_TIMEOUT = 5.0
 DB = re.compile(r"/[0-9]+")
 POOL_SIZE = 64  # connections per process; more requests wait for one
 
-# KEYS: meta tasks counters forced journal. ARGV: fingerprint, "reset" or "init", a new epoch
-# token, "known" when the caller saw this database seeded before, the number of task fields,
-# then task field/value pairs, then counter field/value pairs. "init" seeds an empty database;
-# when the caller knew it seeded (its state is gone), it is marked lost instead. Answers {the
-# fingerprint it was made with (nil when seeded now), its epoch, why it is lost (or nil)}.
+# KEYS: meta tasks counters forced journal pushed custom. ARGV: fingerprint, "reset" or "init",
+# a new epoch token, "known" when the caller saw this database seeded before, the number of task
+# fields, then task field/value pairs, then counter field/value pairs. "init" seeds an empty
+# database; when the caller knew it seeded (its state is gone), it is marked lost instead. Answers
+# {the fingerprint it was made with (nil when seeded now), its epoch, why it is lost (or nil)}.
 SEED = """
 if ARGV[2] == 'init' then
   local made = redis.call('HGET', KEYS[1], 'seed')
@@ -68,7 +70,7 @@ if ARGV[2] == 'init' then
     return redis.call('HMGET', KEYS[1], 'seed', 'epoch', 'lost')
   end
 end
-redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[7])
 local n = tonumber(ARGV[5])
 local i = 6
 for _ = 1, n do
@@ -331,6 +333,20 @@ class RedisStore:
         async with self.redis() as client:
             raw = await client.hvals(self.keys["tasks"])
         return sorted(map(json_task, raw), key=lambda t: (t.pipeline_name, t.task_id))
+
+    async def get_custom(self, workflow_key: str, task_id: int) -> CustomTask | None:
+        raw = await self.call("HGET", self.keys["custom"], field(workflow_key, task_id))
+        return None if raw is None else CustomTask.from_dict(orjson.loads(raw))
+
+    async def put_custom(self, task: CustomTask) -> None:
+        value = orjson.dumps(task.as_dict())
+        await self.call("HSET", self.keys["custom"], field(task.workflow_key, task.task_id), value)
+
+    async def custom_tasks(self, workflow_key: str) -> list[CustomTask]:
+        async with self.redis() as client:
+            raw = await client.hvals(self.keys["custom"])
+        tasks = (CustomTask.from_dict(orjson.loads(r)) for r in raw)
+        return sorted((t for t in tasks if t.workflow_key == workflow_key), key=lambda t: t.task_id)
 
     async def push_forced(self, item: dict[str, Any]) -> list[dict[str, Any]]:
         async with self.redis() as client:

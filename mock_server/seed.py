@@ -11,6 +11,7 @@ from typing import Any
 import jsonschema_rs
 import yaml
 
+from mock_server import custom_workflow as custom
 from mock_server.domain import ENDINGS, STATUSES, Project, Task, Workflow, World
 
 SCHEMA_PATH = Path(__file__).with_name("seed-schema.yaml")
@@ -44,6 +45,7 @@ def load_seed(path: str | Path | None) -> dict[str, Any] | None:
         raise SeedError(f"{path}: {exc}") from exc
     try:
         build_world(data)  # refuses what the server would refuse, naming the file
+        build_custom_world(data)
     except SeedError as exc:
         raise SeedError(f"{path}: {exc}") from exc
     return data
@@ -60,6 +62,8 @@ def seed_schema() -> dict[str, Any]:
         list(ENDINGS)
     )
     schema["properties"]["tasks"]["items"]["properties"]["status"]["enum"] = list(STATUSES)
+    custom_workflow = schema["properties"]["custom_workflows"]["additionalProperties"]
+    custom_workflow["properties"]["outcome"]["enum"] = list(custom.ENDINGS)
     return schema
 
 
@@ -125,3 +129,82 @@ def _task(raw: dict[str, Any], workflows: dict[str, Workflow], now: float) -> Ta
         )
     status = raw.get("status", "created")
     return Task(workflow.name, raw["task_id"], workflow.project, status, now, now)
+
+
+def default_custom_seed(trigger: dict[str, Any], approve: dict[str, Any]) -> dict[str, Any]:
+    """Today's OpenAPI out of the box: the world of its spec's examples. The trigger example's
+    workflow in its project, a stage per job it names (of the job's type), its parameters; the
+    approve example's workflow with that approval job, which the default user approves."""
+    project = trigger.get("project_key") or "default"
+    workflows: dict[str, Any] = {}
+    if trigger.get("workflow_key"):
+        jobs = [
+            {"name": i["job_name"], "type": i.get("job_type") or "freestyle"}
+            for i in trigger.get("inputs") or ()
+            if isinstance(i, dict) and i.get("job_name")
+        ]
+        workflows[trigger["workflow_key"]] = {
+            "project": project,
+            "stages": [{"name": job["name"], "jobs": [job]} for job in jobs],
+            "params": {p["name"]: None for p in trigger.get("parameters") or () if "name" in p},
+        }
+    if approve.get("workflow_key") and approve.get("stage_name"):
+        job = {"name": approve["stage_name"], "type": custom.APPROVAL_JOB}
+        job["approvers"] = [custom.CustomWorld().default_user.name]
+        workflows.setdefault(approve["workflow_key"], {"project": project, "stages": []})
+        workflows[approve["workflow_key"]]["stages"].append({"name": job["name"], "jobs": [job]})
+    return {"custom_workflows": workflows}
+
+
+def build_custom_world(
+    seed: dict[str, Any], task_duration: float | None = None
+) -> custom.CustomWorld:
+    """Today's OpenAPI's part of a seed: its custom workflows and the users tokens stand for."""
+    check(seed)
+    workflows = {}
+    for key, raw in seed.get("custom_workflows", {}).items():
+        stages = tuple(
+            custom.Stage(
+                stage["name"],
+                tuple(
+                    custom.Job(
+                        job["name"],
+                        job["type"],
+                        job.get("run_policy", ""),
+                        tuple(job.get("approvers", ())),
+                        job.get("needed_approvers", 1),
+                    )
+                    for job in stage["jobs"]
+                ),
+            )
+            for stage in raw["stages"]
+        )
+        params = {
+            name: None if options is None else tuple(options)
+            for name, options in raw.get("params", {}).items()
+        }
+        workflows[key] = custom.CustomWorkflow(
+            key,
+            raw["project"],
+            raw.get("display_name", key),
+            stages,
+            params,
+            raw.get("disabled", False),
+            raw.get("approval_ticket", False),
+            raw.get("outcome", "passed"),
+        )
+    users = {
+        t["token"]: custom.User(
+            t.get("user", t["token"]),
+            t.get("user", t["token"]),
+            admin="projects" not in t,
+            projects=frozenset(t.get("projects", ())),
+        )
+        for t in seed.get("tokens", ())
+    }
+    duration = seed.get("lifecycle", {}).get("task_duration", 30.0)
+    return custom.CustomWorld(
+        workflows,
+        users,
+        task_duration=float(duration if task_duration is None else task_duration),
+    )

@@ -13,6 +13,7 @@ from typing import Any
 
 import orjson
 
+from mock_server.custom_workflow import CustomTask
 from mock_server.domain import INT64_MAX, IdsExhausted, Task, World
 from mock_server.store import JOURNAL_SIZE, StateError, row_task, seeded_counters, task_row
 
@@ -26,6 +27,9 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS forced (
     id INTEGER PRIMARY KEY AUTOINCREMENT, operation TEXT, item TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS journal (id INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS custom_tasks (
+    workflow_key TEXT NOT NULL, task_id INTEGER NOT NULL, task TEXT NOT NULL,
+    PRIMARY KEY (workflow_key, task_id));
 """
 # One statement, so atomic across processes; past int64 no row comes back (aslan's counter).
 NEXT_ID = f"""
@@ -88,7 +92,7 @@ class SqliteStore:
 
     async def reset(self, world: World) -> None:
         with self.transaction() as db:
-            for table in ("tasks", "counters", "forced", "journal"):
+            for table in ("tasks", "counters", "forced", "journal", "custom_tasks"):
                 db.execute(f"DELETE FROM {table}")  # noqa: S608 (fixed names)
             self._write_seed(world)
 
@@ -121,6 +125,29 @@ class SqliteStore:
         with self.lock:
             rows = self.db.execute("SELECT * FROM tasks ORDER BY pipeline_name, task_id")
             return [row_task(row) for row in rows]
+
+    async def get_custom(self, workflow_key: str, task_id: int) -> CustomTask | None:
+        with self.lock:
+            row = self.db.execute(
+                "SELECT task FROM custom_tasks WHERE workflow_key = ? AND task_id = ?",
+                (workflow_key, task_id),
+            ).fetchone()
+        return None if row is None else CustomTask.from_dict(orjson.loads(row[0]))
+
+    async def put_custom(self, task: CustomTask) -> None:
+        with self.lock:
+            self.db.execute(
+                "INSERT OR REPLACE INTO custom_tasks VALUES (?,?,?)",
+                (task.workflow_key, task.task_id, orjson.dumps(task.as_dict()).decode()),
+            )
+
+    async def custom_tasks(self, workflow_key: str) -> list[CustomTask]:
+        with self.lock:
+            rows = self.db.execute(
+                "SELECT task FROM custom_tasks WHERE workflow_key = ? ORDER BY task_id",
+                (workflow_key,),
+            ).fetchall()
+        return [CustomTask.from_dict(orjson.loads(row[0])) for row in rows]
 
     async def push_forced(self, item: dict[str, Any]) -> list[dict[str, Any]]:
         with self.lock:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from api_contract.catalogue import Catalogue
+from mock_server.custom_workflow import CustomWorkflowTasks
 from mock_server.domain import Clock, WorkflowTasks
 from mock_server.forced_answers import Overrides
 from mock_server.seed import build_world
@@ -19,6 +20,7 @@ class MockState:
     catalogue: Catalogue
     operations: frozenset[str]  # the spec's operationIds
     overrides: Overrides
+    custom: CustomWorkflowTasks | None = None  # today's OpenAPI (/openapi/workflows/custom/...)
 
     @property
     def clock(self) -> Clock:

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 import orjson
 
+from mock_server.custom_workflow import CustomTaskStore
 from mock_server.domain import Store, Task, World
 
 JOURNAL_SIZE = 500  # requests kept by the journal (GET /_mock/requests)
@@ -24,7 +25,7 @@ class StateUnavailable(Exception):
     """The shared state cannot be reached right now; the API answers 503 until it is back."""
 
 
-class StateStore(Store, Protocol):
+class StateStore(Store, CustomTaskStore, Protocol):
     """Everything a request can change, as every process of a group sees it."""
 
     kind: str

@@ -195,3 +195,18 @@ def test_api_and_spec_must_agree(capsys) -> None:
     run = run_gate("http://127.0.0.1:9", "--api", "custom-workflow", "--spec", str(SPEC_PATH))
     assert run.exit_code != 0
     assert "describes the API workflow" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("profile", ["safe", "full"])
+def test_the_mock_passes(profile) -> None:
+    """The mock serves today's OpenAPI beside the v1.7.1 page; the gate finds it faithful."""
+    from mock_server.app import create_app
+    from mock_server.options import MockOptions
+
+    with ServerThread(create_app(MockOptions(task_duration=600))) as server:
+        run = run_gate(
+            server.url, "--api", "custom-workflow", "--token", TOKEN, "--profile", profile
+        )
+    assert run.exit_code == 0, (run.failed(), run.texts)
+    if profile == "full":
+        assert run.outcomes["test_retry_keeps_the_id"] == "passed"
