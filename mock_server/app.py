@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException
 
 from api_contract.catalogue import ZadigError
 from api_contract.operations import PAGE_SAMPLE
+from api_contract.routes import routes
 from api_contract.rule_sets import attached, rule_set
 from api_contract.spec import Contract, load_contract, load_spec, read_contract
 from mock_server.admin import AdminHandlers
@@ -136,6 +137,7 @@ def create_app(options: MockOptions | None = None) -> AsyncApp:
             enabled=mock.tasks.world.auth,
             unavailable=StateUnavailable,
             unavailable_error=lambda exc: catalogue.error(503, "state_unavailable", error=str(exc)),
+            others=tuple(route.pattern for route in routes(contract)),
         ),
         ExceptionMiddleware,
         SwaggerUI,

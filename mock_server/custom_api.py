@@ -93,8 +93,11 @@ class CustomWorkflowAPI:
         enabled: bool = True,
         unavailable: type[Exception] = RuntimeError,
         unavailable_error: Callable[[Exception], ZadigError] | None = None,
+        others: tuple[re.Pattern[str], ...] = (),
     ) -> None:
         self.app = app
+        # Paths of the served spec (`--page`, `--spec`) under /openapi/: theirs, not aslan's 404.
+        self.others = others
         self.tasks = tasks
         self.errors = catalogue
         self.tokens = tokens
@@ -126,7 +129,12 @@ class CustomWorkflowAPI:
         }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(PREFIX):
+        path = scope.get("path", "")
+        if (
+            scope["type"] != "http"
+            or not path.startswith(PREFIX)
+            or any(pattern.fullmatch(path) for pattern in self.others)
+        ):
             await self.app(scope, receive, send)
             return
         response = await self.answer(Request(scope, receive))

@@ -268,5 +268,4 @@ def test_a_page_with_its_own_error_section_keeps_the_task_rules_answers() -> Non
             "/api/aslan/workflow/workflowtask/id/999/pipelines/proxy-workflow-dev/restart"
         )
         assert (restart.status_code, restart.json()["code"]) == (400, 6164)
-        unknown = client.post("/openapi/no-such", json={})
-        assert (unknown.status_code, unknown.json()["message"]) == (404, "Not Found")
+        assert client.post("/openapi/no-such", json={}).status_code == 404
