@@ -47,13 +47,6 @@ def upstream_url(text: str) -> str:
     return text
 
 
-def positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not a number >= 1")
-    return value
-
-
 def writable(text: str) -> Path:
     path = Path(text)
     if not path.parent.is_dir():
@@ -112,7 +105,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--max-body-bytes",
-        type=positive,
+        type=limits.positive,
         default=BODY_LIMIT,
         metavar="N",
         help=f"largest request body forwarded, in bytes (then 413; default {BODY_LIMIT})",

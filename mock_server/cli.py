@@ -39,13 +39,6 @@ def not_negative(text: str) -> float:
     return value
 
 
-def positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not a number >= 1")
-    return value
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="zadig-mock", description="Stateful mock of Zadig's workflow-task API (v1.7.1)."
@@ -81,7 +74,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--workers",
-        type=positive,
+        type=limits.positive,
         default=1,
         metavar="N",
         help="N worker processes on one port (needs a shared --state)",

@@ -55,7 +55,7 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("limits per connection")
     group.add_argument(
         "--max-head-bytes",
-        type=_count,
+        type=positive,
         default=HEAD_BYTES,
         metavar="N",
         help=f"largest request line and headers, in bytes (then 431; default {HEAD_BYTES})",
@@ -76,7 +76,7 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--max-connections",
-        type=_count,
+        type=positive,
         default=None,
         metavar="N",
         help="open connections kept; past it the longest idle one is closed "
@@ -94,7 +94,8 @@ def from_args(args: argparse.Namespace, fds_per_connection: int = 1) -> Limits:
     )
 
 
-def _count(text: str) -> int:
+def positive(text: str) -> int:
+    """An option's count of 1 or more (argparse type)."""
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"{value} is not a number >= 1")
