@@ -102,6 +102,36 @@ def test_a_head_not_whole_in_time_is_408(kind: str) -> None:
     assert silent_status == 408
 
 
+def test_each_request_of_a_kept_alive_connection_has_its_own_head_time() -> None:
+    # Each head takes half the limit: one deadline left over from the connection's start or an
+    # earlier request would cut a later request mid-head. The last head never ends: 408.
+    with serving("mock", "--head-timeout", "1") as (port, path):
+        with socket.create_connection((HOST, port)) as sock:
+            sock.settimeout(5)
+            answers = sock.makefile("rb")
+            statuses = []
+            for _ in range(5):  # 2.5 s on one connection
+                sock.sendall(HEAD)
+                time.sleep(0.5)
+                sock.sendall(b"\r\n")
+                status_line, length = answers.readline(), 0
+                while (line := answers.readline()) not in (b"\r\n", b""):
+                    name, _, value = line.partition(b":")
+                    if name.lower() == b"content-length":
+                        length = int(value)
+                answers.read(length)
+                statuses.append(int(status_line.split()[1]) if status_line else None)
+                if not status_line:  # closed
+                    break
+            started = time.monotonic()
+            sock.sendall(HEAD)
+            status, _, body = answer(sock)
+            waited = time.monotonic() - started
+    assert statuses == [200] * 5
+    assert_refusal(status, body, 408)
+    assert 1 <= waited < 3
+
+
 def test_a_body_not_whole_in_time_is_408() -> None:
     with serving("proxy", "--body-timeout", "1") as (port, path):
         with socket.create_connection((HOST, port)) as sock:
