@@ -22,7 +22,7 @@ LOG_SAFE = "/!$&'()*+,;=:@-._~?"
 # is cut and marked), so that the journal of a shared state stays small.
 BODY_KEPT = 8192
 # Header values the journal never shows: the journal is readable from any origin.
-SECRET_HEADERS = frozenset({b"authorization", b"proxy-authorization", b"cookie", b"set-cookie"})
+SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 # The mock console's own refreshes (a GET naming this header) are not journaled: polling every
 # second, they would push the page's requests out of the journal.
 QUIET_HEADER = b"x-mock-console"
@@ -109,6 +109,8 @@ class Journal:
 def redacted(query: str) -> str:
     """`query` with the value of every `token` parameter (the gateway's ?token=) replaced: the
     journal is readable from any origin, and the log may be shared."""
+    if not query:
+        return query
     return "&".join(
         f"{name}={REDACTED}" if unquote_plus(name) == "token" else pair
         for pair in query.split("&")
@@ -145,13 +147,14 @@ def shown_headers(headers: Any) -> dict[str, str]:
     """Headers as the journal shows them: names in lower case, credentials as ***."""
     shown: dict[str, str] = {}
     for raw_name, raw_value in headers:
-        name = raw_name.lower()
+        name = raw_name.decode("latin-1").lower()
         value = raw_value.decode("latin-1")
         if name in SECRET_HEADERS:
             scheme, space, _ = value.partition(" ")
             value = f"{scheme} {REDACTED}" if space else REDACTED
-        key = name.decode("latin-1")
-        shown[key] = f"{shown[key]}, {value}" if key in shown else value
+        if name in shown:
+            value = f"{shown[name]}, {value}"
+        shown[name] = value
     return shown
 
 
@@ -173,4 +176,10 @@ def quiet(scope: Scope) -> bool:
 
 def iso_now() -> str:
     now = time.time()
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now % 1 * 1000):03d}Z"
+    second = int(now)
+    if second != _SECOND[0]:  # formatted once a second, not once a request
+        _SECOND[:] = [second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))]
+    return f"{_SECOND[1]}.{int(now % 1 * 1000):03d}Z"
+
+
+_SECOND: list = [None, ""]  # the latest second iso_now formatted, and its text

@@ -34,12 +34,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from serving.refusal import envelope
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+HOSTS_KEPT = 64  # Host values whose verdict is remembered
 
 
 class CORS(CORSMiddleware):
     """starlette's CORS, sending each name of `Vary` once."""
 
     async def send(self, message: Message, send: Send, request_headers: Headers) -> None:
+        if message["type"] != "http.response.start" or not any(
+            name.lower() == b"vary" for name, _ in message.get("headers", ())
+        ):  # no Vary yet: starlette's names Origin once
+            await super().send(message, send, request_headers)
+            return
+
         async def once(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
@@ -83,6 +90,7 @@ class Origins:
     def __init__(self, app: ASGIApp, rules: OriginRules) -> None:
         self.app = app
         self.rules = rules
+        self.hosts_seen: dict[str, bool] = {}  # Host -> taken: parsing it costs more than asking
         self.api = any_origin_cors(app) if rules.cors else app
         self.admin = (
             CORS(
@@ -130,8 +138,14 @@ class Origins:
     def host_taken(self, host: str) -> bool:
         if self.rules.hosts is None or "*" in self.rules.hosts:
             return True
-        name = hostname(host)
-        return name is not None and (is_local_name(name) or name in self.rules.hosts)
+        taken = self.hosts_seen.get(host)
+        if taken is None:
+            name = hostname(host)
+            taken = name is not None and (is_local_name(name) or name in self.rules.hosts)
+            if len(self.hosts_seen) >= HOSTS_KEPT:  # many names: a client trying them
+                self.hosts_seen.clear()
+            self.hosts_seen[host] = taken
+        return taken
 
     def origin_allowed(self, origin: str, host: str) -> bool:
         if origin in self.rules.origins:

@@ -76,6 +76,21 @@ def test_journal_records_requests(client: httpx.Client) -> None:
     assert len(client.get("/_mock/requests").json()) == 1
 
 
+def test_journal_times_are_utc_to_the_millisecond(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 1000.5 s after the epoch is 00:16:40.500 UTC on 1 January 1970; each call its own time,
+    # within a second and across one.
+    from mock_server import journal
+
+    times = iter([1000.5, 1000.75, 1001.25, 86400.0])
+    monkeypatch.setattr(journal.time, "time", lambda: next(times))
+    assert [journal.iso_now() for _ in range(4)] == [
+        "1970-01-01T00:16:40.500Z",
+        "1970-01-01T00:16:40.750Z",
+        "1970-01-01T00:16:41.250Z",
+        "1970-01-02T00:00:00.000Z",
+    ]
+
+
 @pytest.mark.parametrize(
     ("prefer", "code", "reason"),
     [
