@@ -7,6 +7,7 @@ and the source do not both make certain, reported and passed. No pytest here."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from api_contract.exchange import Exchange
@@ -64,6 +65,20 @@ def error(
         said = f"description {body.get('description')!r}, aslan's is {description!r}"
         (problems if description_certain else notes).append(said)
     return problems, notes
+
+
+def fits(text: str, template: str, known: dict[str, str]) -> bool:
+    """Whether `text` is the catalogue's description `template` (e.g. `no stage found in
+    workflow task: {workflow},taskID: {id}`): a placeholder named in `known` is that value,
+    `{id}` an integer, any other placeholder any text."""
+    pattern = ""
+    for literal, name in re.findall(r"([^{]*)(?:\{(\w+)\})?", template):
+        pattern += re.escape(literal)
+        if name:
+            pattern += (
+                re.escape(known[name]) if name in known else "-?[0-9]+" if name == "id" else ".+"
+            )
+    return re.fullmatch(pattern, text, re.DOTALL) is not None
 
 
 def empty_refusal(exchange: Exchange, status: int) -> Verdict:
