@@ -125,6 +125,8 @@ class Switches:
     no_stage_description: str = "no stage found in workflow task: {workflow},taskID: {id}"
     no_inputs_runs_every_job: bool = False  # a trigger without `inputs` selects every job
     approval_task_status: str = "running"  # the task's status while its approval job waits
+    non_approver_403: bool = False  # a user who is not an approver is refused with 403
+    refused_approval_decides: bool = False  # the refused approval passes the job all the same
     approve_records_reject: bool = False  # an approval (approve: true) rejects the job
     approve_decides_nothing: bool = False  # an approval answers success and records nothing
     approve_unknown_job_accepted: bool = False  # a job the task does not have is "approved"
@@ -538,6 +540,10 @@ def build_app(switches: Switches | None = None, world: dict[str, FakeWorkflow] |
         name = user.name if user else "system"
         uid = user.uid if user else ""
         if uid not in approvers and not s.approve_ignores_approvers:
+            if s.refused_approval_decides:
+                task.jobs[job] = "passed"
+            if s.non_approver_403:
+                return fake.empty(403)
             return fake.error(s.approve_code, f"user {name} has no authority to Approve")
         if uid in task.decisions:
             return fake.error(s.approve_code, f"{name} have {task.decisions[uid]} already")

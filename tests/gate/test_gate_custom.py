@@ -237,6 +237,18 @@ FAULTS = [
         "test_a_user_who_is_not_an_approver_cannot_approve",
     ),
     (
+        "a user who is not an approver is refused with 403",
+        Switches(non_approver_403=True),
+        "full",
+        "test_a_user_who_is_not_an_approver_cannot_approve",
+    ),
+    (
+        "a refused approval passes the job all the same",
+        Switches(refused_approval_decides=True),
+        "full",
+        "test_a_user_who_is_not_an_approver_cannot_approve",
+    ),
+    (
         "an approval rejects the job",
         Switches(approve_records_reject=True),
         "full",
