@@ -31,10 +31,21 @@ class Overrides:
     """Forced answers, checked; the queue is kept by the store, so that every process of a group
     sees it. `max_delay_ms` is the admin API's bound on `delay_ms`."""
 
-    def __init__(self, catalogue: Catalogue, max_delay_ms: float, store: StateStore) -> None:
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        max_delay_ms: float,
+        store: StateStore,
+        catalogues: dict[str, Catalogue] | None = None,
+    ) -> None:
         self.catalogue = catalogue
         self.max_delay_ms = max_delay_ms
         self.store = store
+        # operationId -> its API's own catalogue (today's OpenAPI beside v1.7.1's page)
+        self.catalogues = catalogues or {}
+
+    def catalogue_of(self, operation: str | None) -> Catalogue:
+        return self.catalogues.get(operation or "", self.catalogue)
 
     def checked(self, forced: Forced) -> Forced:
         """`forced` ready to use (code 200 means a normal answer), or a 400 in the envelope
@@ -44,13 +55,14 @@ class Overrides:
             if forced.example is not None:
                 raise self.refuse("example= names a reason of an error code: give code= too")
         code, example = forced.code, forced.example
+        catalogue = self.catalogue_of(forced.operation)
         if code is None and example is not None:
             raise self.refuse(f"example={example} needs code= (the error it is a reason of)")
-        if code is not None and code not in self.catalogue:
-            known = ", ".join(str(c) for c in sorted(self.catalogue.entries))
+        if code is not None and code not in catalogue:
+            known = ", ".join(str(c) for c in sorted(catalogue.entries))
             raise self.refuse(f"code {code} is not in the catalogue ({known})")
-        if example is not None and example not in self.catalogue.entries[code].reasons:
-            known = ", ".join(self.catalogue.entries[code].reasons) or "none"
+        if example is not None and example not in catalogue.entries[code].reasons:
+            known = ", ".join(catalogue.entries[code].reasons) or "none"
             raise self.refuse(f"code {code} has no example {example!r} ({known})")
         if forced.times < 1 or not 0 <= forced.delay_ms <= self.max_delay_ms:
             raise self.refuse(f"times must be >= 1, delay 0..{self.max_delay_ms:g} ms")

@@ -13,12 +13,14 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from . import CUSTOM_OVERLAY_PATH, OVERLAY_PATH, overlay
+from . import CUSTOM_OVERLAY_PATH, OVERLAY_PATH, overlay, page_cache
+from .sources import page_files, print_warning
 
 CATALOGUE = "x-zadig-error-catalogue"
 METHODS = overlay.METHODS
@@ -42,10 +44,7 @@ class SpecError(ValueError):
 def document_for(spec: str | None, pages: list[str], warn: bool = True) -> dict[str, Any]:
     """The document `--spec FILE` or `--page PAGE.md ...` names (the mock's, the gate's and the
     proxy's option), completed (the pages' warnings printed when `warn`); SpecError naming
-    what stops it."""
-    from .cli import page_files, print_warning
-    from .model import ConversionError, PageErrors
-
+    what stops it. Converted pages are kept in the page cache (`page_cache`)."""
     quiet: Callable[[str, str], None] = lambda _name, _message: None  # noqa: E731
     try:
         if spec:
@@ -59,29 +58,36 @@ def document_for(spec: str | None, pages: list[str], warn: bool = True) -> dict[
                 raise SpecError(f"{spec} is not an OpenAPI spec (no `paths`)")
             return complete(document)
         files, folder = page_files(pages)
-        return convert(files, folder, print_warning if warn else quiet)
-    except ConversionError as exc:
-        errors = exc.errors if isinstance(exc, PageErrors) else [exc]
-        raise SpecError("\n".join(f"{e.file}:{e.line}: {e.message}" for e in errors)) from None
+        return page_cache.converted(
+            files, folder, print_warning if warn else quiet, partial(convert, folder=folder)
+        )
     except UnicodeDecodeError as exc:
         raise SpecError(f"a page is not UTF-8 text: {exc.reason} at byte {exc.start}") from None
     except (OSError, overlay.OverlayError) as exc:
         raise SpecError(str(exc)) from None
 
 
-def convert(files: list[Path], folder: bool, warn: Callable[[str, str], None]) -> dict[str, Any]:
-    """The spec of the pages `files` (a folder's pages without operations skipped), completed."""
-    from .cli import convert_pages  # the converter's command owns reading several pages
+def convert(
+    sources: list[tuple[str, str]], warn: Callable[[str, str], None], folder: bool = False
+) -> dict[str, Any]:
+    """The spec of the pages `sources` ((name, Markdown text) each; a folder's pages without
+    operations skipped), completed; SpecError naming what stops it."""
+    # The converter is imported here only: a start served from the page cache never needs it.
+    from .cli import convert_document  # the converter's command owns reading several pages
+    from .model import ConversionError, PageErrors
 
-    sources = [(str(f), f.read_text(encoding="utf-8")) for f in files]
-    text = convert_pages(sources, None, warn, skip_empty=folder)
-    document = yaml.load(text, Loader=yaml.CSafeLoader)
+    try:
+        document = convert_document(sources, None, warn, skip_empty=folder)
+    except ConversionError as exc:
+        errors = exc.errors if isinstance(exc, PageErrors) else [exc]
+        raise SpecError("\n".join(f"{e.file}:{e.line}: {e.message}" for e in errors)) from None
     return complete(document, lambda message: warn("", message))
 
 
 def complete(document: dict[str, Any], warn: Warn = lambda message: None) -> dict[str, Any]:
     """`document` with the rule sets' overlays it has all operations of, then what the pages
-    leave unsaid. A spec whose catalogue has aslan's own answers already is returned as it is."""
+    leave unsaid (`document` itself may be changed: callers pass one they own). A spec whose
+    catalogue has aslan's own answers already is returned as it is."""
     catalogue = (document.get("components") or {}).get(CATALOGUE) or {}
     # A committed spec has aslan's own answers; a page's own catalogue (its error section)
     # is completed like the rest.
@@ -127,7 +133,6 @@ def _with_rule_overlay(
 
 
 def _shared(document: dict[str, Any]) -> dict[str, Any]:
-    document = copy.deepcopy(document)
     base = overlay.load(OVERLAY_PATH)["components"]
     components = document.setdefault("components", {})
     schemes = components.setdefault("securitySchemes", {})
