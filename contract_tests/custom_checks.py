@@ -90,13 +90,19 @@ def empty_refusal(exchange: Exchange, status: int) -> Verdict:
 
 
 def success(exchange: Exchange, operation: Operation) -> Verdict:
-    """HTTP 200 and a body that the spec's 200 schema accepts."""
+    """HTTP 200 and a body that the spec's 200 schema accepts. A null inside the body where
+    the page shows a list or an object is noted: Go writes an empty (nil) slice or map as
+    null, and the behavior file does not say which of aslan's nested fields can be nil."""
     if exchange.status != 200:
         return [f"HTTP {exchange.status}, expected 200"], []
     body, why = body_of(exchange)
     if why:
         return [why], []
-    return schema_problems(operation.success_schema, body, "the body"), []
+    problems = schema_problems(operation.success_schema, body, "the body")
+    nulls = [
+        p for p in problems if re.search(r": at /\S+: None is not of type '(array|object)'", p)
+    ]
+    return [p for p in problems if p not in nulls], [f"{p} (Go's nil)" for p in nulls]
 
 
 def task_list(

@@ -145,6 +145,7 @@ class Switches:
     page_size_50: bool = False  # the page's default page size
     # Faithful variations.
     extra_fields: bool = False
+    nil_lists: bool = False  # Go's null for a nil slice inside a task (params, a job's spec)
     history: int = 0  # passed tasks of test-openapi, an hour apart, before the run
     list_ties_in_insertion_order: bool = False  # tasks of one second: oldest first (Mongo)
     queue_seconds: float = 0.3  # waiting -> running
@@ -317,11 +318,14 @@ def build_app(switches: Switches | None = None, world: dict[str, FakeWorkflow] |
             ]
             if jobs:
                 stages.append({"name": stage.name, "status": status, "jobs": jobs, "error": ""})
+        if s.nil_lists:
+            for stage in stages:
+                stage["jobs"] = [{**job, "spec": None} for job in stage["jobs"]]
         body: dict[str, Any] = {
             "task_id": task.task_id,
             "workflow_key": task.workflow.key,
             "workflow_name": task.workflow.display_name,
-            "params": [],
+            "params": None if s.nil_lists else [],
             "status": status,
             "reverted": False,
             "remark": "",

@@ -4,6 +4,8 @@ form in both profiles, and fails each faulty form on the rule that sees the faul
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from .fake_today import Switches, build_app
@@ -56,6 +58,7 @@ FAITHFUL = [
     ("refuses a trigger without inputs, as the page requires them", Switches(inputs_required=True)),
     ("tasks start running at once", Switches(queue_seconds=0)),
     ("a workflow with a history of tasks", Switches(history=3)),
+    ("null for an empty list or object inside a task (Go's nil)", Switches(nil_lists=True)),
     ("tasks of one second listed oldest first", Switches(list_ties_in_insertion_order=True)),
 ]
 
@@ -397,3 +400,50 @@ def test_a_non_approver_token_never_shows_in_a_report() -> None:
     text = run.texts["test_a_user_who_is_not_an_approver_cannot_approve"]
     assert "$ZADIG_NON_APPROVER_TOKEN" in text
     assert "dev-token" not in text
+
+
+def test_the_mock_with_a_seed_of_its_own_passes_with_a_non_approver(tmp_path) -> None:
+    """A seeded mock (a workflow of a team's own, an approval job, a user who may not approve
+    it): the gate's full profile passes, the non-approver's refusal included."""
+    from mock_server.app import create_app
+    from mock_server.options import MockOptions
+
+    build = {"name": "build", "type": "zadig-build"}
+    approve = {"name": "approve", "type": "approval", "approvers": ["admin"]}
+    seed = {
+        "custom_workflows": {
+            "gate-check": {"project": "demo", "stages": [{"name": "build", "jobs": [build]}]},
+            "gate-approval": {"project": "demo", "stages": [{"name": "ok", "jobs": [approve]}]},
+        },
+        "tokens": [
+            {"token": TOKEN, "user": "admin"},
+            {"token": "dev-token", "user": "dev", "projects": ["demo"]},
+        ],
+    }
+    trigger = tmp_path / "trigger.json"
+    body = {"project_key": "demo", "workflow_key": "gate-check", "inputs": [{"job_name": "build"}]}
+    trigger.write_text(json.dumps(body), encoding="utf-8")
+    with ServerThread(create_app(MockOptions(seed=seed, task_duration=30))) as server:
+        run = run_gate(
+            server.url,
+            "--api",
+            "custom-workflow",
+            "--token",
+            TOKEN,
+            "--profile",
+            "full",
+            "--project",
+            "demo",
+            "--workflow",
+            "gate-check",
+            "--trigger-body",
+            str(trigger),
+            "--approval-workflow",
+            "gate-approval",
+            "--approval-job",
+            "approve",
+            "--non-approver-token",
+            "dev-token",
+        )
+    assert run.exit_code == 0, (run.failed(), run.texts)
+    assert run.not_passed(["test_retry_keeps_the_id", *APPROVE_RULES, *NO_JOB_RULES]) == []
