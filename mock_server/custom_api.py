@@ -178,6 +178,10 @@ class CustomWorkflowAPI:
         """The answer forced for this call (`Prefer` or the queue), after its delay and the
         latency; None when it is the rules' own answer."""
         preferences = prefer(request.scope)
+        if "example" in preferences and "code" not in preferences:
+            code = reason_code(route, self.errors, preferences["example"])
+            if code is not None:
+                preferences["code"] = str(code)
         forced = await self.overrides.take(route.operation.operation_id, preferences)
         if forced is not None and note is not None:
             used = forced.as_dict()
@@ -339,6 +343,21 @@ def documented_answers(route: Route, catalogue: Catalogue) -> list[dict[str, Any
                 }
             )
     return listed
+
+
+def reason_code(route: Route, catalogue: Catalogue, reason: str) -> int | None:
+    """The code this operation answers `reason` with (`Prefer: example=REASON` alone): the one
+    of its documented answers naming it, else the one of its documented codes whose catalogue
+    entry has it; None when there is no such code or several."""
+    answers = documented_answers(route, catalogue)
+    codes = {a["code"] for a in answers if a["example"] == reason}
+    if not codes:
+        codes = {
+            a["code"]
+            for a in answers
+            if a["code"] in catalogue and reason in catalogue[a["code"]].reasons
+        }
+    return codes.pop() if len(codes) == 1 else None
 
 
 def summary(op: Operation, status: int) -> str:
