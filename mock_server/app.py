@@ -44,7 +44,7 @@ from mock_server.error_handlers import (
     unavailable_to_envelope,
     unexpected_to_envelope,
 )
-from mock_server.forced_answers import Overrides, documented_answers
+from mock_server.forced_answers import Documented, Overrides, documented_answers
 from mock_server.forcing_middleware import Forcing
 from mock_server.handlers import (
     CREATE,
@@ -104,7 +104,14 @@ def create_app(options: MockOptions | None = None) -> AsyncApp:
         options = replace(options, seed={**seed, "custom_workflows": today["custom_workflows"]})
     forced_schema = admin.raw["components"]["schemas"]["Forced"]
     max_delay_ms = forced_schema["properties"]["delay_ms"]["maximum"]
-    mock = build_state(contract, admin, options, max_delay_ms)
+    # The operations no rule set plays are answered as their pages document them.
+    played = {op.operation_id for op in tasks_api.values()}
+    documented = {
+        op.operation_id: Documented.of(op)
+        for op in contract.operations.values()
+        if op.operation_id not in played
+    }
+    mock = build_state(contract, admin, options, max_delay_ms, documented)
     catalogue = mock.catalogue
     custom_world = build_custom_world(options.seed or {}, mock.tasks.world.task_duration)
     mock.custom = CustomWorkflowTasks(custom_world, mock.store, custom.catalogue, options.clock)
@@ -115,7 +122,7 @@ def create_app(options: MockOptions | None = None) -> AsyncApp:
         )
         for role, op in tasks_api.items()
     }
-    page_operations = frozenset(contract.operations) - frozenset(roles)
+    page_operations = frozenset(documented)
     with_body = frozenset(
         op.operation_id
         for api in (contract, admin)
@@ -198,7 +205,12 @@ def create_app(options: MockOptions | None = None) -> AsyncApp:
             admin,
             ADMIN_BASE,
             method_resolver(
-                AdminHandlers(mock, defaults(forced_schema), documented_answers(contract), options)
+                AdminHandlers(
+                    mock,
+                    defaults(forced_schema),
+                    documented_answers(contract, documented),
+                    options,
+                )
             ),
             validator_map(),
         ),
@@ -228,9 +240,14 @@ def spec_document(spec: str | None, pages: list[str], warn: bool = True) -> dict
 
 
 def build_state(
-    contract: Contract, admin: Contract, options: MockOptions, max_delay_ms: float
+    contract: Contract,
+    admin: Contract,
+    options: MockOptions,
+    max_delay_ms: float,
+    documented: dict[str, Documented] | None = None,
 ) -> MockState:
-    """The mock's world, store, rules and forced answers; `options.seed` is set."""
+    """The mock's world, store, rules and forced answers (`documented`: what the pages of the
+    operations answered from them document); `options.seed` is set."""
     seed, clock = options.seed or {}, options.clock
     world = build_world(seed, clock())
     world.tokens.update({token: None for token in options.tokens})  # --token: any project
@@ -242,7 +259,7 @@ def build_state(
     catalogue = contract.catalogue.merged(admin.catalogue)
     operation_ids = frozenset(contract.operations)
     tasks = WorkflowTasks(world, store, catalogue, clock)
-    overrides = Overrides(catalogue, max_delay_ms, store)
+    overrides = Overrides(catalogue, max_delay_ms, store, documented)
     return MockState(seed, tasks, catalogue, operation_ids, overrides)
 
 
