@@ -75,7 +75,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=port, default=8081)
     api = parser.add_mutually_exclusive_group()
-    api.add_argument("--spec", metavar="FILE", help="OpenAPI spec (default: the packaged one)")
+    api.add_argument(
+        "--spec",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="OpenAPI spec (default: the packaged one; repeatable: several specs made one)",
+    )
     api.add_argument(
         "--page",
         action="append",
@@ -131,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     from openapi import SPEC_PATH
     from serving.protocol import uvicorn_config
 
-    spec = args.spec or (", ".join(args.page) if args.page else SPEC_PATH)
+    spec = ", ".join(args.spec or args.page) or SPEC_PATH
     try:
         if args.spec or args.page:
             from openapi.completion import document_for

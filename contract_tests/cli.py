@@ -31,7 +31,7 @@ exit status (pytest's): 0 every rule that ran passed, 1 a rule failed, 4 a usage
 pytest's own options (-k, -x, --deselect, ...) are taken too: {PROG} {HELP_PYTEST}."""
 METAVARS = {str: "TEXT", float: "SECONDS", int: "N"}
 # Repeatable options: what one value is.
-LIST_METAVARS = {"--page": "PAGE.md", "--set": "NAME=VALUE"}
+LIST_METAVARS = {"--spec": "FILE", "--page": "PAGE.md", "--set": "NAME=VALUE"}
 
 
 def help_text() -> str:

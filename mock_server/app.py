@@ -226,14 +226,17 @@ def create_app(options: MockOptions | None = None) -> AsyncApp:
     return app
 
 
-def spec_document(spec: str | None, pages: list[str], warn: bool = True) -> dict[str, Any]:
-    """The document `--spec`/`--page` name, completed for serving; SpecError (ValueError)
-    naming what stops it, a spec without what the mock needs included."""
+def spec_document(
+    spec: str | list[str] | None, pages: list[str], warn: bool = True
+) -> dict[str, Any]:
+    """The document `--spec` (one or several) or `--page` name, completed for serving;
+    SpecError (ValueError) naming what stops it, a spec without what the mock needs included."""
     from openapi.completion import SpecError, document_for
 
     document = document_for(spec, pages, warn)
+    named = [spec] if isinstance(spec, str) else spec
     try:
-        read_contract(document, spec or "the pages")
+        read_contract(document, ", ".join(named) if named else "the pages")
     except ValueError as exc:
         raise SpecError(str(exc)) from None
     return document

@@ -39,34 +39,43 @@ class SpecError(ValueError):
     """The spec or the pages named cannot be served or checked (the reasons, one per line)."""
 
 
-def document_for(spec: str | None, pages: list[str], warn: bool = True) -> dict[str, Any]:
-    """The document `--spec FILE` or `--page PAGE.md ...` names (the mock's, the gate's and the
-    proxy's option), completed (the pages' warnings printed when `warn`); SpecError naming
-    what stops it."""
+def document_for(
+    spec: str | list[str] | None, pages: list[str], warn: bool = True
+) -> dict[str, Any]:
+    """The document `--spec FILE ...` or `--page PAGE.md ...` names (the mock's, the gate's and
+    the proxy's option; several specs are made one by `merge`), completed (the pages' and the
+    merge's warnings printed when `warn`); SpecError naming what stops it."""
     from .cli import page_files, print_warning
+    from .merge import MergeError, merge_specs
     from .model import ConversionError, PageErrors
 
     quiet: Callable[[str, str], None] = lambda _name, _message: None  # noqa: E731
+    say = print_warning if warn else quiet
+    specs = [spec] if isinstance(spec, str) else list(spec or [])
     try:
-        if spec:
-            try:
-                document = yaml.load(
-                    Path(spec).read_text(encoding="utf-8"), Loader=yaml.CSafeLoader
-                )
-            except yaml.YAMLError as exc:
-                raise SpecError(f"{spec} is not YAML: {exc}") from None
-            if not isinstance(document, dict) or not isinstance(document.get("paths"), dict):
-                raise SpecError(f"{spec} is not an OpenAPI spec (no `paths`)")
-            return complete(document)
+        if specs:
+            documents = [(name, complete(read_spec(name))) for name in specs]
+            return merge_specs(documents, lambda message: say("", message))
         files, folder = page_files(pages)
-        return convert(files, folder, print_warning if warn else quiet)
+        return convert(files, folder, say)
     except ConversionError as exc:
         errors = exc.errors if isinstance(exc, PageErrors) else [exc]
         raise SpecError("\n".join(f"{e.file}:{e.line}: {e.message}" for e in errors)) from None
     except UnicodeDecodeError as exc:
         raise SpecError(f"a page is not UTF-8 text: {exc.reason} at byte {exc.start}") from None
-    except (OSError, overlay.OverlayError) as exc:
+    except (OSError, overlay.OverlayError, MergeError) as exc:
         raise SpecError(str(exc)) from None
+
+
+def read_spec(spec: str) -> dict[str, Any]:
+    """The OpenAPI document in the file `spec`; SpecError when it is none."""
+    try:
+        document = yaml.load(Path(spec).read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    except yaml.YAMLError as exc:
+        raise SpecError(f"{spec} is not YAML: {exc}") from None
+    if not isinstance(document, dict) or not isinstance(document.get("paths"), dict):
+        raise SpecError(f"{spec} is not an OpenAPI spec (no `paths`)")
+    return document
 
 
 def convert(files: list[Path], folder: bool, warn: Callable[[str, str], None]) -> dict[str, Any]:
