@@ -397,13 +397,11 @@ def _describe(schema: dict[str, Any], fields: list[Field]) -> None:
     props = schema["properties"]
     for f in fields:
         if f.name in props and _shapeless(props[f.name]) and (f.children or f.options):
-            # The example shows no item (`[]`): the table's fields give the shape.
-            props[f.name] = schema_for(f)
-            props[f.name].pop("default", None)
+            # The example shows no item (`[]`) or null: the table's fields give the shape.
+            props[f.name] = _table_schema(f, props[f.name])
         elif f.name in props and _wider(f, props[f.name]):
             # The table's type holds the example's (`string、number 或 bool` over `30`).
-            props[f.name] = schema_for(f)
-            props[f.name].pop("default", None)
+            props[f.name] = _table_schema(f, props[f.name])
         elif f.name in props:
             if f.description:
                 props[f.name]["description"] = f.description
@@ -411,6 +409,16 @@ def _describe(schema: dict[str, Any], fields: list[Field]) -> None:
         else:
             props[f.name] = schema_for(f)
             props[f.name].pop("default", None)
+
+
+def _table_schema(f: Field, inferred: dict[str, Any]) -> dict[str, Any]:
+    """The table's schema of a field in place of the one inferred from the example; a field
+    the example shows as null stays nullable, so that the example still fits."""
+    schema = schema_for(f)
+    schema.pop("default", None)
+    if inferred.get("nullable"):
+        schema["nullable"] = True
+    return schema
 
 
 def _wider(f: Field, inferred: dict[str, Any]) -> bool:
