@@ -64,6 +64,7 @@ def first_error(schema: dict, value: Any, *, required: bool = True) -> str | Non
 
 def schema_problems(schema: dict[str, Any], instance: Any, what: str) -> list[str]:
     """Every way `instance` breaks `schema`, each prefixed by `what` and where it is."""
+
     # OpenAPI 3.0 schemas are close to draft 4; `format` is not asserted.
     def build() -> tuple[Any, Any]:
         source = json_schema(schema)

@@ -8,6 +8,7 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from . import (
     CUSTOM_OVERLAY_PATH,
@@ -22,6 +23,7 @@ from . import (
 )
 from .model import ConversionError, Loss, NoOperation, Page, PageErrors
 from .paths import align_paths, operation_key
+from .sources import page_files, print_warning
 
 Warn = Callable[[str], None]
 # The committed specs: (page, overlay, spec) each. Today's OpenAPI page is not kept here: its
@@ -45,7 +47,18 @@ def convert_pages(
     warn: Callable[[str, str], None] = lambda name, message: None,
     skip_empty: bool = False,
 ) -> str:
-    """YAML text of one spec for several pages, given as (file name, Markdown text).
+    """YAML text of one spec for several pages, given as (file name, Markdown text)."""
+    return emitter.dump(convert_document(sources, overlay_path, warn, skip_empty))
+
+
+def convert_document(
+    sources: list[tuple[str, str]],
+    overlay_path: str | Path | None = None,
+    warn: Callable[[str, str], None] = lambda name, message: None,
+    skip_empty: bool = False,
+) -> dict[str, Any]:
+    """One spec for several pages, given as (file name, Markdown text), as a document (what
+    `convert_pages` writes as YAML; the commands that serve it take it without the text).
 
     Two pages defining the same operation stop the conversion, naming both. A page the
     converter cannot understand does not hide the next: every such page's error is raised
@@ -83,7 +96,7 @@ def convert_pages(
                 warn(page.source, message)
     if overlay_path:
         document = overlay.apply(document, overlay.load(overlay_path))
-    return emitter.dump(document)
+    return document
 
 
 def _refuse_duplicates(pages: list[Page]) -> None:
@@ -101,32 +114,6 @@ def _refuse_duplicates(pages: list[Page]) -> None:
                     page.source,
                 )
             owners[key] = (page.source, op.line)
-
-
-def page_files(paths: list[str]) -> tuple[list[Path], bool]:
-    """The Markdown files named, a folder standing for its *.md files (sorted, recursive);
-    and whether a folder was given (its pages without endpoints are then skipped)."""
-    files: list[Path] = []
-    folder = False
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            folder = True
-            found = sorted(p for p in path.rglob("*.md") if p.is_file())
-            if not found:
-                raise OSError(f"{path}: no .md page in this folder")
-            files += found
-        else:
-            files.append(path)
-    return files, folder
-
-
-def print_warning(name: str, message: str) -> None:
-    """`warning: FILE:LINE: what`, like errors, so that editors jump to the line."""
-    line = re.match(r"line (\d+): ", message)
-    where = f"{name}:{line.group(1)}" if line else name
-    text = message[line.end() :] if line else message
-    print(f"warning: {where}: {text}" if where else f"warning: {text}", file=sys.stderr)
 
 
 def _read(files: list[Path]) -> list[tuple[str, str]]:

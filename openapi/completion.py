@@ -13,12 +13,14 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from . import CUSTOM_OVERLAY_PATH, OVERLAY_PATH, overlay
+from . import CUSTOM_OVERLAY_PATH, OVERLAY_PATH, overlay, page_cache
+from .sources import page_files, print_warning
 
 CATALOGUE = "x-zadig-error-catalogue"
 METHODS = overlay.METHODS
@@ -44,26 +46,25 @@ def document_for(
 ) -> dict[str, Any]:
     """The document `--spec FILE ...` or `--page PAGE.md ...` names (the mock's, the gate's and
     the proxy's option; several specs are made one by `merge`), completed (the pages' and the
-    merge's warnings printed when `warn`); SpecError naming what stops it."""
-    from .cli import page_files, print_warning
-    from .merge import MergeError, merge_specs
-    from .model import ConversionError, PageErrors
-
+    merge's warnings printed when `warn`); SpecError naming what stops it. Converted pages are
+    kept in the page cache (`page_cache`)."""
     quiet: Callable[[str, str], None] = lambda _name, _message: None  # noqa: E731
     say = print_warning if warn else quiet
     specs = [spec] if isinstance(spec, str) else list(spec or [])
     try:
         if specs:
-            documents = [(name, complete(read_spec(name))) for name in specs]
-            return merge_specs(documents, lambda message: say("", message))
+            from .merge import MergeError, merge_specs
+
+            try:
+                documents = [(name, complete(read_spec(name))) for name in specs]
+                return merge_specs(documents, lambda message: say("", message))
+            except MergeError as exc:
+                raise SpecError(str(exc)) from None
         files, folder = page_files(pages)
-        return convert(files, folder, say)
-    except ConversionError as exc:
-        errors = exc.errors if isinstance(exc, PageErrors) else [exc]
-        raise SpecError("\n".join(f"{e.file}:{e.line}: {e.message}" for e in errors)) from None
+        return page_cache.converted(files, folder, say, partial(convert, folder=folder))
     except UnicodeDecodeError as exc:
         raise SpecError(f"a page is not UTF-8 text: {exc.reason} at byte {exc.start}") from None
-    except (OSError, overlay.OverlayError, MergeError) as exc:
+    except (OSError, overlay.OverlayError) as exc:
         raise SpecError(str(exc)) from None
 
 
@@ -78,19 +79,27 @@ def read_spec(spec: str) -> dict[str, Any]:
     return document
 
 
-def convert(files: list[Path], folder: bool, warn: Callable[[str, str], None]) -> dict[str, Any]:
-    """The spec of the pages `files` (a folder's pages without operations skipped), completed."""
-    from .cli import convert_pages  # the converter's command owns reading several pages
+def convert(
+    sources: list[tuple[str, str]], warn: Callable[[str, str], None], folder: bool = False
+) -> dict[str, Any]:
+    """The spec of the pages `sources` ((name, Markdown text) each; a folder's pages without
+    operations skipped), completed; SpecError naming what stops it."""
+    # The converter is imported here only: a start served from the page cache never needs it.
+    from .cli import convert_document  # the converter's command owns reading several pages
+    from .model import ConversionError, PageErrors
 
-    sources = [(str(f), f.read_text(encoding="utf-8")) for f in files]
-    text = convert_pages(sources, None, warn, skip_empty=folder)
-    document = yaml.load(text, Loader=yaml.CSafeLoader)
+    try:
+        document = convert_document(sources, None, warn, skip_empty=folder)
+    except ConversionError as exc:
+        errors = exc.errors if isinstance(exc, PageErrors) else [exc]
+        raise SpecError("\n".join(f"{e.file}:{e.line}: {e.message}" for e in errors)) from None
     return complete(document, lambda message: warn("", message))
 
 
 def complete(document: dict[str, Any], warn: Warn = lambda message: None) -> dict[str, Any]:
     """`document` with the rule sets' overlays it has all operations of, then what the pages
-    leave unsaid. A spec whose catalogue has aslan's own answers already is returned as it is."""
+    leave unsaid (`document` itself may be changed: callers pass one they own). A spec whose
+    catalogue has aslan's own answers already is returned as it is."""
     catalogue = (document.get("components") or {}).get(CATALOGUE) or {}
     # A committed spec has aslan's own answers; a page's own catalogue (its error section)
     # is completed like the rest.
@@ -136,7 +145,6 @@ def _with_rule_overlay(
 
 
 def _shared(document: dict[str, Any]) -> dict[str, Any]:
-    document = copy.deepcopy(document)
     base = overlay.load(OVERLAY_PATH)["components"]
     components = document.setdefault("components", {})
     schemes = components.setdefault("securitySchemes", {})

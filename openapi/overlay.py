@@ -28,7 +28,7 @@ class OverlayError(ValueError):
 
 def load(path: str | Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or {}
     except yaml.YAMLError as exc:
         raise OverlayError(f"{path}: not YAML: {exc}") from None
     if not isinstance(data, dict):
