@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from browser_harness import REPO, TOKEN, Mock, wait_until
+from pictures import save_picture
 from test_browser_frontend import (
     WORKFLOW,
     catalogue_entry,
@@ -90,8 +91,7 @@ def press(browser: Any, selector: str) -> None:
 def save(browser: Any, name: str) -> Path:
     """The picture the docs show, written by this test (docs/NAME.png)."""
     path = DOCS / f"{name}.png"
-    browser.execute_script("window.scrollTo(0, 0)")
-    assert browser.save_screenshot(str(path))
+    save_picture(browser, path)
     return path
 
 
