@@ -75,6 +75,12 @@ class Catalogue(Mapping[int, Entry]):
         both.entries = {**other.entries, **self.entries}
         return both
 
+    def only(self, codes: tuple[int, ...]) -> Catalogue:
+        """This catalogue's entries for `codes` (those it has)."""
+        part = Catalogue({})
+        part.entries = {code: self.entries[code] for code in codes if code in self.entries}
+        return part
+
     def error(
         self,
         code: int,

@@ -10,9 +10,9 @@ from decimal import Decimal
 from typing import Any
 
 
-def redact(text: str, secret: str | None) -> str:
-    """Keep the API token out of CI logs."""
-    return text.replace(secret, "$ZADIG_TOKEN") if secret else text
+def redact(text: str, secret: str | None, name: str = "ZADIG_TOKEN") -> str:
+    """Keep the API token out of CI logs: it shows as the variable `name` that holds it."""
+    return text.replace(secret, "$" + name) if secret else text
 
 
 def _integer(text: str) -> int | Decimal:
@@ -40,6 +40,7 @@ class Exchange:
     response_headers: dict[str, str] = field(default_factory=dict)
     text: str = ""
     secret: str | None = field(default=None, repr=False)
+    secret_name: str = "ZADIG_TOKEN"  # the environment variable the secret comes from
 
     @property
     def media_type(self) -> str:
@@ -50,12 +51,12 @@ class Exchange:
         return loads(self.text)
 
     def curl(self) -> str:
-        """The request as a shell command; the configured token shows as $ZADIG_TOKEN."""
+        """The request as a shell command; the token shows as its variable ($ZADIG_TOKEN)."""
         parts = ["curl", "-sS", "-i", "-X", self.method]
         token_header = ""
         for name, value in self.headers.items():
             if self.secret and self.secret in value:
-                token_header = f' -H "{name}: {redact(value, self.secret)}"'
+                token_header = f' -H "{name}: {redact(value, self.secret, self.secret_name)}"'
                 continue
             parts += ["-H", f"{name}: {value}"]
         if self.body is not None:

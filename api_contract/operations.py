@@ -37,6 +37,8 @@ class Answer:
     status: int
     schema: dict[str, Any]
     examples: dict[str, Any]
+    has_body: bool = True  # False: the spec documents this status with no content at all
+    description: str = ""  # the response's description
 
 
 @dataclass(frozen=True)
@@ -159,7 +161,13 @@ def read_operation(
 ) -> Operation:
     responses = resolve(raw, spec["responses"])
     answers = {
-        int(status): Answer(int(status), content.get("schema", {}), _examples(content))
+        int(status): Answer(
+            int(status),
+            content.get("schema", {}),
+            _examples(content),
+            bool(response.get("content")),
+            str(response.get("description", "")),
+        )
         for status, response in responses.items()
         if str(status).isdigit()
         for content in [_json_content(response)]

@@ -31,6 +31,7 @@ from api_contract.page_checks import page_answer_problems
 from api_contract.routes import Match, match, routes
 from api_contract.spec import Contract
 from api_contract.summary import AUTH_ROW, SUCCESS_ROW
+from api_contract.today_checks import answer_problems as today_answer_problems
 from contract_proxy import BODY_LIMIT, console
 from contract_proxy.console import exchange_entry
 from contract_proxy.forwarding import Answer, Fault, Upstream, decoded
@@ -67,11 +68,15 @@ class Proxy:
         log: TextIO | None = sys.stderr,
         body_limit: int = BODY_LIMIT,
         page_operations: frozenset[str] = frozenset(),
+        today: dict[str, str] | None = None,
     ) -> None:
         self.contract = contract
         self.body_limit = body_limit
         # Operations without hand-written rules: judged by what their page states only.
         self.page_operations = page_operations
+        # operationId -> the role it plays in today's workflow-task OpenAPI (api_contract.
+        # rule_sets): judged by api_contract.today_checks.
+        self.today = today or {}
         self.upstream = upstream
         self.ledger = ledger or Ledger()
         self.log = log
@@ -188,6 +193,14 @@ class Proxy:
         )
         if found.operation.operation_id in self.page_operations:
             return page_answer_problems(found.operation, exchange), self._row(outcome.status, text)
+        role = self.today.get(found.operation.operation_id)
+        if role is not None:
+            query = dict(parse_qsl(seen.query, keep_blank_values=True))
+            token = "token" in query or len(seen.headers.get("authorization", "").split(" ")) == 2
+            problems = today_answer_problems(
+                self.contract, found.operation, role, exchange, query, token
+            )
+            return problems, self._row(outcome.status, text)
         problems = answer_problems(self.contract, found.operation, exchange)
         if not problems and outcome.status == 200 and found.operation.request_schema:
             sent = _json(seen.body)

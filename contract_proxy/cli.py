@@ -14,6 +14,9 @@ from pathlib import Path
 from contract_proxy import BODY_LIMIT
 from serving import limits, origins
 
+# The packaged specs, by the names zadig-spec and zadig-contract give them.
+APIS = ("workflow", "custom-workflow")
+
 MAX_PORT = 65535
 
 
@@ -76,6 +79,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=port, default=8081)
     api = parser.add_mutually_exclusive_group()
     api.add_argument(
+        "--api",
+        choices=sorted(APIS),
+        default="workflow",
+        help="which packaged spec: the v1.7.1 page's workflow tasks (default) or today's "
+        "workflow-task OpenAPI (custom-workflow)",
+    )
+    api.add_argument(
         "--spec",
         action="append",
         default=[],
@@ -134,10 +144,11 @@ def main(argv: list[str] | None = None) -> int:
     from contract_proxy.forwarding import Upstream
     from contract_proxy.ledger import Ledger
     from contract_proxy.report import summary_lines, write_json, write_junit
-    from openapi import SPEC_PATH
+    from openapi import CUSTOM_SPEC_PATH, SPEC_PATH
     from serving.protocol import uvicorn_config
 
-    spec = ", ".join(args.spec or args.page) or SPEC_PATH
+    packaged = CUSTOM_SPEC_PATH if args.api == "custom-workflow" else SPEC_PATH
+    spec = ", ".join(args.spec or args.page) or packaged
     try:
         if args.spec or args.page:
             from openapi.completion import document_for
@@ -145,12 +156,20 @@ def main(argv: list[str] | None = None) -> int:
             contract = read_contract(document_for(args.spec, args.page), str(spec))
         else:
             contract = load_contract(spec)
-        # The operations v1.7.1's rules judge; the others are judged by what their page states.
-        rules = attached(contract, [rule_set("workflow", load_contract(SPEC_PATH))])
+        # The operations the rules of v1.7.1 and of today's OpenAPI judge (by method and path);
+        # the others are judged by what their page states.
+        rules = attached(
+            contract,
+            [
+                rule_set("workflow", load_contract(SPEC_PATH)),
+                rule_set("custom-workflow", load_contract(CUSTOM_SPEC_PATH)),
+            ],
+        )
     except (OSError, ValueError, KeyError) as exc:
         print(f"zadig-proxy: {'--page' if args.page else '--spec'} {spec}: {exc}", file=sys.stderr)
         return 2
-    ruled = {op.operation_id for op in rules.get("workflow", {}).values()}
+    today = {op.operation_id: role for role, op in rules.get("custom-workflow", {}).items()}
+    ruled = {op.operation_id for op in rules.get("workflow", {}).values()} | set(today)
     ledger = Ledger()
     upstream = Upstream(args.upstream, args.timeout)
     app = build_app(
@@ -160,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         ledger=ledger,
         log=None if args.quiet else sys.stderr,
         page_operations=frozenset(contract.operations) - ruled,
+        today=today,
         body_limit=args.max_body_bytes,
         hosts=origins.allowed_hosts(args.host, args.allow_host),
         origins=frozenset(args.allow_origin),

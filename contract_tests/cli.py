@@ -30,8 +30,17 @@ examples:
 exit status (pytest's): 0 every rule that ran passed, 1 a rule failed, 4 a usage error.
 pytest's own options (-k, -x, --deselect, ...) are taken too: {PROG} {HELP_PYTEST}."""
 METAVARS = {str: "TEXT", float: "SECONDS", int: "N"}
-# Repeatable options: what one value is.
-LIST_METAVARS = {"--spec": "FILE", "--page": "PAGE.md", "--set": "NAME=VALUE"}
+# What one value of these options is (repeatable ones: each value).
+FLAG_METAVARS = {
+    "--page": "PAGE.md",
+    "--set": "NAME=VALUE",
+    "--spec": "FILE",
+    "--trigger-body": "FILE",
+    "--approval-workflow": "KEY",
+    "--approval-job": "NAME",
+    "--approval-trigger-body": "FILE",
+    "--non-approver-token": "TOKEN",
+}
 
 
 def help_text() -> str:
@@ -71,8 +80,8 @@ def help_text() -> str:
 
 
 def metavar(option: Option) -> str:
-    if option.kind is list:
-        return LIST_METAVARS[option.flag]
+    if option.flag in FLAG_METAVARS:
+        return FLAG_METAVARS[option.flag]
     return "URL" if option.flag == "--base-url" else METAVARS[option.kind]
 
 

@@ -138,8 +138,9 @@ def ledger(target: Target, contract: Contract, notes: list[str]) -> Iterator[Tas
 
 @pytest.fixture(scope="session")
 def target(settings: Settings, notes: list[str]) -> Iterator[Target]:
+    other = settings.approval.non_approver_token if settings.approval else None
     client = Target(
-        settings.base_url, settings.token, settings.request_timeout, settings.run_budget
+        settings.base_url, settings.token, settings.request_timeout, settings.run_budget, other
     )
     yield client
     client.close()

@@ -100,6 +100,7 @@ class Target:
     token: str | None
     timeout: float
     budget: float
+    non_approver_token: str | None = None
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
@@ -115,9 +116,21 @@ class Target:
         self._client.close()
 
     def auth_headers(self, auth: str = "configured") -> dict[str, str]:
-        """`configured`: the --token (if any); `none`: no header; `bad`: a token that is wrong."""
-        value = {"configured": self.token, "none": None, "bad": BAD_TOKEN}[auth]
+        """`configured`: the --token (if any); `none`: no header; `bad`: a token that is wrong;
+        `non-approver`: the --non-approver-token."""
+        value = {
+            "configured": self.token,
+            "none": None,
+            "bad": BAD_TOKEN,
+            "non-approver": self.non_approver_token,
+        }[auth]
         return {"Authorization": f"Bearer {value}"} if value else {}
+
+    def _secret(self, auth: str) -> tuple[str | None, str]:
+        """The token a request carries and the variable a report names in its place."""
+        if auth == "non-approver":
+            return self.non_approver_token, "ZADIG_NON_APPROVER_TOKEN"
+        return self.token, "ZADIG_TOKEN"
 
     def send(
         self,
@@ -142,7 +155,10 @@ class Target:
         if content is not None:
             headers["Content-Type"] = "application/json"
         request = self._client.build_request(method.upper(), url, headers=headers, content=content)
-        exchange = Exchange(method.upper(), url, headers, content, secret=self.token)
+        secret, secret_name = self._secret(auth)
+        exchange = Exchange(
+            method.upper(), url, headers, content, secret=secret, secret_name=secret_name
+        )
         return self.deliver(operation, request, exchange, budgeted)[0]
 
     def send_generated(

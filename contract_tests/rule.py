@@ -12,17 +12,21 @@ from api_contract.exchange import Exchange
 
 @dataclass(frozen=True)
 class Rule:
-    """A documented rule: where the page states it and what the spec says."""
+    """A documented rule: where the page states it, what the spec says and, for today's
+    OpenAPI, the behavior file's section it rests on (`basis`, e.g. "§5.2")."""
 
     title: str
     section: str
     spec_ref: str
+    basis: str = ""
 
     def fail(self, exchange: Exchange | None, expected: str, problems: list[str]) -> NoReturn:
         lines = [
             f"contract rule broken: {self.title}",
             f"  documented in: page section «{self.section}»; spec {self.spec_ref}",
         ]
+        if self.basis:
+            lines += [f"  rests on: zadig-openapi-workflow-behavior.md {self.basis}"]
         if exchange is not None:
             lines += [f"  request: {exchange.curl()}"]
         lines += [f"  expected: {expected}"]

@@ -37,18 +37,18 @@ class Option:
 
 
 OPTIONS = (
-    Option("--base-url", "ZADIG_BASE_URL", "URL of the deployment to check (required)"),
-    Option("--token", "ZADIG_TOKEN", "API token, sent as 'Authorization: Bearer'"),
+    Option("--base-url", "ZADIG_BASE_URL", "the deployment to check (required)"),
+    Option("--token", "ZADIG_TOKEN", "API token (Authorization: Bearer)"),
     Option("--profile", "ZADIG_PROFILE", "safe (production) or full (staging, mock)", "safe"),
-    Option("--project", "ZADIG_PROJECT", "fixture project (default: the spec's example)"),
-    Option("--workflow", "ZADIG_WORKFLOW", "fixture workflow (default: the spec's example)"),
-    Option("--env", "ZADIG_ENV", "fixture env (default: the spec's example)"),
-    Option("--service", "ZADIG_SERVICE", "fixture service (default: the spec's example)"),
+    Option("--project", "ZADIG_PROJECT", "fixture project (the spec's example)"),
+    Option("--workflow", "ZADIG_WORKFLOW", "fixture workflow (the spec's example)"),
+    Option("--env", "ZADIG_ENV", "fixture env (the spec's example)"),
+    Option("--service", "ZADIG_SERVICE", "fixture service (the spec's example)"),
     Option("--target-name", "ZADIG_TARGET_NAME", "fixture target name (default: --service)"),
     Option(
         "--spec",
         "ZADIG_SPEC",
-        "OpenAPI spec (default: the packaged one; repeatable: several specs made one)",
+        "OpenAPI spec, repeatable (default: the packaged one)",
         None,
         list,
     ),
@@ -69,16 +69,31 @@ OPTIONS = (
     Option(
         "--api",
         "ZADIG_API",
-        "workflow (v1.7.1's page) or custom-workflow (today's /openapi/workflows tasks); "
-        "picks the packaged spec (default: workflow, or the API of --spec)",
+        "workflow (v1.7.1's page) or custom-workflow (today's OpenAPI)",
     ),
+    # The options of today's OpenAPI's full profile (see docs/gate.md).
     Option(
         "--trigger-body",
         "ZADIG_TRIGGER_BODY",
-        "custom-workflow, full profile: a JSON file with the trigger body (default: the spec's "
-        "example, its project and workflow replaced by --project and --workflow)",
+        "custom-workflow: the trigger's JSON body (default: the spec's example)",
     ),
-    Option("--request-timeout", "ZADIG_REQUEST_TIMEOUT", "seconds per request", 10.0, float),
+    Option(
+        "--approval-workflow",
+        "ZADIG_APPROVAL_WORKFLOW",
+        "a workflow whose approval job the token approves (default: none)",
+    ),
+    Option("--approval-job", "ZADIG_APPROVAL_JOB", "that approval job's name"),
+    Option(
+        "--approval-trigger-body",
+        "ZADIG_APPROVAL_TRIGGER_BODY",
+        "its JSON trigger body (default: that job only)",
+    ),
+    Option(
+        "--non-approver-token",
+        "ZADIG_NON_APPROVER_TOKEN",
+        "token of a non-approver",
+    ),
+    Option("--request-timeout", "ZADIG_REQUEST_TIMEOUT", "per request", 10.0, float),
     Option(
         "--run-budget",
         "ZADIG_RUN_BUDGET",
@@ -95,7 +110,7 @@ OPTIONS = (
         False,
         bool,
     ),
-    Option("--max-examples", "ZADIG_MAX_EXAMPLES", "generated cases per operation", 25, int),
+    Option("--max-examples", "ZADIG_MAX_EXAMPLES", "cases per operation", 25, int),
     Option("--seed", "ZADIG_SEED", "seed for generated cases and names", None, int),
 )
 
@@ -165,6 +180,17 @@ class Fixture:
 
 
 @dataclass(frozen=True)
+class Approval:
+    """Today's OpenAPI, full profile: a workflow whose tasks wait for an approval job that the
+    token's user may approve, and optionally the token of a user who may not."""
+
+    workflow: str
+    job: str
+    trigger_body: dict[str, Any]
+    non_approver_token: str | None = None
+
+
+@dataclass(frozen=True)
 class Settings:
     base_url: str
     token: str | None
@@ -181,6 +207,7 @@ class Settings:
     sets: dict[str, str] = field(default_factory=dict)
     api: str = "workflow"
     trigger_body: dict[str, Any] | None = None  # custom-workflow: the full profile's trigger
+    approval: Approval | None = None  # custom-workflow: the approve step's fixture
 
     @property
     def full(self) -> bool:
@@ -252,6 +279,7 @@ def build_settings(values: dict[str, Any], contract: Contract, spec: Path) -> Se
         trigger_body=(
             _trigger_body(values, contract) if api_of(contract) == "custom-workflow" else None
         ),
+        approval=_approval(values, contract),
     )
 
 
@@ -265,21 +293,54 @@ def _sets(given: list[str] | None) -> dict[str, str]:
     return found
 
 
+def _body_file(flag: str, path: str) -> dict[str, Any]:
+    try:
+        body = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SettingsError(f"{flag} {path}: {exc}") from None
+    if not isinstance(body, dict):
+        raise SettingsError(f"{flag} {path}: not a JSON object")
+    return body
+
+
 def _trigger_body(values: dict[str, Any], contract: Contract) -> dict[str, Any]:
     """The body the full profile triggers its tasks with: the file --trigger-body names, else
     the spec's trigger example with the fixture's project and workflow."""
     path = values["zadig_trigger_body"]
     if path:
-        try:
-            body = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise SettingsError(f"--trigger-body {path}: {exc}") from None
-        if not isinstance(body, dict):
-            raise SettingsError(f"--trigger-body {path}: not a JSON object")
-        return body
+        return _body_file("--trigger-body", path)
     fixture = _fixture(values, contract)
     example = _example(contract)
     return {**example, "project_key": fixture.project, "workflow_key": fixture.workflow}
+
+
+def _approval(values: dict[str, Any], contract: Contract) -> Approval | None:
+    """The approve step's fixture, or None when no approval workflow is named."""
+    workflow, job = values["zadig_approval_workflow"], values["zadig_approval_job"]
+    other = values["zadig_non_approver_token"] or None
+    if not (workflow or job or other or values["zadig_approval_trigger_body"]):
+        return None
+    if api_of(contract) != "custom-workflow":
+        raise SettingsError("--approval-workflow and --approval-job are for --api custom-workflow")
+    if not workflow or not job:
+        raise SettingsError(
+            "--approval-workflow and --approval-job go together (and are needed by "
+            "--approval-trigger-body and --non-approver-token)"
+        )
+    path = values["zadig_approval_trigger_body"]
+    if path:
+        body = _body_file("--approval-trigger-body", path)
+        if body.get("workflow_key") != workflow:
+            raise SettingsError(
+                f"--approval-trigger-body {path}: workflow_key {body.get('workflow_key')!r} "
+                f"is not --approval-workflow {workflow!r}"
+            )
+    else:
+        # Only the approval job selected: aslan skips every job not named in `inputs`.
+        project = _fixture(values, contract).project
+        inputs = [{"job_name": job, "job_type": "approval"}]
+        body = {"project_key": project, "workflow_key": workflow, "inputs": inputs}
+    return Approval(workflow, job, body, other)
 
 
 def _example(contract: Contract) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from connexion.resolver import Resolver
 from starlette.convertors import PathConvertor, register_url_convertor
 from starlette.exceptions import HTTPException
 
-from api_contract.catalogue import ZadigError
+from api_contract.catalogue import Catalogue, ZadigError
 from api_contract.operations import PAGE_SAMPLE
 from api_contract.routes import routes
 from api_contract.rule_sets import attached, rule_set
@@ -32,7 +32,8 @@ from mock_server.admin_auth import AdminAuth
 from mock_server.auth import Auth
 from mock_server.body_guard import BodyGuard
 from mock_server.console import Console
-from mock_server.custom_api import CustomWorkflowAPI
+from mock_server.custom_api import CustomWorkflowAPI, today_routes
+from mock_server.custom_api import documented_answers as today_answers
 from mock_server.custom_workflow import STATUSES as CUSTOM_STATUSES
 from mock_server.custom_workflow import CustomWorkflowTasks
 from mock_server.domain import STATUSES, WorkflowTasks
@@ -77,6 +78,8 @@ register_url_convertor("path", type("AnyPathConvertor", (PathConvertor,), {"rege
 ADMIN_SPEC_PATH = Path(__file__).with_name("admin.yaml")
 ADMIN_BASE = "/_mock"
 REDIS_URL = re.compile(r"(rediss?|unix)://", re.IGNORECASE)
+TODAY = "custom-workflow"  # the rule set of today's workflow-task OpenAPI
+GATEWAY_CODES = (401, 403)
 CUSTOM_CREATE = "createCustomWorkflowTask"
 CUSTOM_APPROVE = "approveCustomWorkflowTask"
 # The mock's own answers (e.g. 503 while the shared state is away), beside Zadig's catalogue.
@@ -90,31 +93,59 @@ def create_app(options: MockOptions | None = None) -> AsyncApp:
     reference = load_contract(SPEC_PATH)
     contract = reference if options.spec is None else read_contract(options.spec, "--spec")
     admin = read_contract(admin_spec(), ADMIN_SPEC_PATH.name, ADMIN_CATALOGUE_KEY)
-    custom = load_contract(CUSTOM_SPEC_PATH)  # today's OpenAPI, served beside the page's API
-    # v1.7.1's workflow-task rules, wherever the spec has its operations (by method and path).
-    tasks_api = attached(contract, [rule_set("workflow", reference)]).get("workflow", {})
+    custom_reference = load_contract(CUSTOM_SPEC_PATH)
+    # The rule sets held by hand (v1.7.1's workflow tasks, today's custom workflow tasks),
+    # wherever the spec has their operations (by method and path, whatever their names).
+    today_rules = rule_set(TODAY, custom_reference)
+    found = attached(contract, [rule_set("workflow", reference), today_rules])
+    tasks_api = found.get("workflow", {})
+    # Today's OpenAPI: the served spec's operations where it has them, else the committed
+    # spec's, served beside the page's API.
+    custom = contract if TODAY in found else custom_reference
+    today = found.get(TODAY) or attached(custom, [today_rules])[TODAY]
     create = tasks_api.get(CREATE)
     if options.seed is None:
         example = create and create.request_examples.get(PAGE_SAMPLE, create.request_example)
         seed = default_seed(example) if example else {}
-        today = default_custom_seed(
-            custom.operation(CUSTOM_CREATE).request_example or {},
-            custom.operation(CUSTOM_APPROVE).request_example or {},
+        world = default_custom_seed(
+            today[CUSTOM_CREATE].request_example or {},
+            today[CUSTOM_APPROVE].request_example or {},
         )
-        options = replace(options, seed={**seed, "custom_workflows": today["custom_workflows"]})
+        options = replace(options, seed={**seed, "custom_workflows": world["custom_workflows"]})
     forced_schema = admin.raw["components"]["schemas"]["Forced"]
     max_delay_ms = forced_schema["properties"]["delay_ms"]["maximum"]
+    # Aslan's answers to today's OpenAPI: the served spec's catalogue, the committed one's
+    # codes where a page without its overlay lacks them.
+    custom_catalogue = custom.catalogue.merged(custom_reference.catalogue)
+    # The gateway's refusals, shared by every API, can be forced too (answered empty).
+    custom_catalogue = custom_catalogue.merged(reference.catalogue.only(GATEWAY_CODES))
+    today_ids = {op.operation_id: custom_catalogue for op in today.values()}
     # The operations no rule set plays are answered as their pages document them.
-    played = {op.operation_id for op in tasks_api.values()}
+    played = {op.operation_id for op in tasks_api.values()} | set(today_ids)
     documented = {
         op.operation_id: Documented.of(op)
         for op in contract.operations.values()
         if op.operation_id not in played
     }
-    mock = build_state(contract, admin, options, max_delay_ms, documented)
+    mock = build_state(contract, admin, options, max_delay_ms, today_ids, documented)
     catalogue = mock.catalogue
     custom_world = build_custom_world(options.seed or {}, mock.tasks.world.task_duration)
-    mock.custom = CustomWorkflowTasks(custom_world, mock.store, custom.catalogue, options.clock)
+    mock.custom = CustomWorkflowTasks(custom_world, mock.store, custom_catalogue, options.clock)
+    served_today = today_routes(today, custom_reference)
+    answers = [
+        entry
+        for entry in documented_answers(contract, documented)
+        if entry["operation"] not in today_ids
+    ] + [
+        {
+            "operation": route.operation.operation_id,
+            "method": route.operation.method.upper(),
+            "path": route.operation.path,
+            "summary": route.operation.section,
+            "answers": today_answers(route, custom_catalogue),
+        }
+        for route in served_today
+    ]
     task_handlers = WorkflowTaskHandlers(mock.tasks, target_fields(create) if create else ())
     roles = {
         op.operation_id: Role(
@@ -137,14 +168,20 @@ def create_app(options: MockOptions | None = None) -> AsyncApp:
         partial(Journal, entries=mock.store.journal),
         partial(
             CustomWorkflowAPI,
-            contract=custom,
+            routes=served_today,
             tasks=mock.custom,
-            catalogue=custom.catalogue,
+            catalogue=custom_catalogue,
             tokens=mock.tasks.world.tokens,
+            overrides=mock.overrides,
             enabled=mock.tasks.world.auth,
+            latency_ms=options.latency_ms,
             unavailable=StateUnavailable,
             unavailable_error=lambda exc: catalogue.error(503, "state_unavailable", error=str(exc)),
-            others=tuple(route.pattern for route in routes(contract)),
+            others=tuple(
+                route.pattern
+                for route in routes(contract)
+                if route.operation.operation_id not in today_ids
+            ),
         ),
         ExceptionMiddleware,
         SwaggerUI,
@@ -204,14 +241,7 @@ def create_app(options: MockOptions | None = None) -> AsyncApp:
         (
             admin,
             ADMIN_BASE,
-            method_resolver(
-                AdminHandlers(
-                    mock,
-                    defaults(forced_schema),
-                    documented_answers(contract, documented),
-                    options,
-                )
-            ),
+            method_resolver(AdminHandlers(mock, defaults(forced_schema), answers, options)),
             validator_map(),
         ),
     ):
@@ -247,10 +277,12 @@ def build_state(
     admin: Contract,
     options: MockOptions,
     max_delay_ms: float,
+    today: dict[str, Catalogue] | None = None,
     documented: dict[str, Documented] | None = None,
 ) -> MockState:
-    """The mock's world, store, rules and forced answers (`documented`: what the pages of the
-    operations answered from them document); `options.seed` is set."""
+    """The mock's world, store, rules and forced answers; `options.seed` is set; `today`:
+    today's OpenAPI's operationIds, each with its catalogue; `documented`: what the pages of
+    the operations answered from them document."""
     seed, clock = options.seed or {}, options.clock
     world = build_world(seed, clock())
     world.tokens.update({token: None for token in options.tokens})  # --token: any project
@@ -260,9 +292,10 @@ def build_state(
     store = open_store(options.state_file)
     store.attach(world, seed_fingerprint(seed))
     catalogue = contract.catalogue.merged(admin.catalogue)
-    operation_ids = frozenset(contract.operations)
+    today = today or {}
+    operation_ids = frozenset(contract.operations) | frozenset(today)
     tasks = WorkflowTasks(world, store, catalogue, clock)
-    overrides = Overrides(catalogue, max_delay_ms, store, documented)
+    overrides = Overrides(catalogue, max_delay_ms, store, documented, today)
     return MockState(seed, tasks, catalogue, operation_ids, overrides)
 
 

@@ -8,6 +8,7 @@ what aslan does not."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import logging
@@ -20,20 +21,24 @@ from urllib.parse import parse_qsl
 import orjson
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api_contract.catalogue import Catalogue, ZadigError
+from api_contract.operations import Operation
+from api_contract.routes import template_pattern
 from api_contract.schemas import first_error
 from api_contract.spec import Contract
 from mock_server.auth import INVALID
 from mock_server.custom_workflow import CustomWorkflowTasks, TaskView, User
+from mock_server.forced_answers import Forced, Overrides
+from mock_server.forcing_middleware import prefer
 
 log = logging.getLogger("zadig_mock")
 PREFIX = "/openapi/"  # aslan answers unknown paths under it in plain text
 GO_INT = re.compile(r"[+-]?[0-9]+")
 INT64 = 2**63
 SUCCESS = {"message": "success"}
+OWN_CODES = 1000  # codes from here on are the API's own (6160...), below aslan's and the gateway's
 GO_KINDS = {dict: "object", list: "array", str: "string", bool: "bool", int: "number"}
 
 
@@ -74,51 +79,56 @@ def go_decode_error(raw: bytes) -> tuple[Any, str | None]:
 
 
 @dataclass(frozen=True)
-class Operation:
-    operation_id: str
+class Route:
+    """One operation of the served spec that a role of today's rule set plays."""
+
+    role: str  # the reference operationId, e.g. createCustomWorkflowTask
+    operation: Operation
+    names: dict[str, str]  # the spec's path parameter name -> the rules' (reference) name
     defaults: dict[str, Any]  # query parameter -> the spec's default
+    query_ints: bool  # gin's BindQuery of integers: a forced 400 is its empty body
 
 
 class CustomWorkflowAPI:
-    """ASGI middleware: answers the paths of today's OpenAPI, passes everything else on."""
+    """ASGI middleware: answers the operations that today's rule set plays in the served
+    contract (`roles`, attached by method and path: `api_contract.rule_sets`), forced answers
+    first; passes everything else on."""
 
     def __init__(
         self,
         app: ASGIApp,
         *,
-        contract: Contract,
+        routes: list[Route],
         tasks: CustomWorkflowTasks,
         catalogue: Catalogue,
         tokens: dict[str, Any],
+        overrides: Overrides,
         enabled: bool = True,
+        latency_ms: float = 0,
         unavailable: type[Exception] = RuntimeError,
         unavailable_error: Callable[[Exception], ZadigError] | None = None,
         others: tuple[re.Pattern[str], ...] = (),
     ) -> None:
         self.app = app
-        # Paths of the served spec (`--page`, `--spec`) under /openapi/: theirs, not aslan's 404.
+        # Paths of the served spec's other operations under /openapi/: theirs, not aslan's 404.
         self.others = others
         self.tasks = tasks
         self.errors = catalogue
         self.tokens = tokens
+        self.overrides = overrides
         self.enabled = enabled
+        self.latency = latency_ms / 1000
         self.unavailable = unavailable
         self.unavailable_error = unavailable_error
-        self.routes: list[tuple[re.Pattern, dict[str, Operation]]] = []
-        by_path: dict[str, dict[str, Operation]] = {}
-        for op in contract.operations.values():
-            defaults = {
-                p["name"]: p["schema"]["default"]
-                for p in op.parameters
-                if p.get("in") == "query" and "default" in p.get("schema", {})
-            }
-            by_path.setdefault(op.path, {})[op.method.upper()] = Operation(
-                op.operation_id, defaults
-            )
+        self.routes: list[tuple[re.Pattern, dict[str, Route]]] = []
+        by_path: dict[str, dict[str, Route]] = {}
+        for route in routes:
+            by_path.setdefault(route.operation.path, {})[route.operation.method.upper()] = route
         # Fixed segments first: /custom/task/approve before /custom/{workflowKey}/tasks.
         for template in sorted(by_path, key=lambda t: (t.count("{"), -len(t))):
-            self.routes.append((compile_path(template)[0], by_path[template]))
-        self.trigger_schema = contract.operation("createCustomWorkflowTask").request_schema or {}
+            self.routes.append((template_pattern(template), by_path[template]))
+        trigger = next((r.operation for r in routes if r.role == "createCustomWorkflowTask"), None)
+        self.trigger_schema = (trigger.request_schema if trigger else None) or {}
         self.handlers: dict[str, Callable[..., Awaitable[Response]]] = {
             "createCustomWorkflowTask": self.create_custom_workflow_task,
             "getCustomWorkflowTask": self.get_custom_workflow_task,
@@ -137,22 +147,28 @@ class CustomWorkflowAPI:
         ):
             await self.app(scope, receive, send)
             return
-        response = await self.answer(Request(scope, receive))
+        response = await self.answer(Request(scope, receive), scope.get("zadig_mock"))
         await response(scope, receive, send)
 
-    async def answer(self, request: Request) -> Response:
+    async def answer(self, request: Request, note: dict[str, Any] | None = None) -> Response:
         path, method = request.url.path, request.method
         for pattern, operations in self.routes:
             match = pattern.fullmatch(path)
             if match is None:
                 continue
-            operation = operations.get(method)
-            if operation is None:
+            route = operations.get(method)
+            if route is None:
                 return PlainTextResponse(f"Method not allowed: {method} {path}", 405)
+            if note is not None:
+                note["operation"] = route.operation.operation_id  # the journal's
+            params = {route.names[k]: v for k, v in match.groupdict().items()}
             try:
                 user = self.gateway(request)
-                handler = self.handlers[operation.operation_id]
-                return await handler(request, user, match.groupdict(), operation)
+                forced = await self.forced(request, route, note)
+                if forced is not None:
+                    raise await self.forced_error(request, route, forced, params, user)
+                handler = self.handlers[route.role]
+                return await handler(request, user, params, route)
             except ZadigError as exc:
                 return render(exc)
             except NotAnInteger:
@@ -162,6 +178,29 @@ class CustomWorkflowAPI:
                     raise
                 return render(self.unavailable_error(exc), {"Retry-After": "1"})
         return PlainTextResponse(f"Invalid path: {path}", 404)
+
+    async def forced(
+        self, request: Request, route: Route, note: dict[str, Any] | None
+    ) -> Forced | None:
+        """The answer forced for this call (`Prefer` or the queue), after its delay and the
+        latency; None when it is the rules' own answer."""
+        preferences = prefer(request.scope)
+        forced = await self.overrides.take(route.operation.operation_id, preferences)
+        if forced is not None and note is not None:
+            used = forced.as_dict()
+            del used["times"]
+            note["forced"] = used
+        delay = self.latency + (forced.delay_ms / 1000 if forced else 0)
+        if delay > 0:
+            await asyncio.sleep(delay)
+        return forced if forced and forced.code is not None else None
+
+    async def forced_error(
+        self, request: Request, route: Route, forced: Forced, params: dict[str, str], user: User
+    ) -> ZadigError:
+        body, _ = go_decode_error(await request.body())
+        values = {"user": user.name, **described(request, params, body)}
+        return forced_answer(route, self.errors, forced.code or 200, forced.example, values)
 
     def gateway(self, request: Request) -> User:
         """The gateway's check (401, empty body) and the caller aslan reads from the token."""
@@ -179,7 +218,7 @@ class CustomWorkflowAPI:
 
     # -- handlers: one per operationId -----------------------------------------------------
 
-    async def create_custom_workflow_task(self, request, user, path, operation) -> Response:
+    async def create_custom_workflow_task(self, request, user, path, route) -> Response:
         body, why = go_decode_error(await request.body())
         if why:
             raise self.errors.error(400, "bad_json", error=why)
@@ -202,27 +241,25 @@ class CustomWorkflowAPI:
         }
         return json_response(answer)
 
-    async def get_custom_workflow_task(self, request, user, path, operation) -> Response:
+    async def get_custom_workflow_task(self, request, user, path, route) -> Response:
         key, task_id = task_query(request)
         return json_response(preview(await self.tasks.detail(key, task_id)))
 
-    async def cancel_custom_workflow_task(self, request, user, path, operation) -> Response:
+    async def cancel_custom_workflow_task(self, request, user, path, route) -> Response:
         key, task_id = task_query(request)
         await self.tasks.cancel(user, key, task_id)
         return json_response(SUCCESS)
 
-    async def list_custom_workflow_tasks(self, request, user, path, operation) -> Response:
+    async def list_custom_workflow_tasks(self, request, user, path, route) -> Response:
         query = request.query_params
-        page_num = go_int(query["pageNum"]) if "pageNum" in query else operation.defaults["pageNum"]
-        page_size = (
-            go_int(query["pageSize"]) if "pageSize" in query else operation.defaults["pageSize"]
-        )
+        page_num = go_int(query["pageNum"]) if "pageNum" in query else route.defaults["pageNum"]
+        page_size = go_int(query["pageSize"]) if "pageSize" in query else route.defaults["pageSize"]
         project = query.get("projectKey", "")
         total, views = await self.tasks.page(path["workflowKey"], project, page_num, page_size)
         rows = [list_row(view, project) for view in views]
         return json_response({"total": total, "workflow_tasks": rows})
 
-    async def retry_custom_workflow_task(self, request, user, path, operation) -> Response:
+    async def retry_custom_workflow_task(self, request, user, path, route) -> Response:
         try:
             task_id = go_int(path["taskID"]) if path["taskID"] else None
         except NotAnInteger:
@@ -232,7 +269,7 @@ class CustomWorkflowAPI:
         await self.tasks.retry(path["workflowKey"], task_id)
         return json_response(SUCCESS)
 
-    async def approve_custom_workflow_task(self, request, user, path, operation) -> Response:
+    async def approve_custom_workflow_task(self, request, user, path, route) -> Response:
         body, why = go_decode_error(await request.body())
         if why is None and body is not None and not valid_approval(body):
             why = "json: cannot unmarshal into Go value of type OpenAPIApproveRequest"
@@ -240,6 +277,120 @@ class CustomWorkflowAPI:
             raise self.errors.error(500, "bad_approve_json", error=why)
         await self.tasks.approve(user, body or {})
         return json_response(SUCCESS)
+
+
+def today_routes(roles: dict[str, Operation], reference: Contract) -> list[Route]:
+    """The routes of the operations that play today's roles (`api_contract.rule_sets`), the
+    rules' names for their path parameters taken from the reference spec."""
+    found = []
+    for role, op in roles.items():
+        spelt = reference.operation(role).path
+        names = dict(zip(path_names(op.path), path_names(spelt), strict=True))
+        ints = any(is_query_int(p) for p in op.parameters)
+        found.append(Route(role, op, names, query_defaults(op), ints))
+    return found
+
+
+def forced_answer(
+    route: Route, catalogue: Catalogue, code: int, reason: str | None, values: dict[str, Any]
+) -> ZadigError:
+    """A forced code answered as aslan answers it on this operation (section 7 of the behavior
+    file): an empty body where the spec documents that status without one (the gateway's 401,
+    trigger's 403) or gin's binding writes it (a query integer that does not parse: 400), else
+    the operation's own example of the code, else the catalogue's reason, its description
+    filled from the request's `values`."""
+    op = route.operation
+    answer = op.answers.get(code)
+    if (answer is not None and not answer.has_body) or (
+        code == 400 and route.query_ints and reason is None
+    ):
+        return catalogue.empty(code)
+    if reason is None:
+        for status, documented in sorted(op.answers.items()):
+            for value in documented.examples.values():
+                if status >= 400 and isinstance(value, dict) and value.get("code") == code:
+                    return ZadigError(status, value)
+    return catalogue.error(code, reason, **values)
+
+
+def documented_answers(route: Route, catalogue: Catalogue) -> list[dict[str, Any]]:
+    """Every answer one operation of today's OpenAPI documents, as a forced one gives it (for
+    GET /_mock/answers and the console): success, then per code the catalogue's reasons the
+    operation's examples name (every reason of the API's own codes), else the code alone."""
+    op = route.operation
+    codes: dict[int, list[str]] = {}
+    for status, answer in sorted(op.answers.items()):
+        shown = [v.get("code") for v in answer.examples.values() if isinstance(v, dict)]
+        if status >= 400 and status in catalogue and (not shown or status in shown):
+            codes.setdefault(status, [])
+        if status == 400 and route.query_ints:
+            codes.setdefault(status, [])
+        for name, value in answer.examples.items():
+            code = value.get("code") if isinstance(value, dict) else None
+            if status < 400 or code not in catalogue:
+                continue
+            reasons = catalogue[code].reasons
+            named = list(reasons) if code >= OWN_CODES else [name] if name in reasons else []
+            found = codes.setdefault(code, [])
+            found.extend(r for r in named if r not in found)
+    listed: list[dict[str, Any]] = [
+        {"code": 200, "example": None, "status": 200, "summary": summary(op, 200)}
+    ]
+    for code, reasons in sorted(codes.items()):
+        for reason in reasons or [None]:
+            error = forced_answer(route, catalogue, code, reason, {})
+            body = error.body or {}
+            listed.append(
+                {
+                    "code": code,
+                    "example": reason,
+                    "status": error.status,
+                    "message": body.get("message", ""),
+                    "description": body.get("description", ""),
+                    "empty": error.body is None,
+                    "summary": summary(op, error.status),
+                }
+            )
+    return listed
+
+
+def summary(op: Operation, status: int) -> str:
+    answer = op.answers.get(status)
+    return answer.description if answer else ""
+
+
+def path_names(template: str) -> list[str]:
+    return re.findall(r"\{([^}/]+)\}", template)
+
+
+def query_defaults(op: Operation) -> dict[str, Any]:
+    return {
+        p["name"]: p["schema"]["default"]
+        for p in op.parameters
+        if p.get("in") == "query" and "default" in p.get("schema", {})
+    }
+
+
+def is_query_int(parameter: dict[str, Any]) -> bool:
+    return parameter.get("in") == "query" and parameter.get("schema", {}).get("type") == "integer"
+
+
+def described(request: Request, params: dict[str, str], body: Any) -> dict[str, Any]:
+    """Values for a forced description's placeholders, where aslan's error takes them: the
+    query's or path's workflow key and task id, the body's, the caller."""
+    query, body = request.query_params, body if isinstance(body, dict) else {}
+    found = {
+        "workflow": params.get("workflowKey")
+        or query.get("workflowKey")
+        or body.get("workflow_key"),
+        "id": params.get("taskID") or query.get("taskId") or body.get("task_id"),
+        "job": body.get("stage_name"),
+        "decision": ("approve" if body["approve"] is True else "reject")
+        if "approve" in body
+        else None,
+        "error": "forced answer",
+    }
+    return {name: value for name, value in found.items() if value is not None}
 
 
 def valid_approval(body: Any) -> bool:

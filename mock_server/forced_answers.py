@@ -59,11 +59,17 @@ class Overrides:
         max_delay_ms: float,
         store: StateStore,
         documented: dict[str, Documented] | None = None,
+        catalogues: dict[str, Catalogue] | None = None,
     ) -> None:
         self.catalogue = catalogue
         self.max_delay_ms = max_delay_ms
         self.store = store
         self.documented = documented or {}
+        # operationId -> its API's own catalogue (today's OpenAPI beside v1.7.1's page)
+        self.catalogues = catalogues or {}
+
+    def catalogue_of(self, operation: str | None) -> Catalogue:
+        return self.catalogues.get(operation or "", self.catalogue)
 
     def checked(self, forced: Forced) -> Forced:
         """`forced` ready to use (code 200 means a normal answer; with `example`, that success
@@ -72,6 +78,7 @@ class Overrides:
         if forced.code == 200:
             forced.code = None
         code, example = forced.code, forced.example
+        catalogue = self.catalogue_of(forced.operation)
         page = self.documented.get(forced.operation or "", Documented())
         if code is None and example is not None and example not in page.successes:
             known = ", ".join(page.successes) or "none"
@@ -79,10 +86,10 @@ class Overrides:
                 f"example={example} is no success example of {forced.operation or 'any operation'}"
                 f" ({known}); a reason of an error needs code="
             )
-        if code is not None and code not in self.catalogue and code not in page.codes:
-            known = ", ".join(str(c) for c in sorted(set(self.catalogue.entries) | page.codes))
+        if code is not None and code not in catalogue and code not in page.codes:
+            known = ", ".join(str(c) for c in sorted(set(catalogue.entries) | page.codes))
             raise self.refuse(f"code {code} is not in the catalogue ({known})")
-        reasons = self.catalogue.entries[code].reasons if code in self.catalogue else {}
+        reasons = catalogue.entries[code].reasons if code in catalogue else {}
         own = {name for c, name in page.errors if c == code}
         if code is not None and example is not None and example not in {*reasons, *own}:
             known = ", ".join(sorted({*reasons, *own})) or "none"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from starlette.applications import Starlette
@@ -120,6 +120,16 @@ class Switches:
     retry_accepted_from: tuple[str, ...] = ()  # statuses where retry is wrongly accepted
     retry_wrong_state_status: int = 500
     list_oldest_first: bool = False
+    retry_inserts: bool = False  # retry resets the task and also stores a copy (listed twice)
+    no_stage_code: int = 6160  # the code of a trigger that selects no job
+    no_stage_description: str = "no stage found in workflow task: {workflow},taskID: {id}"
+    no_inputs_runs_every_job: bool = False  # a trigger without `inputs` selects every job
+    approval_task_status: str = "running"  # the task's status while its approval job waits
+    non_approver_403: bool = False  # a user who is not an approver is refused with 403
+    refused_approval_decides: bool = False  # the refused approval passes the job all the same
+    approve_records_reject: bool = False  # an approval (approve: true) rejects the job
+    approve_decides_nothing: bool = False  # an approval answers success and records nothing
+    approve_unknown_job_accepted: bool = False  # a job the task does not have is "approved"
     list_ignores_project: bool = False
     list_unknown_404: bool = False
     list_default_page_size: int = 10
@@ -135,6 +145,9 @@ class Switches:
     page_size_50: bool = False  # the page's default page size
     # Faithful variations.
     extra_fields: bool = False
+    nil_lists: bool = False  # Go's null for a nil slice inside a task (params, a job's spec)
+    history: int = 0  # passed tasks of test-openapi, an hour apart, before the run
+    list_ties_in_insertion_order: bool = False  # tasks of one second: oldest first (Mongo)
     queue_seconds: float = 0.3  # waiting -> running
     run_seconds: float = 3600.0  # running -> passed (long: cancels find it running)
 
@@ -162,7 +175,16 @@ class Fake:
         self.world = page_world() if world is None else world
         self.counters: dict[str, int] = {}
         self.tasks: dict[tuple[str, int], FakeTask] = {}
+        self.copies: list[FakeTask] = []  # retry_inserts: the copies a retry stored
         self.created = 0
+        past = int(time.time()) - 3600 * switches.history
+        for task_id in range(1, switches.history + 1):
+            created = past + 3600 * (task_id - 1)
+            workflow = self.world["test-openapi"]
+            self.tasks[(workflow.key, task_id)] = FakeTask(
+                workflow, task_id, "ci", "passed", created, created, created, end_time=created + 60
+            )
+            self.counters[workflow.key] = task_id
 
     # -- answers ----------------------------------------------------------------------------
     def answer(self, body: Any, status: int = 200) -> Response:
@@ -205,7 +227,9 @@ class Fake:
             if task.jobs[approval[0].name] == "":
                 task.jobs[approval[0].name] = "wait_for_approval"
                 waiting_approval = True
-        if waiting_approval or elapsed < self.s.queue_seconds + self.s.run_seconds:
+        if waiting_approval:
+            return self.s.approval_task_status
+        if elapsed < self.s.queue_seconds + self.s.run_seconds:
             return "running"
         self.end(task, "reject" if "reject" in task.jobs.values() else "passed")
         return task.status
@@ -294,11 +318,14 @@ def build_app(switches: Switches | None = None, world: dict[str, FakeWorkflow] |
             ]
             if jobs:
                 stages.append({"name": stage.name, "status": status, "jobs": jobs, "error": ""})
+        if s.nil_lists:
+            for stage in stages:
+                stage["jobs"] = [{**job, "spec": None} for job in stage["jobs"]]
         body: dict[str, Any] = {
             "task_id": task.task_id,
             "workflow_key": task.workflow.key,
             "workflow_name": task.workflow.display_name,
-            "params": [],
+            "params": None if s.nil_lists else [],
             "status": status,
             "reverted": False,
             "remark": "",
@@ -359,6 +386,8 @@ def build_app(switches: Switches | None = None, world: dict[str, FakeWorkflow] |
                 return fake.plain(f"invalid choice value {param.get('value')} for param {name}")
         task_id = fake.next_id(workflow.key)
         named = {(i or {}).get("job_name") for i in body.get("inputs") or []}
+        if s.no_inputs_runs_every_job and not body.get("inputs"):
+            named = {j.name for st in workflow.stages for j in st.jobs}
         jobs = {j.name: "" for st in workflow.stages for j in st.jobs if j.name in named}
         for stage in workflow.stages:
             for job in stage.jobs:
@@ -368,7 +397,8 @@ def build_app(switches: Switches | None = None, world: dict[str, FakeWorkflow] |
                     )
         if not jobs and not s.unknown_workflow_accepted:
             return fake.error(
-                6160, f"no stage found in workflow task: {workflow.key},taskID: {task_id}"
+                s.no_stage_code,
+                s.no_stage_description.format(workflow=workflow.key, id=task_id),
             )
         if workflow.disabled:
             return fake.error(6160, "workflow is disabled")
@@ -442,12 +472,18 @@ def build_app(switches: Switches | None = None, world: dict[str, FakeWorkflow] |
             return fake.error(400, "workflowKey is required", 404)
         rows = [
             t
-            for (key, _), t in fake.tasks.items()
-            if key == name and (s.list_ignores_project or t.workflow.project == project)
+            for t in [*fake.tasks.values(), *fake.copies]
+            if t.workflow.key == name and (s.list_ignores_project or t.workflow.project == project)
         ]
         total = len(rows)
         if page_num:
-            rows.sort(key=lambda t: (t.create_time, t.task_id), reverse=not s.list_oldest_first)
+            # aslan sorts by create_time alone; Mongo returns the tasks of one second in
+            # insertion order (the faithful default breaks the tie by id, newest first).
+            if s.list_ties_in_insertion_order:
+                order = lambda t: t.create_time  # noqa: E731
+            else:
+                order = lambda t: (t.create_time, t.task_id)  # noqa: E731
+            rows.sort(key=order, reverse=not s.list_oldest_first)
             rows = rows[(page_num - 1) * page_size :][:page_size]
         return fake.answer({"total": total, "workflow_tasks": [task_row(t, project) for t in rows]})
 
@@ -477,6 +513,8 @@ def build_app(switches: Switches | None = None, world: dict[str, FakeWorkflow] |
         task.status, task.since, task.start_time, task.end_time = "waiting", now, int(now), 0
         task.jobs = {name: ("" if st != "passed" else st) for name, st in task.jobs.items()}
         task.decisions = {}
+        if s.retry_inserts:
+            fake.copies.append(replace(task, jobs=dict(task.jobs)))
         return fake.answer({"message": s.success_message})
 
     async def approve(request: Request) -> Response:
@@ -496,6 +534,8 @@ def build_app(switches: Switches | None = None, world: dict[str, FakeWorkflow] |
         task = fake.tasks.get((key, task_id))
         if task is not None:
             fake.status(task)
+            if s.approve_unknown_job_accepted and job not in task.jobs:
+                return fake.answer({"message": s.success_message})
         if task is None or task.jobs.get(job) != "wait_for_approval":
             return fake.error(s.approve_code, "not found approval")
         approvers = next(
@@ -504,10 +544,16 @@ def build_app(switches: Switches | None = None, world: dict[str, FakeWorkflow] |
         name = user.name if user else "system"
         uid = user.uid if user else ""
         if uid not in approvers and not s.approve_ignores_approvers:
+            if s.refused_approval_decides:
+                task.jobs[job] = "passed"
+            if s.non_approver_403:
+                return fake.empty(403)
             return fake.error(s.approve_code, f"user {name} has no authority to Approve")
         if uid in task.decisions:
             return fake.error(s.approve_code, f"{name} have {task.decisions[uid]} already")
-        decision = "approve" if body.get("approve") else "reject"
+        if s.approve_decides_nothing:
+            return fake.answer({"message": s.success_message})
+        decision = "approve" if body.get("approve") and not s.approve_records_reject else "reject"
         task.decisions[uid] = decision
         task.jobs[job] = "passed" if decision == "approve" else "reject"
         if decision == "reject":

@@ -4,6 +4,8 @@ form in both profiles, and fails each faulty form on the rule that sees the faul
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from .fake_today import Switches, build_app
@@ -11,9 +13,30 @@ from .fake_zadig import ServerThread
 from .runner import GateRun, run_gate
 
 TOKEN = "admin-token"  # the stand-in's system admin
+# The stand-in's workflow with an approval job that the admin approves, and a user who may not.
+APPROVAL = (
+    "--approval-workflow",
+    "with-approval",
+    "--approval-job",
+    "approval",
+    "--non-approver-token",
+    "dev-token",
+)
+APPROVE_RULES = (
+    "test_an_approval_task_is_triggered",
+    "test_the_approval_job_waits_for_approval",
+    "test_a_user_who_is_not_an_approver_cannot_approve",
+    "test_the_approver_approves",
+    "test_an_approver_decides_once",
+    "test_approve_of_a_real_task_that_waits_for_no_approval",
+)
+NO_JOB_RULES = (
+    "test_a_trigger_that_selects_no_job_is_6160[unknown_job]",
+    "test_a_trigger_that_selects_no_job_is_6160[no_inputs]",
+)
 
 
-def gate(switches: Switches, profile: str, *options: str) -> GateRun:
+def gate(switches: Switches, profile: str, *options: str, approval=APPROVAL) -> GateRun:
     with ServerThread(build_app(switches)) as server:
         return run_gate(
             server.url,
@@ -23,6 +46,7 @@ def gate(switches: Switches, profile: str, *options: str) -> GateRun:
             TOKEN,
             "--profile",
             profile,
+            *approval,
             *options,
         )
 
@@ -33,6 +57,9 @@ FAITHFUL = [
     ("the page's default page size (50)", Switches(page_size_50=True)),
     ("refuses a trigger without inputs, as the page requires them", Switches(inputs_required=True)),
     ("tasks start running at once", Switches(queue_seconds=0)),
+    ("a workflow with a history of tasks", Switches(history=3)),
+    ("null for an empty list or object inside a task (Go's nil)", Switches(nil_lists=True)),
+    ("tasks of one second listed oldest first", Switches(list_ties_in_insertion_order=True)),
 ]
 
 
@@ -43,16 +70,19 @@ def test_a_faithful_server_passes(why, switches, profile) -> None:
     assert run.exit_code == 0, (run.failed(), run.texts)
     assert "failed" not in run.outcomes.values()
     if profile == "full":
-        assert run.outcomes["test_retry_keeps_the_id"] == "passed"
+        assert run.not_passed(["test_retry_keeps_the_id", *APPROVE_RULES, *NO_JOB_RULES]) == []
 
 
-# (fault, switches, profile, the rule that must fail)
+# (fault, switches, profile, the rules that must fail: all of them and no other)
 FAULTS = [
     (
         "no token accepted",
         Switches(ignore_auth=True),
         "safe",
-        "test_a_request_without_a_valid_token_is_refused[none]",
+        (
+            "test_a_request_without_a_valid_token_is_refused[bad]",
+            "test_a_request_without_a_valid_token_is_refused[none]",
+        ),
     ),
     (
         "an absent task is 404",
@@ -64,20 +94,32 @@ FAULTS = [
         "the plain error's message",
         Switches(plain_message="Internal Error"),
         "safe",
-        "test_detail_of_an_absent_task",
+        ("test_approve_with_a_body_that_is_not_json", "test_detail_of_an_absent_task"),
     ),
     (
         "a non-numeric id is 500",
         Switches(non_numeric_status=500),
         "safe",
-        "test_a_task_id_that_is_not_an_integer[getCustomWorkflowTask]",
+        (
+            "test_a_task_id_that_is_not_an_integer[cancelCustomWorkflowTask]",
+            "test_a_task_id_that_is_not_an_integer[getCustomWorkflowTask]",
+            "test_list_with_a_page_that_is_not_an_integer",
+        ),
     ),
     ("cancel's code", Switches(cancel_code=6161), "safe", "test_cancel_of_an_absent_task"),
     (
         "an envelope without extra",
         Switches(drop_field="extra"),
         "safe",
-        "test_cancel_of_an_absent_task",
+        (
+            "test_approve_of_an_absent_task",
+            "test_approve_without_a_task_id",
+            "test_cancel_of_an_absent_task",
+            "test_retry_of_a_task_id_that_is_not_an_integer",
+            "test_retry_of_an_absent_task",
+            "test_trigger_of_an_absent_workflow",
+            "test_trigger_with_a_body_that_is_not_json",
+        ),
     ),
     (
         "an absent workflow's list is an error",
@@ -86,7 +128,12 @@ FAULTS = [
         "test_list_of_an_absent_workflow_is_empty",
     ),
     ("retry's code", Switches(retry_code=6163), "safe", "test_retry_of_an_absent_task"),
-    ("approve's code", Switches(approve_code=6163), "safe", "test_approve_of_an_absent_task"),
+    (
+        "approve's code",
+        Switches(approve_code=6163),
+        "safe",
+        ("test_approve_of_an_absent_task", "test_approve_without_a_task_id"),
+    ),
     (
         "an absent workflow is triggered",
         Switches(unknown_workflow_accepted=True),
@@ -94,7 +141,12 @@ FAULTS = [
         "test_trigger_of_an_absent_workflow",
     ),
     ("trigger's code", Switches(trigger_code=6161), "safe", "test_trigger_of_an_absent_workflow"),
-    ("ids from 0", Switches(first_id=0), "full", "test_trigger_answers_the_workflow_and_a_task_id"),
+    (
+        "ids from 0",
+        Switches(first_id=0),
+        "full",
+        ("test_an_approval_task_is_triggered", "test_trigger_answers_the_workflow_and_a_task_id"),
+    ),
     (
         "ids do not increase",
         Switches(ids_do_not_increase=True),
@@ -129,7 +181,7 @@ FAULTS = [
         "cancel answers another message",
         Switches(success_message="ok"),
         "full",
-        "test_cancel_and_cancel_again",
+        ("test_cancel_and_cancel_again", "test_retry_keeps_the_id", "test_the_approver_approves"),
     ),
     (
         "a cancel leaves another status",
@@ -150,17 +202,87 @@ FAULTS = [
         "full",
         "test_retry_of_a_task_that_runs_is_refused",
     ),
+    (
+        "oldest first, in a workflow with a history",
+        Switches(history=3, list_oldest_first=True),
+        "safe",
+        ("test_list_of_the_fixture_workflow[None]", "test_list_of_the_fixture_workflow[2]"),
+    ),
+    (
+        "a retry stores a copy of the task",
+        Switches(retry_inserts=True),
+        "full",
+        "test_retry_keeps_the_id",
+    ),
+    ("no job selected: another code", Switches(no_stage_code=6161), "full", NO_JOB_RULES),
+    (
+        "no job selected: another description",
+        Switches(no_stage_description="no job selected in {workflow}"),
+        "full",
+        NO_JOB_RULES,
+    ),
+    (
+        "a trigger without inputs runs every job",
+        Switches(no_inputs_runs_every_job=True),
+        "full",
+        "test_a_trigger_that_selects_no_job_is_6160[no_inputs]",
+    ),
+    (
+        "the task reads wait_for_approval",
+        Switches(approval_task_status="wait_for_approval"),
+        "full",
+        "test_the_approval_job_waits_for_approval",
+    ),
+    (
+        "a user who is not an approver approves",
+        Switches(approve_ignores_approvers=True),
+        "full",
+        "test_a_user_who_is_not_an_approver_cannot_approve",
+    ),
+    (
+        "a user who is not an approver is refused with 403",
+        Switches(non_approver_403=True),
+        "full",
+        "test_a_user_who_is_not_an_approver_cannot_approve",
+    ),
+    (
+        "a refused approval passes the job all the same",
+        Switches(refused_approval_decides=True),
+        "full",
+        "test_a_user_who_is_not_an_approver_cannot_approve",
+    ),
+    (
+        "an approval rejects the job",
+        Switches(approve_records_reject=True),
+        "full",
+        "test_the_approver_approves",
+    ),
+    (
+        "an approval decides nothing",
+        Switches(approve_decides_nothing=True),
+        "full",
+        "test_an_approver_decides_once",
+    ),
+    (
+        "a job the task does not have is approved",
+        Switches(approve_unknown_job_accepted=True),
+        "full",
+        "test_approve_of_a_real_task_that_waits_for_no_approval",
+    ),
 ]
 
 
 @pytest.mark.parametrize(
-    ("fault", "switches", "profile", "rule"), FAULTS, ids=[f[0] for f in FAULTS]
+    ("fault", "switches", "profile", "rules"), FAULTS, ids=[f[0] for f in FAULTS]
 )
-def test_a_faulty_server_fails(fault, switches, profile, rule) -> None:
+def test_a_faulty_server_fails(fault, switches, profile, rules) -> None:
+    rules = (rules,) if isinstance(rules, str) else rules
     run = gate(switches, profile)
     assert run.exit_code != 0
-    assert rule in run.failed(), (rule, run.failed())
-    assert "contract rule broken" in run.texts[rule]
+    assert run.failed() == sorted(rules), run.failed()
+    for rule in rules:
+        assert "contract rule broken" in run.texts[rule]
+        assert "rests on: zadig-openapi-workflow-behavior.md §" in run.texts[rule]
 
 
 def test_the_full_profile_cancels_what_it_triggered() -> None:
@@ -203,10 +325,125 @@ def test_the_mock_passes(profile) -> None:
     from mock_server.app import create_app
     from mock_server.options import MockOptions
 
-    with ServerThread(create_app(MockOptions(task_duration=600))) as server:
+    # Its tasks wait a third of the duration, then their approval job waits for approval: the
+    # approve example's workflow and job, which the mock's default user approves.
+    with ServerThread(create_app(MockOptions(task_duration=30))) as server:
         run = run_gate(
-            server.url, "--api", "custom-workflow", "--token", TOKEN, "--profile", profile
+            server.url,
+            "--api",
+            "custom-workflow",
+            "--token",
+            TOKEN,
+            "--profile",
+            profile,
+            "--approval-workflow",
+            "infra-dev-workflow",
+            "--approval-job",
+            "deploy",
         )
     assert run.exit_code == 0, (run.failed(), run.texts)
     if profile == "full":
-        assert run.outcomes["test_retry_keeps_the_id"] == "passed"
+        approve = [rule for rule in APPROVE_RULES if "not_an_approver" not in rule]
+        assert run.not_passed(["test_retry_keeps_the_id", *approve, *NO_JOB_RULES]) == []
+
+
+def test_without_an_approval_workflow_approve_is_skipped_and_said() -> None:
+    run = gate(Switches(), "full", approval=())
+    assert run.exit_code == 0, run.failed()
+    approve = [rule for rule in APPROVE_RULES if "real_task" not in rule]
+    assert {run.outcomes[rule] for rule in approve} == {"skipped"}
+    assert run.outcomes["test_approve_of_a_real_task_that_waits_for_no_approval"] == "passed"
+    assert "approve: not checked" in run.output
+
+
+def test_without_a_non_approver_token_that_refusal_is_skipped_and_said() -> None:
+    run = gate(Switches(), "full", approval=APPROVAL[:4])
+    assert run.exit_code == 0, run.failed()
+    assert run.outcomes["test_a_user_who_is_not_an_approver_cannot_approve"] == "skipped"
+    assert run.outcomes["test_the_approver_approves"] == "passed"
+    assert "no --non-approver-token" in run.output
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ("--approval-workflow", "with-approval"),
+        ("--approval-job", "approval"),
+        ("--non-approver-token", "dev-token"),
+    ],
+    ids=["workflow alone", "job alone", "token alone"],
+)
+def test_the_approval_options_go_together(options, capsys) -> None:
+    run = run_gate("http://127.0.0.1:9", "--api", "custom-workflow", *options)
+    assert run.exit_code == 4
+    assert "--approval-workflow and --approval-job go together" in capsys.readouterr().err
+
+
+def test_the_approval_trigger_body_names_the_approval_workflow(tmp_path, capsys) -> None:
+    body = tmp_path / "approval.json"
+    body.write_text('{"project_key": "helm", "workflow_key": "test-openapi", "inputs": []}')
+    run = run_gate(
+        "http://127.0.0.1:9",
+        "--api",
+        "custom-workflow",
+        *APPROVAL[:4],
+        "--approval-trigger-body",
+        str(body),
+    )
+    assert run.exit_code == 4
+    assert "is not --approval-workflow 'with-approval'" in capsys.readouterr().err
+
+
+def test_a_non_approver_token_never_shows_in_a_report() -> None:
+    """A refused approval by the non-approver prints its curl line with the variable."""
+    run = gate(Switches(approve_ignores_approvers=True), "full")
+    text = run.texts["test_a_user_who_is_not_an_approver_cannot_approve"]
+    assert "$ZADIG_NON_APPROVER_TOKEN" in text
+    assert "dev-token" not in text
+
+
+def test_the_mock_with_a_seed_of_its_own_passes_with_a_non_approver(tmp_path) -> None:
+    """A seeded mock (a workflow of a team's own, an approval job, a user who may not approve
+    it): the gate's full profile passes, the non-approver's refusal included."""
+    from mock_server.app import create_app
+    from mock_server.options import MockOptions
+
+    build = {"name": "build", "type": "zadig-build"}
+    approve = {"name": "approve", "type": "approval", "approvers": ["admin"]}
+    seed = {
+        "custom_workflows": {
+            "gate-check": {"project": "demo", "stages": [{"name": "build", "jobs": [build]}]},
+            "gate-approval": {"project": "demo", "stages": [{"name": "ok", "jobs": [approve]}]},
+        },
+        "tokens": [
+            {"token": TOKEN, "user": "admin"},
+            {"token": "dev-token", "user": "dev", "projects": ["demo"]},
+        ],
+    }
+    trigger = tmp_path / "trigger.json"
+    body = {"project_key": "demo", "workflow_key": "gate-check", "inputs": [{"job_name": "build"}]}
+    trigger.write_text(json.dumps(body), encoding="utf-8")
+    with ServerThread(create_app(MockOptions(seed=seed, task_duration=30))) as server:
+        run = run_gate(
+            server.url,
+            "--api",
+            "custom-workflow",
+            "--token",
+            TOKEN,
+            "--profile",
+            "full",
+            "--project",
+            "demo",
+            "--workflow",
+            "gate-check",
+            "--trigger-body",
+            str(trigger),
+            "--approval-workflow",
+            "gate-approval",
+            "--approval-job",
+            "approve",
+            "--non-approver-token",
+            "dev-token",
+        )
+    assert run.exit_code == 0, (run.failed(), run.texts)
+    assert run.not_passed(["test_retry_keeps_the_id", *APPROVE_RULES, *NO_JOB_RULES]) == []

@@ -185,7 +185,12 @@ def test_a_queued_success_example_is_answered_once(storage: TestClient) -> None:
 
 
 def test_the_answer_list_offers_every_documented_answer(storage: TestClient) -> None:
-    listed = {op["operation"]: op["answers"] for op in storage.get("/_mock/answers").json()}
+    # Today's workflow-task OpenAPI, served beside any page, is listed too: not this test's.
+    listed = {
+        op["operation"]: op["answers"]
+        for op in storage.get("/_mock/answers").json()
+        if op["path"].startswith(STORAGES)
+    }
     offered = {
         operation: {(a["code"], a["example"], a["status"]) for a in answers}
         for operation, answers in listed.items()

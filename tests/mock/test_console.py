@@ -142,7 +142,9 @@ def test_answers_lists_every_documented_answer_and_each_can_be_queued(asgi: http
         for path, item in SPEC["paths"].items()
         for method, op in item.items()
     }
-    assert {o["operation"] for o in listed} == set(spec_ops)
+    # The page's operations, then today's OpenAPI's served beside (tests/mock/test_custom_forcing)
+    assert [o["operation"] for o in listed][: len(spec_ops)] == list(spec_ops)
+    listed = listed[: len(spec_ops)]
     for operation in listed:
         method, path, op = spec_ops[operation["operation"]]
         assert (operation["method"], operation["path"]) == (method, path)
