@@ -55,6 +55,24 @@ class AdminHandlers:
             raise self.mock.catalogue.error(404, description=f"no task {pipeline}:{id}")
         return tasks.current(task).as_dict(), 200
 
+    async def list_custom_tasks(self) -> tuple[list, int]:
+        rules = self.mock.custom
+        views = await rules.all() if rules is not None else []
+        return [
+            {
+                "workflow_key": view.task.workflow_key,
+                "task_id": view.task.task_id,
+                "project_key": view.task.project,
+                "status": view.status,
+                "jobs": [
+                    {"name": name, "type": job.type if job else "", "status": status}
+                    for name, status in view.jobs
+                    for job in [view.workflow.job(name) if view.workflow else None]
+                ],
+            }
+            for view in views
+        ], 200
+
     async def set_custom_task_status(
         self,
         workflowKey: str,

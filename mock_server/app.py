@@ -184,7 +184,8 @@ def create_app(options: MockOptions | None = None) -> AsyncApp:
             ),
         ),
         ExceptionMiddleware,
-        SwaggerUI,
+        # Today's OpenAPI served beside the page's: listed with it.
+        partial(SwaggerUI, beside=None if custom is contract else custom_reference.raw),
         partial(Console, prefix=ADMIN_BASE),
         *(
             [partial(AdminAuth, token=options.admin_token, catalogue=catalogue, prefix=ADMIN_BASE)]

@@ -26,8 +26,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api_contract.catalogue import Catalogue, ZadigError
 from api_contract.operations import Operation
 from api_contract.routes import template_pattern
-from api_contract.schemas import first_error
 from api_contract.spec import Contract
+from mock_server import go_json
 from mock_server.auth import INVALID
 from mock_server.custom_workflow import CustomWorkflowTasks, TaskView, User
 from mock_server.forced_answers import Forced, Overrides
@@ -39,7 +39,9 @@ GO_INT = re.compile(r"[+-]?[0-9]+")
 INT64 = 2**63
 SUCCESS = {"message": "success"}
 OWN_CODES = 1000  # codes from here on are the API's own (6160...), below aslan's and the gateway's
-GO_KINDS = {dict: "object", list: "array", str: "string", bool: "bool", int: "number"}
+# The Go types aslan decodes the two bodies into (the behavior file's section 5).
+TRIGGER_ARGS = ("OpenAPICreateCustomWorkflowTaskArgs", "workflow")
+APPROVE_ARGS = ("OpenAPIApproveRequest", "workflow")
 
 
 class NotAnInteger(Exception):
@@ -66,16 +68,6 @@ def jwt_claims(token: str) -> dict[str, Any] | None:
     except (ValueError, binascii.Error):
         return None
     return claims if isinstance(claims, dict) else None
-
-
-def go_decode_error(raw: bytes) -> tuple[Any, str | None]:
-    """The body as encoding/json reads it, or why not (the wording of Go's error kept short)."""
-    if not raw.strip():
-        return None, "unexpected end of JSON input"
-    try:
-        return orjson.loads(raw), None
-    except orjson.JSONDecodeError as exc:
-        return None, f"invalid character at offset {exc.pos}: {exc.msg}"
 
 
 @dataclass(frozen=True)
@@ -127,8 +119,9 @@ class CustomWorkflowAPI:
         # Fixed segments first: /custom/task/approve before /custom/{workflowKey}/tasks.
         for template in sorted(by_path, key=lambda t: (t.count("{"), -len(t))):
             self.routes.append((template_pattern(template), by_path[template]))
-        trigger = next((r.operation for r in routes if r.role == "createCustomWorkflowTask"), None)
-        self.trigger_schema = (trigger.request_schema if trigger else None) or {}
+        schemas = {r.role: r.operation.request_schema or {} for r in routes}
+        self.trigger_schema = schemas.get("createCustomWorkflowTask", {})
+        self.approve_schema = schemas.get("approveCustomWorkflowTask", {})
         self.handlers: dict[str, Callable[..., Awaitable[Response]]] = {
             "createCustomWorkflowTask": self.create_custom_workflow_task,
             "getCustomWorkflowTask": self.get_custom_workflow_task,
@@ -185,6 +178,10 @@ class CustomWorkflowAPI:
         """The answer forced for this call (`Prefer` or the queue), after its delay and the
         latency; None when it is the rules' own answer."""
         preferences = prefer(request.scope)
+        if "example" in preferences and "code" not in preferences:
+            code = reason_code(route, self.errors, preferences["example"])
+            if code is not None:
+                preferences["code"] = str(code)
         forced = await self.overrides.take(route.operation.operation_id, preferences)
         if forced is not None and note is not None:
             used = forced.as_dict()
@@ -198,7 +195,7 @@ class CustomWorkflowAPI:
     async def forced_error(
         self, request: Request, route: Route, forced: Forced, params: dict[str, str], user: User
     ) -> ZadigError:
-        body, _ = go_decode_error(await request.body())
+        body, _ = go_json.decode(await request.body())
         values = {"user": user.name, **described(request, params, body)}
         return forced_answer(route, self.errors, forced.code or 200, forced.example, values)
 
@@ -219,19 +216,13 @@ class CustomWorkflowAPI:
     # -- handlers: one per operationId -----------------------------------------------------
 
     async def create_custom_workflow_task(self, request, user, path, route) -> Response:
-        body, why = go_decode_error(await request.body())
+        body, why = go_json.decode(await request.body())
+        if why is None:
+            why = go_json.type_error(body, self.trigger_schema, *TRIGGER_ARGS)
         if why:
             raise self.errors.error(400, "bad_json", error=why)
         if body is None:
             body = {}  # `null` leaves the struct at its zero value
-        if not isinstance(body, dict):
-            kind = GO_KINDS.get(type(body), "number")
-            why = f"json: cannot unmarshal {kind} into Go value"
-            raise self.errors.error(400, "bad_json", error=why)
-        # Go's decoding checks the JSON types of the fields it knows, not their presence.
-        error = first_error(self.trigger_schema, body, required=False)
-        if error is not None:
-            raise self.errors.error(400, "bad_json", error=f"json: cannot unmarshal: {error}")
         task = await self.tasks.trigger(user, body)
         workflow = self.tasks.world.workflows[task.workflow_key]
         answer = {
@@ -270,9 +261,9 @@ class CustomWorkflowAPI:
         return json_response(SUCCESS)
 
     async def approve_custom_workflow_task(self, request, user, path, route) -> Response:
-        body, why = go_decode_error(await request.body())
-        if why is None and body is not None and not valid_approval(body):
-            why = "json: cannot unmarshal into Go value of type OpenAPIApproveRequest"
+        body, why = go_json.decode(await request.body())
+        if why is None:
+            why = go_json.type_error(body, self.approve_schema, *APPROVE_ARGS)
         if why:
             raise self.errors.error(500, "bad_approve_json", error=why)
         await self.tasks.approve(user, body or {})
@@ -354,6 +345,21 @@ def documented_answers(route: Route, catalogue: Catalogue) -> list[dict[str, Any
     return listed
 
 
+def reason_code(route: Route, catalogue: Catalogue, reason: str) -> int | None:
+    """The code this operation answers `reason` with (`Prefer: example=REASON` alone): the one
+    of its documented answers naming it, else the one of its documented codes whose catalogue
+    entry has it; None when there is no such code or several."""
+    answers = documented_answers(route, catalogue)
+    codes = {a["code"] for a in answers if a["example"] == reason}
+    if not codes:
+        codes = {
+            a["code"]
+            for a in answers
+            if a["code"] in catalogue and reason in catalogue[a["code"]].reasons
+        }
+    return codes.pop() if len(codes) == 1 else None
+
+
 def summary(op: Operation, status: int) -> str:
     answer = op.answers.get(status)
     return answer.description if answer else ""
@@ -391,18 +397,6 @@ def described(request: Request, params: dict[str, str], body: Any) -> dict[str, 
         "error": "forced answer",
     }
     return {name: value for name, value in found.items() if value is not None}
-
-
-def valid_approval(body: Any) -> bool:
-    """Go's decoding into OpenAPIApproveRequest: an object whose known fields have their types."""
-    if not isinstance(body, dict):
-        return False
-    kinds = {"stage_name": str, "workflow_key": str, "comment": str, "approve": bool}
-    for name, kind in kinds.items():
-        if body.get(name) is not None and not isinstance(body[name], kind):
-            return False
-    task_id = body.get("task_id")
-    return task_id is None or (isinstance(task_id, int) and not isinstance(task_id, bool))
 
 
 def task_query(request: Request) -> tuple[str, int]:

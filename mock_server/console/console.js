@@ -10,7 +10,9 @@ const JOURNAL_SHOWN = 200;
 const OWN_PATHS = [ADMIN, '/ui', '/openapi.json', '/openapi.yaml'];
 
 const $ = (id) => document.getElementById(id);
-const state = { journal: [], selected: null, statuses: [], shown: {}, refreshing: false, down: false };
+const state = {
+  journal: [], selected: null, statuses: [], customStatuses: [], shown: {}, refreshing: false, down: false,
+};
 
 class Refused extends Error {}
 
@@ -196,6 +198,46 @@ function showTasks(tasks) {
   $('tasks-empty').hidden = rows.length > 0;
 }
 
+// --- today's OpenAPI's tasks -------------------------------------------------------------------
+
+function setCustomStatus(task, status, job) {
+  const name = `${task.workflow_key} #${task.task_id}${job ? ` job ${job}` : ''}`;
+  delete state.shown[`custom/${task.workflow_key}/${task.task_id}`];
+  const body = job ? { status, job } : { status };
+  return act(`${name} is now ${status}`, () =>
+    admin('PATCH', `/custom-tasks/${encodeURIComponent(task.workflow_key)}/${task.task_id}`, body));
+}
+
+function showCustomTasks(tasks) {
+  const rows = tasks.map((task) => {
+    const name = `${task.workflow_key} #${task.task_id}`;
+    const key = `custom/${task.workflow_key}/${task.task_id}`;
+    const choice = el('select', { id: `status-${key}`, onchange: () => { state.shown[key] = choice.value; } },
+      ...state.customStatuses.map((s) => el('option', { value: s, textContent: s })));
+    choice.value = state.shown[key] || task.status;
+    const label = el('label', { for: choice.id, className: 'visually-hidden', textContent: `Status for ${name}` });
+    const approvals = task.jobs.filter((job) => job.type === 'approval').map((job) =>
+      button(`Wait for approval: ${job.name}`, `Make job ${job.name} of ${name} wait for approval`,
+        () => setCustomStatus(task, 'wait_for_approval', job.name), { dataset: { action: 'wait_for_approval', job: job.name } }));
+    const actions = el('div', { className: 'actions' },
+      button('Pass', `Pass ${name}`, () => setCustomStatus(task, 'passed'), { dataset: { action: 'passed' } }),
+      button('Fail', `Fail ${name}`, () => setCustomStatus(task, 'failed'), { dataset: { action: 'failed' } }),
+      button('Cancel', `Cancel ${name}`, () => setCustomStatus(task, 'cancelled'), { dataset: { action: 'cancelled' } }),
+      ...approvals,
+      label, choice,
+      button('Set', `Set the status of ${name}`, () => setCustomStatus(task, choice.value), { dataset: { action: 'set' } }));
+    const jobs = task.jobs.map((job) => `${job.name}: ${job.status || 'waiting'}`).join(', ');
+    return el('tr', { dataset: { workflow: task.workflow_key, taskId: String(task.task_id) } },
+      el('td', { textContent: task.workflow_key }),
+      el('td', { className: 'num', textContent: String(task.task_id) }),
+      el('td', {}, el('span', { className: `status-pill ${task.status}`, textContent: task.status })),
+      el('td', { className: 'jobs', textContent: jobs }),
+      el('td', {}, actions));
+  });
+  $('custom-tasks').tBodies[0].replaceChildren(...rows);
+  $('custom-tasks-empty').hidden = rows.length > 0;
+}
+
 // --- forced answers --------------------------------------------------------------------------
 
 function answerName(answer) {
@@ -207,6 +249,7 @@ function answerName(answer) {
 function answerText(answer) {
   if (answer.code === 200 && answer.example) return `the page's example ${answer.example}: ${answer.summary}`;
   if (answer.code === 200) return `answered by the mock's rules: ${answer.summary}`;
+  if (answer.empty) return `HTTP ${answer.status}, empty body${answer.summary ? ` (${answer.summary})` : ''}`;
   return `${answer.message}: ${answer.description}${answer.summary ? ` (${answer.summary})` : ''}`;
 }
 
@@ -257,13 +300,15 @@ async function refresh() {
   if (state.refreshing) return;
   state.refreshing = true;
   try {
-    const [journal, tasks, queue] = await Promise.all([
+    const [journal, tasks, customTasks, queue] = await Promise.all([
       admin('GET', `/requests?limit=${JOURNAL_SHOWN}`, undefined, true),
       admin('GET', '/tasks', undefined, true),
+      admin('GET', '/custom-tasks', undefined, true),
       admin('GET', '/next', undefined, true),
     ]);
     if (changed('journal', journal)) { state.journal = journal; showJournal(); }
     if (changed('tasks', tasks)) showTasks(tasks);
+    if (changed('customTasks', customTasks)) showCustomTasks(customTasks);
     if (changed('queue', queue)) showQueue(queue);
     if (state.down) { state.down = false; say('The mock answers again.'); }
   } catch (error) {
@@ -286,9 +331,12 @@ async function load() {
     // The statuses a task can be given, as the admin API declares them.
     const patch = spec.paths['/tasks/{pipeline}/{id}'].patch;
     state.statuses = patch.requestBody.content['application/json'].schema.properties.status.enum;
+    const custom = spec.paths['/custom-tasks/{workflowKey}/{taskId}'].patch;
+    state.customStatuses = custom.requestBody.content['application/json'].schema.properties.status.enum;
     showAnswers(answers);
     showOptions(options);
     last.tasks = undefined;
+    last.customTasks = undefined;
     await refresh();
     return true;
   } catch (error) {

@@ -6,12 +6,14 @@ converted again, with a warning), written whole or not at all, and a way to turn
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 from converter_helpers import PAGES
 
 from openapi import completion, page_cache
+from openapi.completion import SpecError
 
 # Two pages of the doc set whose conversion warns (each warning names its page).
 PAGE_NAMES = ("quota-api.md", "project-api.md")
@@ -204,3 +206,54 @@ def test_only_the_latest_entries_are_kept(pages, cache, conversions, monkeypatch
     assert len(entries(cache)) == 2
     completion.document_for(None, pages, warn=False)  # the last edit: still kept
     assert len(conversions) == 4
+
+
+def test_an_edited_overlay_is_a_new_entry(pages, cache, conversions, tmp_path, monkeypatch) -> None:
+    copies = []
+    for overlay in page_cache.OVERLAYS:
+        copy = tmp_path / overlay.name
+        shutil.copy(overlay, copy)
+        copies.append(copy)
+    monkeypatch.setattr(page_cache, "OVERLAYS", tuple(copies))
+    completion.document_for(None, pages, warn=False)
+    completion.document_for(None, pages, warn=False)
+    assert len(conversions) == 1
+
+    copies[0].write_text(copies[0].read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    completion.document_for(None, pages, warn=False)
+
+    assert len(conversions) == 2
+
+
+def test_a_folder_and_its_pages_named_one_by_one_are_different_entries(pages, cache) -> None:
+    # A folder skips its pages without an operation; naming such a page is an error (the
+    # converter's rule for `convert`), whatever a folder start kept before.
+    empty = Path(pages[0]).with_name("overview.md")
+    empty.write_text("# Overview\n\nNo endpoint on this page.\n", encoding="utf-8")
+    folder = str(Path(pages[0]).parent)
+
+    served = completion.document_for(None, [folder], warn=False)
+    assert served["paths"]  # the folder's page with operations is served
+
+    with pytest.raises(SpecError, match="overview.md"):
+        completion.document_for(None, sorted([*pages, str(empty)]), warn=False)
+
+
+def test_an_upgraded_library_is_a_new_entry(
+    pages, cache, conversions, tmp_path, monkeypatch
+) -> None:
+    library = tmp_path / "lib"
+    library.mkdir()
+    module = library / "page_reading_library.py"
+    module.write_text("VERSION = 1\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(library))
+    monkeypatch.setattr(page_cache, "LIBRARIES", (*page_cache.LIBRARIES, module.stem))
+    completion.document_for(None, pages, warn=False)
+    completion.document_for(None, pages, warn=False)
+    assert len(conversions) == 1
+
+    module.write_text("VERSION = 2  # upgraded\n", encoding="utf-8")
+    sys.modules.pop(module.stem, None)
+    completion.document_for(None, pages, warn=False)
+
+    assert len(conversions) == 2

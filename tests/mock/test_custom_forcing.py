@@ -124,6 +124,29 @@ def test_prefer_answers_each_row_as_written(
     assert (got.status_code, body_of(got)) == (status, answer)
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "query", "answer"),
+    [
+        ("GET", "/task", QUERY, (500, plain(MONGO))),
+        ("POST", "/wf/task/3", {}, (400, envelope(6161, "获取工作流任务失败", MONGO))),
+        ("DELETE", "/task", QUERY, (400, envelope(6163, "取消工作流任务失败", MONGO))),
+    ],
+)
+def test_a_reason_alone_is_the_code_this_operation_answers_it_with(
+    client, method, path, query, answer
+) -> None:
+    got = client.request(
+        method, P + path, params=query, headers={"Prefer": "example=task_not_found"}
+    )
+    assert (got.status_code, got.json()) == answer
+
+
+def test_a_reason_the_operation_does_not_answer_is_refused(client) -> None:
+    got = client.get(f"{P}/task", params=QUERY, headers={"Prefer": "example=not_approver"})
+    assert got.status_code == 400
+    assert "needs code=" in got.json()["description"]
+
+
 def test_a_forced_trigger_creates_nothing(client) -> None:
     refused = client.post(f"{P}/task", json=TRIGGER, headers={"Prefer": "code=6542"})
     assert refused.json()["code"] == 6542
