@@ -64,6 +64,21 @@ class Operation:
     needs_token: bool = False
 
     @property
+    def success_status(self) -> int:
+        """The documented success status (the lowest 2xx), 200 when the spec states none."""
+        return next((s for s in self.statuses if 200 <= s < 300), 200)
+
+    def coded_examples(self) -> Iterator[tuple[int, str, dict[str, Any]]]:
+        """Each documented error example that carries a code, whatever its status: the status,
+        the example's name and its value (by status, then in the spec's order)."""
+        for status, answer in sorted(self.answers.items()):
+            if status < 400:
+                continue
+            for name, value in answer.examples.items():
+                if isinstance(value, dict) and isinstance(value.get("code"), int):
+                    yield status, name, value
+
+    @property
     def success_schema(self) -> dict[str, Any]:
         return self._schema(200)
 

@@ -1,8 +1,8 @@
 """The spec's JSON schemas compiled once (jsonschema-rs), and what a value breaks of them.
 
-Two readings: the mock's (`first_error`: OpenAPI 3.0 `nullable` honoured, formats checked,
-connexion's wording) and the gate's and the proxy's (`schema_problems`: the schema as written,
-formats not asserted, every error as jsonschema words it)."""
+Two readings: the mock's (`first_error`: formats checked, connexion's wording) and the gate's
+and the proxy's (`schema_problems`: formats not asserted, every error as jsonschema words it).
+Both honour OpenAPI 3.0's `nullable`: a null the page shows is what the page states."""
 
 from __future__ import annotations
 
@@ -64,8 +64,13 @@ def first_error(schema: dict, value: Any, *, required: bool = True) -> str | Non
 
 def schema_problems(schema: dict[str, Any], instance: Any, what: str) -> list[str]:
     """Every way `instance` breaks `schema`, each prefixed by `what` and where it is."""
+
     # OpenAPI 3.0 schemas are close to draft 4; `format` is not asserted.
-    fast, full = _cached(schema, "problems", lambda: (_fast(schema), Draft4Validator(schema)))
+    def build() -> tuple[Any, Any]:
+        source = json_schema(schema)
+        return _fast(source), Draft4Validator(source)
+
+    fast, full = _cached(schema, "problems", build)
     if _conforms(fast, instance):
         return []
     # The compiled validator only answers yes or no: jsonschema says what is wrong (and has

@@ -85,7 +85,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="which packaged spec: the v1.7.1 page's workflow tasks (default) or today's "
         "workflow-task OpenAPI (custom-workflow)",
     )
-    api.add_argument("--spec", metavar="FILE", help="OpenAPI spec (default: the packaged one)")
+    api.add_argument(
+        "--spec",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="OpenAPI spec (default: the packaged one; repeatable: several specs made one)",
+    )
     api.add_argument(
         "--page",
         action="append",
@@ -142,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     from serving.protocol import uvicorn_config
 
     packaged = CUSTOM_SPEC_PATH if args.api == "custom-workflow" else SPEC_PATH
-    spec = args.spec or (", ".join(args.page) if args.page else packaged)
+    spec = ", ".join(args.spec or args.page) or packaged
     try:
         if args.spec or args.page:
             from openapi.completion import document_for

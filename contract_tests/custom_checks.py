@@ -14,9 +14,8 @@ from api_contract.exchange import Exchange
 from api_contract.operations import Operation
 from api_contract.schemas import schema_problems
 from api_contract.spec import Contract
+from api_contract.today_checks import ENVELOPE_KEYS, PLAIN_KEYS, list_problems, without_go_nils
 
-ENVELOPE_KEYS = ("code", "description", "extra", "message", "type")
-PLAIN_KEYS = ("code", "description", "message")
 Verdict = tuple[list[str], list[str]]
 
 
@@ -49,7 +48,7 @@ def error(
     if not isinstance(body, dict):
         return [*problems, "the body is not a JSON object"], notes
     keys = ENVELOPE_KEYS if entry.form == "envelope" else PLAIN_KEYS
-    missing = [key for key in keys if key not in body]
+    missing = sorted(keys - body.keys())
     if missing:
         problems.append(f"the error body lacks {', '.join(missing)}")
     if body.get("code") != code:
@@ -98,11 +97,8 @@ def success(exchange: Exchange, operation: Operation) -> Verdict:
     body, why = body_of(exchange)
     if why:
         return [why], []
-    problems = schema_problems(operation.success_schema, body, "the body")
-    nulls = [
-        p for p in problems if re.search(r": at /\S+: None is not of type '(array|object)'", p)
-    ]
-    return [p for p in problems if p not in nulls], [f"{p} (Go's nil)" for p in nulls]
+    problems, nulls = without_go_nils(schema_problems(operation.success_schema, body, "the body"))
+    return problems, [f"{p} (Go's nil)" for p in nulls]
 
 
 def task_list(
@@ -113,20 +109,9 @@ def task_list(
     problems, notes = success(exchange, operation)
     if problems:
         return problems, notes
-    body = exchange.json()
-    rows = body.get("workflow_tasks") or []
-    for row in rows:
-        status = row.get("status")
-        if isinstance(status, str) and status != status.lower():
-            problems.append(f"task {row.get('task_id')}: status {status!r} is not lower-cased")
-        if row.get("project_key") != project:
-            problems.append(f"task {row.get('task_id')}: project_key {row.get('project_key')!r}")
-    times = [row.get("create_time") or 0 for row in rows]
-    if times != sorted(times, reverse=True):
-        problems.append(f"not newest first: create_time {times}")
-    limit = page_size or 50
-    if len(rows) > limit:
-        problems.append(f"{len(rows)} tasks on a page of {limit}")
+    rows = exchange.json().get("workflow_tasks") or []
+    query = {"projectKey": project, **({"pageSize": str(page_size)} if page_size else {})}
+    problems += list_problems(rows, query)
     if page_size is None and 10 < len(rows) <= 50:
         notes.append(
             f"{len(rows)} tasks on a default page: the page's default (50), not aslan's (10)"

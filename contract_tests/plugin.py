@@ -75,17 +75,18 @@ def activate(config: pytest.Config) -> None:
     config.pluginmanager.register(reporter, "zadig-gate-reporter")
 
 
-def read_spec(spec: str | None, pages: list[str], api: str | None) -> tuple[Contract, Path]:
-    """The contract --spec or --page names (the packaged spec of `api` without either),
-    completed as the mock completes it (openapi.completion), and the path the run header
-    shows."""
-    if spec and pages:
+def read_spec(specs: list[str], pages: list[str], api: str | None) -> tuple[Contract, Path]:
+    """The contract --spec (one or several) or --page names (the packaged spec of `api`
+    without either), completed as the mock completes it (openapi.completion), and the path
+    the run header shows."""
+    if specs and pages:
         raise SettingsError("--spec and --page name two specs: give one of them")
-    if not spec and not pages:
+    if not specs and not pages:
         return load_contract(default_spec(api)), default_spec(api)
     from openapi.completion import document_for
 
-    return read_contract(document_for(spec, pages), spec or "the pages"), Path(spec or pages[0])
+    named = ", ".join(specs) if specs else "the pages"
+    return read_contract(document_for(specs, pages), named), Path((specs or pages)[0])
 
 
 def split(whole: Contract) -> tuple[Contract, list[Operation]]:

@@ -45,7 +45,13 @@ OPTIONS = (
     Option("--env", "ZADIG_ENV", "fixture env (the spec's example)"),
     Option("--service", "ZADIG_SERVICE", "fixture service (the spec's example)"),
     Option("--target-name", "ZADIG_TARGET_NAME", "fixture target name (default: --service)"),
-    Option("--spec", "ZADIG_SPEC", "OpenAPI spec (default: the packaged one)"),
+    Option(
+        "--spec",
+        "ZADIG_SPEC",
+        "OpenAPI spec, repeatable (default: the packaged one)",
+        None,
+        list,
+    ),
     Option(
         "--page",
         "ZADIG_PAGE",

@@ -45,7 +45,7 @@ from mock_server.error_handlers import (
     unavailable_to_envelope,
     unexpected_to_envelope,
 )
-from mock_server.forced_answers import Overrides, documented_answers
+from mock_server.forced_answers import Documented, Overrides, documented_answers
 from mock_server.forcing_middleware import Forcing
 from mock_server.handlers import (
     CREATE,
@@ -120,13 +120,22 @@ def create_app(options: MockOptions | None = None) -> AsyncApp:
     # The gateway's refusals, shared by every API, can be forced too (answered empty).
     custom_catalogue = custom_catalogue.merged(reference.catalogue.only(GATEWAY_CODES))
     today_ids = {op.operation_id: custom_catalogue for op in today.values()}
-    mock = build_state(contract, admin, options, max_delay_ms, today_ids)
+    # The operations no rule set plays are answered as their pages document them.
+    played = {op.operation_id for op in tasks_api.values()} | set(today_ids)
+    documented = {
+        op.operation_id: Documented.of(op)
+        for op in contract.operations.values()
+        if op.operation_id not in played
+    }
+    mock = build_state(contract, admin, options, max_delay_ms, today_ids, documented)
     catalogue = mock.catalogue
     custom_world = build_custom_world(options.seed or {}, mock.tasks.world.task_duration)
     mock.custom = CustomWorkflowTasks(custom_world, mock.store, custom_catalogue, options.clock)
     served_today = today_routes(today, custom_reference)
     answers = [
-        entry for entry in documented_answers(contract) if entry["operation"] not in today_ids
+        entry
+        for entry in documented_answers(contract, documented)
+        if entry["operation"] not in today_ids
     ] + [
         {
             "operation": route.operation.operation_id,
@@ -144,7 +153,7 @@ def create_app(options: MockOptions | None = None) -> AsyncApp:
         )
         for role, op in tasks_api.items()
     }
-    page_operations = frozenset(contract.operations) - frozenset(roles) - frozenset(today_ids)
+    page_operations = frozenset(documented)
     with_body = frozenset(
         op.operation_id
         for api in (contract, admin)
@@ -248,14 +257,17 @@ def create_app(options: MockOptions | None = None) -> AsyncApp:
     return app
 
 
-def spec_document(spec: str | None, pages: list[str], warn: bool = True) -> dict[str, Any]:
-    """The document `--spec`/`--page` name, completed for serving; SpecError (ValueError)
-    naming what stops it, a spec without what the mock needs included."""
+def spec_document(
+    spec: str | list[str] | None, pages: list[str], warn: bool = True
+) -> dict[str, Any]:
+    """The document `--spec` (one or several) or `--page` name, completed for serving;
+    SpecError (ValueError) naming what stops it, a spec without what the mock needs included."""
     from openapi.completion import SpecError, document_for
 
     document = document_for(spec, pages, warn)
+    named = [spec] if isinstance(spec, str) else spec
     try:
-        read_contract(document, spec or "the pages")
+        read_contract(document, ", ".join(named) if named else "the pages")
     except ValueError as exc:
         raise SpecError(str(exc)) from None
     return document
@@ -267,9 +279,11 @@ def build_state(
     options: MockOptions,
     max_delay_ms: float,
     today: dict[str, Catalogue] | None = None,
+    documented: dict[str, Documented] | None = None,
 ) -> MockState:
     """The mock's world, store, rules and forced answers; `options.seed` is set; `today`:
-    today's OpenAPI's operationIds, each with its catalogue."""
+    today's OpenAPI's operationIds, each with its catalogue; `documented`: what the pages of
+    the operations answered from them document."""
     seed, clock = options.seed or {}, options.clock
     world = build_world(seed, clock())
     world.tokens.update({token: None for token in options.tokens})  # --token: any project
@@ -282,7 +296,7 @@ def build_state(
     today = today or {}
     operation_ids = frozenset(contract.operations) | frozenset(today)
     tasks = WorkflowTasks(world, store, catalogue, clock)
-    overrides = Overrides(catalogue, max_delay_ms, store, today)
+    overrides = Overrides(catalogue, max_delay_ms, store, documented, today)
     return MockState(seed, tasks, catalogue, operation_ids, overrides)
 
 

@@ -52,9 +52,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     api = parser.add_mutually_exclusive_group()
     api.add_argument(
         "--spec",
+        action="append",
+        default=[],
         metavar="FILE",
         help="serve this OpenAPI spec (e.g. from `zadig-spec convert`) instead of the "
-        "built-in v1.7.1 one",
+        "built-in v1.7.1 one (repeatable: several specs made one)",
     )
     api.add_argument(
         "--page",

@@ -60,6 +60,8 @@ class Forcing:
             await asyncio.sleep(delay)
         if forced and forced.code is not None:
             scope[FORCED] = forced
+        elif forced and forced.example is not None:
+            scope[PREFERRED] = forced.example  # a queued success example of the page
         await self.app(scope, receive, send)
 
 

@@ -7,7 +7,10 @@ every call; a forced error is the page's own example of that code where it has o
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any
 
 from connexion.utils import build_example_from_schema
@@ -26,8 +29,7 @@ class PageAnswers:
 
     @property
     def status(self) -> int:
-        """The documented success status (the lowest 2xx), 200 when the page states none."""
-        return next((s for s in self.operation.statuses if 200 <= s < 300), 200)
+        return self.operation.success_status
 
     def examples(self) -> dict[str, Any]:
         answer = self.operation.answers.get(self.status)
@@ -55,14 +57,11 @@ class PageAnswers:
         return self.built[status], status
 
     def documented_error(self, code: int, example: str | None) -> ZadigError | None:
-        """The page's own error example with this code (named `example`, if given), or None."""
-        for status, answer in sorted(self.operation.answers.items()):
-            if status < 400:
-                continue
-            for name, value in answer.examples.items():
-                if isinstance(value, dict) and value.get("code") == code:
-                    if example is None or example == name:
-                        return ZadigError(status, value)
+        """This operation's own error example with this code (named `example`, if given), or
+        None: another operation's example of the same code may say something else."""
+        for status, name, value in self.operation.coded_examples():
+            if value["code"] == code and example in (None, name):
+                return ZadigError(status, value)
         return None
 
 
@@ -74,16 +73,36 @@ def built_value(operation: Operation, status: int) -> Any:
     state = random.getstate()
     random.seed(f"{operation.method} {operation.path}")
     try:
-        _seed_faker(operation)
-        return build_example_from_schema(schema)
+        with _seeded_faker(operation):
+            return build_example_from_schema(schema)
     finally:
         random.setstate(state)
 
 
-def _seed_faker(operation: Operation) -> None:
-    """jsf (connexion[mock]) draws dates and text from Faker's own random source."""
+# Faker draws a date between 1970 and *now*: built a second later (another process, a restart)
+# it would differ. Its clock is held at this instant while a value is built.
+HELD_NOW = datetime(2024, 1, 1, tzinfo=timezone.utc)
+
+
+class _HeldClock(datetime):
+    @classmethod
+    def now(cls, tz: Any = None) -> datetime:  # type: ignore[override]
+        return HELD_NOW.astimezone(tz) if tz else HELD_NOW.replace(tzinfo=None)
+
+
+@contextmanager
+def _seeded_faker(operation: Operation) -> Iterator[None]:
+    """jsf (connexion[mock]) draws dates and text from Faker's own random source and clock."""
     try:
         from faker import Faker
+        from faker.providers import date_time
     except ImportError:
+        yield
         return
     Faker.seed(f"{operation.method} {operation.path}")
+    clock = date_time.datetime
+    date_time.datetime = _HeldClock
+    try:
+        yield
+    finally:
+        date_time.datetime = clock

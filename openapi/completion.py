@@ -41,30 +41,42 @@ class SpecError(ValueError):
     """The spec or the pages named cannot be served or checked (the reasons, one per line)."""
 
 
-def document_for(spec: str | None, pages: list[str], warn: bool = True) -> dict[str, Any]:
-    """The document `--spec FILE` or `--page PAGE.md ...` names (the mock's, the gate's and the
-    proxy's option), completed (the pages' warnings printed when `warn`); SpecError naming
-    what stops it. Converted pages are kept in the page cache (`page_cache`)."""
+def document_for(
+    spec: str | list[str] | None, pages: list[str], warn: bool = True
+) -> dict[str, Any]:
+    """The document `--spec FILE ...` or `--page PAGE.md ...` names (the mock's, the gate's and
+    the proxy's option; several specs are made one by `merge`), completed (the pages' and the
+    merge's warnings printed when `warn`); SpecError naming what stops it. Converted pages are
+    kept in the page cache (`page_cache`)."""
     quiet: Callable[[str, str], None] = lambda _name, _message: None  # noqa: E731
+    say = print_warning if warn else quiet
+    specs = [spec] if isinstance(spec, str) else list(spec or [])
     try:
-        if spec:
+        if specs:
+            from .merge import MergeError, merge_specs
+
             try:
-                document = yaml.load(
-                    Path(spec).read_text(encoding="utf-8"), Loader=yaml.CSafeLoader
-                )
-            except yaml.YAMLError as exc:
-                raise SpecError(f"{spec} is not YAML: {exc}") from None
-            if not isinstance(document, dict) or not isinstance(document.get("paths"), dict):
-                raise SpecError(f"{spec} is not an OpenAPI spec (no `paths`)")
-            return complete(document)
+                documents = [(name, complete(read_spec(name))) for name in specs]
+                return merge_specs(documents, lambda message: say("", message))
+            except MergeError as exc:
+                raise SpecError(str(exc)) from None
         files, folder = page_files(pages)
-        return page_cache.converted(
-            files, folder, print_warning if warn else quiet, partial(convert, folder=folder)
-        )
+        return page_cache.converted(files, folder, say, partial(convert, folder=folder))
     except UnicodeDecodeError as exc:
         raise SpecError(f"a page is not UTF-8 text: {exc.reason} at byte {exc.start}") from None
     except (OSError, overlay.OverlayError) as exc:
         raise SpecError(str(exc)) from None
+
+
+def read_spec(spec: str) -> dict[str, Any]:
+    """The OpenAPI document in the file `spec`; SpecError when it is none."""
+    try:
+        document = yaml.load(Path(spec).read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    except yaml.YAMLError as exc:
+        raise SpecError(f"{spec} is not YAML: {exc}") from None
+    if not isinstance(document, dict) or not isinstance(document.get("paths"), dict):
+        raise SpecError(f"{spec} is not an OpenAPI spec (no `paths`)")
+    return document
 
 
 def convert(

@@ -30,7 +30,7 @@ def emit_pages(pages: list[Page]) -> dict[str, Any]:
             info["description"] = "Converted from the API pages " + ", ".join(links) + "."
     paths: dict[str, dict[str, Any]] = {}
     tags: list[dict[str, str]] = []
-    ids: set[str] = set()
+    ids = _unique_ids([op for page in pages for op in page.operations])
     for page in pages:
         if page.title not in [tag["name"] for tag in tags]:
             # The page's own text above its operations (and its prose sections) describes it.
@@ -41,12 +41,11 @@ def emit_pages(pages: list[Page]) -> dict[str, Any]:
                 out = _operation(op, page.title, page.warnings)
             except ConversionError as exc:
                 raise ConversionError(exc.line, exc.message, page.source) from None
-            wanted = out["operationId"]
-            out["operationId"] = _unique(wanted, ids)
+            wanted, out["operationId"] = out["operationId"], ids[(op.method, op.path)]
             if out["operationId"] != wanted:
                 page.warnings.append(
-                    f"line {op.line}: operationId {wanted} is taken by an earlier operation; "
-                    f"renamed {out['operationId']}"
+                    f"line {op.line}: operationId {wanted} is also another operation's (the "
+                    f"path that sorts first keeps it); renamed {out['operationId']}"
                 )
             paths.setdefault(op.path, {})[op.method] = out
     document = {"openapi": "3.0.3", "info": info, "tags": tags, "paths": paths}
@@ -79,13 +78,21 @@ def _catalogue(pages: list[Page]) -> dict[str, Any]:
     return entries
 
 
-def _unique(operation_id: str, ids: set[str]) -> str:
-    candidate, number = operation_id, 1
-    while candidate in ids:
-        number += 1
-        candidate = f"{operation_id}_{number}"
-    ids.add(candidate)
-    return candidate
+def _unique_ids(operations: list[Operation]) -> dict[tuple[str, str], str]:
+    """(method, path) -> operationId: where several operations would get one, the one whose
+    path (then method) sorts first keeps it and the others get `_2`, `_3`, ... in that order,
+    whatever the order of the pages."""
+    ids: dict[tuple[str, str], str] = {}
+    taken: set[str] = set()
+    for path, method in sorted((op.path, op.method) for op in operations):
+        wanted = candidate = operation_id_for(method, path)
+        number = 1
+        while candidate in taken:
+            number += 1
+            candidate = f"{wanted}_{number}"
+        taken.add(candidate)
+        ids[(method, path)] = candidate
+    return ids
 
 
 def _version(page: Page) -> str:
@@ -203,8 +210,13 @@ def untyped_nulls(schema: Any) -> None:
 
 
 def _operation_id(op: Operation) -> str:
-    words = [op.method]
-    for segment in op.path.strip("/").split("/"):
+    return operation_id_for(op.method, op.path)
+
+
+def operation_id_for(method: str, path: str) -> str:
+    """The operationId of an operation, from its method and path (`get_openapi_quotas_by_id`)."""
+    words = [method]
+    for segment in path.strip("/").split("/"):
         param = re.fullmatch(r"{(\w+)}", segment)
         words.append(f"by_{param.group(1)}" if param else re.sub(r"\W", "_", segment))
     return "_".join(w for w in words if w)
@@ -385,13 +397,11 @@ def _describe(schema: dict[str, Any], fields: list[Field]) -> None:
     props = schema["properties"]
     for f in fields:
         if f.name in props and _shapeless(props[f.name]) and (f.children or f.options):
-            # The example shows no item (`[]`): the table's fields give the shape.
-            props[f.name] = schema_for(f)
-            props[f.name].pop("default", None)
+            # The example shows no item (`[]`) or null: the table's fields give the shape.
+            props[f.name] = _table_schema(f, props[f.name])
         elif f.name in props and _wider(f, props[f.name]):
             # The table's type holds the example's (`string、number 或 bool` over `30`).
-            props[f.name] = schema_for(f)
-            props[f.name].pop("default", None)
+            props[f.name] = _table_schema(f, props[f.name])
         elif f.name in props:
             if f.description:
                 props[f.name]["description"] = f.description
@@ -399,6 +409,16 @@ def _describe(schema: dict[str, Any], fields: list[Field]) -> None:
         else:
             props[f.name] = schema_for(f)
             props[f.name].pop("default", None)
+
+
+def _table_schema(f: Field, inferred: dict[str, Any]) -> dict[str, Any]:
+    """The table's schema of a field in place of the one inferred from the example; a field
+    the example shows as null stays nullable, so that the example still fits."""
+    schema = schema_for(f)
+    schema.pop("default", None)
+    if inferred.get("nullable"):
+        schema["nullable"] = True
+    return schema
 
 
 def _wider(f: Field, inferred: dict[str, Any]) -> bool:

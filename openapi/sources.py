@@ -31,4 +31,5 @@ def print_warning(name: str, message: str) -> None:
     """`warning: FILE:LINE: what`, like errors, so that editors jump to the line."""
     line = re.match(r"line (\d+): ", message)
     where = f"{name}:{line.group(1)}" if line else name
-    print(f"warning: {where}: {message[line.end() :] if line else message}", file=sys.stderr)
+    text = message[line.end() :] if line else message
+    print(f"warning: {where}: {text}" if where else f"warning: {text}", file=sys.stderr)

@@ -55,11 +55,20 @@ def run_mock(*args: str) -> subprocess.CompletedProcess:
 
 class MockProcess:
     """`python -m mock_server` on a free port, as a user starts it; a context manager.
-    `log`: the file its output goes to (else a pipe, which a long chatty run could fill)."""
+    `log`: the file its output goes to (else a pipe, which a long chatty run could fill);
+    `env`: variables added to its environment; `cwd`: the folder it runs in."""
 
-    def __init__(self, *args: str, log: Path | None = None) -> None:
+    def __init__(
+        self,
+        *args: str,
+        log: Path | None = None,
+        env: dict[str, str] | None = None,
+        cwd: Path = ROOT,
+    ) -> None:
         self.args = args
         self.log = log
+        self.env = env or {}
+        self.cwd = cwd
         self.proc: subprocess.Popen | None = None
         self._choose_port()
 
@@ -82,10 +91,10 @@ class MockProcess:
         for _ in range(attempts):
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "mock_server", "--port", str(self.port), *self.args],
-                cwd=ROOT,
+                cwd=self.cwd,
                 stdout=subprocess.DEVNULL,
                 stderr=self.log.open("wb") if self.log else subprocess.PIPE,
-                env={**os.environ, "PYTHONWARNINGS": "ignore"},
+                env={**os.environ, "PYTHONWARNINGS": "ignore", **self.env},
             )
             while time.monotonic() - started < timeout:
                 if self.proc.poll() is not None:

@@ -244,8 +244,10 @@ function answerName(answer) {
   return `${answer.code}${answer.example ? ` ${answer.example}` : ''}`;
 }
 
-// Code 200 queues a normal answer: what the mock's rules give (success where they allow it).
+// Code 200 queues a normal answer: what the mock's rules give (success where they allow it);
+// with an example, that success example of the operation's page.
 function answerText(answer) {
+  if (answer.code === 200 && answer.example) return `the page's example ${answer.example}: ${answer.summary}`;
   if (answer.code === 200) return `answered by the mock's rules: ${answer.summary}`;
   if (answer.empty) return `HTTP ${answer.status}, empty body${answer.summary ? ` (${answer.summary})` : ''}`;
   return `${answer.message}: ${answer.description}${answer.summary ? ` (${answer.summary})` : ''}`;

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from browser_harness import REPO, TOKEN, Mock, wait_until
+from pictures import save_picture
 from test_browser_frontend import (
     WORKFLOW,
     catalogue_entry,
@@ -90,8 +91,7 @@ def press(browser: Any, selector: str) -> None:
 def save(browser: Any, name: str) -> Path:
     """The picture the docs show, written by this test (docs/NAME.png)."""
     path = DOCS / f"{name}.png"
-    browser.execute_script("window.scrollTo(0, 0)")
-    assert browser.save_screenshot(str(path))
+    save_picture(browser, path)
     return path
 
 
@@ -329,3 +329,49 @@ def test_the_console_is_usable_wide_and_narrow(browser, mock, size, tabs):
     assert browser.switch_to.active_element == reset
     reset.send_keys("\n")
     wait_until(browser, lambda b: not b.find_elements(CSS, "#queued li"))
+
+
+STORAGE_PAGE = REPO / "tests" / "data" / "pages" / "storage-api.md"
+DELETE_STORAGE = "delete_openapi_system_storages_by_id"
+
+
+def test_a_documented_404_of_a_page_queued_in_the_console_is_the_next_answer(browser, mock_factory):
+    """Any page, any documented answer: the console lists a non-workflow operation's 404 as
+    its page shows it, and queued there it is what the next call of that operation gets."""
+    mock = mock_factory("--page", str(STORAGE_PAGE))
+    open_console(browser, mock)
+    operation = f'#answers [data-operation="{DELETE_STORAGE}"]'
+    item = wait_until(
+        browser, lambda b: b.find_element(CSS, f'{operation} button[data-code="404"]')
+    ).find_element("xpath", "..")
+    # The page's own words (storage-api.md), not the catalogue's.
+    assert "Not Found: storage not found" in item.text
+    press(browser, f'{operation} button[data-code="404"][data-example="documented"]')
+    queued = wait_until(browser, lambda b: b.find_elements(CSS, "#queued li"))
+    assert queued[0].text == f"{DELETE_STORAGE} → 404 documented"
+
+    answer = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "fetch('/openapi/system/storages/s3-1', {method: 'DELETE',"
+        f" headers: {{Authorization: 'Bearer {TOKEN}'}}}})"
+        ".then(async (r) => done([r.status, await r.json()]));"
+    )
+    assert answer == [
+        404,
+        {
+            "code": 404,
+            "description": "storage not found",
+            "extra": {},
+            "message": "Not Found",
+            "type": "error",
+        },
+    ]
+    wait_until(browser, lambda b: not b.find_elements(CSS, "#queued li"))  # consumed
+    path = "/openapi/system/storages/s3-1"
+    wait_until(browser, lambda b: ("DELETE", path, "404", "404") in journal_rows(b))
+    again = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "fetch('/openapi/system/storages/s3-1', {method: 'DELETE',"
+        f" headers: {{Authorization: 'Bearer {TOKEN}'}}}}).then((r) => done(r.status));"
+    )
+    assert again == 200  # taken once

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from browser_harness import REPO, wait_until
+from pictures import save_picture
 
 sys.path.insert(0, str(REPO / "tests"))  # the gate's fake servers, written from the behavior file
 from gate.fake_zadig import ServerThread, Switches, build_app  # noqa: E402
@@ -49,6 +50,5 @@ def test_the_html_report_of_a_failing_run(browser, tmp_path: Path) -> None:
     assert 'request: curl -H "Authorization: Bearer $ZADIG_TOKEN"' in failure
     assert SECRET not in browser.page_source
 
-    browser.execute_script("window.scrollTo(0, 0)")
-    assert browser.save_screenshot(str(REPO / "docs" / "gate-report.png"))
+    save_picture(browser, REPO / "docs" / "gate-report.png")
     browser.set_window_size(1280, 1000)

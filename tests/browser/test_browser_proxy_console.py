@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from browser_harness import REPO, TOKEN, http_json, wait_until
+from pictures import save_picture
 from test_browser_frontend import CREATE_PATH, create_example
 from test_browser_proxy import Proxy, proxied, report  # noqa: F401 (the fixture)
 
@@ -99,5 +100,4 @@ def not_reloaded(browser: Any) -> bool:
 
 
 def save_screenshot(browser: Any) -> None:
-    browser.execute_script("window.scrollTo(0, 0)")
-    assert browser.save_screenshot(str(REPO / "docs" / "proxy-console.png"))
+    save_picture(browser, REPO / "docs" / "proxy-console.png")

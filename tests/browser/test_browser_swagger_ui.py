@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 from browser_harness import REPO, SPEC, TOKEN, wait_until
+from pictures import save_picture
 
 from openapi import CUSTOM_SPEC_PATH
 
@@ -58,8 +59,9 @@ def test_swagger_ui_lists_the_operations_and_the_admin_api(browser, mock):
     title = browser.find_element(CSS, ".info .title").text
     assert title.startswith(yaml.safe_load(SPEC.read_text(encoding="utf-8"))["info"]["title"])
 
-    # docs/frontend.md shows this picture: written by every run, so that it cannot go stale.
-    assert browser.save_screenshot(str(SCREENSHOT))
+    # docs/frontend.md shows this picture: taken by every run, so that it cannot go stale
+    # (rewritten when what it shows changed).
+    save_picture(browser, SCREENSHOT)
     assert png_size(SCREENSHOT) == tuple(browser.execute_script("return [innerWidth, innerHeight]"))
 
     assert listed_operations(browser, f"{mock.origin}/_mock/ui/") == operations(ADMIN_SPEC)

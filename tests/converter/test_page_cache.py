@@ -5,8 +5,10 @@ converted again, with a warning), written whole or not at all, and a way to turn
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -257,3 +259,30 @@ def test_an_upgraded_library_is_a_new_entry(
     completion.document_for(None, pages, warn=False)
 
     assert len(conversions) == 2
+
+
+def test_an_entry_read_is_kept_before_one_written_later_but_unused(
+    pages, cache, conversions, monkeypatch
+) -> None:
+    # The least recently used go, not the oldest written.
+    monkeypatch.setattr(page_cache, "KEEP", 2)
+    page = Path(pages[0])
+    text = page.read_text(encoding="utf-8")
+    edits = [text + f"\n<!-- edit {n} -->\n" for n in range(3)]
+    for n in (0, 1):
+        page.write_text(edits[n], encoding="utf-8")
+        completion.document_for(None, pages, warn=False)
+    first, second = sorted(entries(cache), key=lambda entry: entry.stat().st_mtime_ns)
+    now = time.time()
+    os.utime(first, (now - 100, now - 100))
+    os.utime(second, (now - 50, now - 50))
+    page.write_text(edits[0], encoding="utf-8")
+    completion.document_for(None, pages, warn=False)  # the first entry, used again
+    page.write_text(edits[2], encoding="utf-8")
+    completion.document_for(None, pages, warn=False)
+    assert len(conversions) == 3
+
+    page.write_text(edits[0], encoding="utf-8")
+    completion.document_for(None, pages, warn=False)
+
+    assert len(conversions) == 3  # still kept: served without converting

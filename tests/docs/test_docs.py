@@ -546,3 +546,88 @@ def test_readme_curl_examples_answer_as_shown(readme_mock: str) -> None:
         )
         assert done.returncode == 0, done.stderr
         assert json.loads(done.stdout) == json.loads(example.shown), example.command
+
+
+# Where each command's code is, for running the docs' commands with this checkout's Python.
+MODULES = {"zadig-mock": "mock_server", "zadig-spec": "openapi", "zadig-contract": "contract_tests"}
+
+
+def section_commands(path: Path, title: str) -> list[Example]:
+    """The commands of the code blocks under the heading `title` (continuation lines joined),
+    each with the answer shown under it (`# ...` lines), if any."""
+    found: list[Example] = []
+    heading = None
+    parsed = tokens(path)
+    for index, token in enumerate(parsed):
+        if token.type == "inline" and index and parsed[index - 1].type == "heading_open":
+            heading = token.content
+        if heading != title or token.type not in ("fence", "code_block"):
+            continue
+        pending = ""
+        for line in token.content.splitlines():
+            if not pending and line.startswith("# "):
+                if found:
+                    found[-1].shown += line[2:]
+                continue
+            pending += re.split(r"\s#\s", line, maxsplit=1)[0].rstrip() + "\n"
+            if pending.rstrip().endswith("\\") or not shell_complete(pending):
+                continue
+            found.append(Example(pending.replace("\\\n", " ").strip(), ""))
+            pending = ""
+    return found
+
+
+@pytest.mark.parametrize("doc", ["frontend.md", "gate.md"])
+def test_your_own_pages_commands_run_as_written(doc: str, tmp_path: Path) -> None:
+    """Each command of the "Your own pages" section, run from a folder laid out as a clone
+    (`my-pages/`: two of the tests' pages): conversions succeed, each mock started answers,
+    each curl answers what the doc shows, the gate run against that mock passes. A command for
+    a deployment of your own (another URL) is left out."""
+    examples = section_commands(ROOT / "docs" / doc, "Your own pages")
+    assert examples, f"no commands under 'Your own pages' in {doc}"
+    (tmp_path / "tests" / "data").mkdir(parents=True)
+    (tmp_path / "tests" / "data" / "pages").symlink_to(ROOT / "tests" / "data" / "pages")
+    (tmp_path / "my-pages").mkdir()
+    for name in ("registry-api.md", "quota-api.md"):
+        shutil.copy(ROOT / "tests" / "data" / "pages" / name, tmp_path / "my-pages" / name)
+    mock: MockProcess | None = None
+    ran: list[str] = []
+    try:
+        for example in examples:
+            words = shlex.split(example.command.removesuffix("&"))
+            if words[0] == "curl":
+                assert mock is not None, f"{example.command}: no mock started before it"
+                done = subprocess.run(
+                    ["bash", "-c", example.against(mock.url)],
+                    capture_output=True,
+                    text=True,
+                    timeout=30,
+                    cwd=tmp_path,
+                )
+                assert done.returncode == 0, done.stderr
+                assert example.shown, f"no answer shown under: {example.command}"
+                assert json.loads(done.stdout) == json.loads(example.shown), example.command
+            elif words[0] == "zadig-mock":
+                if mock is not None:
+                    mock.stop()
+                mock = MockProcess(*words[1:], "--quiet", cwd=tmp_path)
+                mock.start()
+            elif words[0] in MODULES:
+                if "--base-url" in words and DOCUMENTED_ORIGIN not in words:
+                    continue  # your deployment
+                args = [a.replace(DOCUMENTED_ORIGIN, mock.url) if mock else a for a in words[1:]]
+                done = subprocess.run(
+                    [sys.executable, "-m", MODULES[words[0]], *args],
+                    capture_output=True,
+                    text=True,
+                    timeout=300,
+                    cwd=tmp_path,
+                )
+                assert done.returncode == 0, f"{example.command}:\n{done.stdout}\n{done.stderr}"
+            else:
+                pytest.fail(f"{doc}: a command this test does not know: {example.command}")
+            ran.append(words[0])
+    finally:
+        if mock is not None:
+            mock.stop()
+    assert "zadig-mock" in ran

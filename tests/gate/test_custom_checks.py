@@ -4,48 +4,13 @@ sections make certain is a problem when broken, what Go may write (nil as null) 
 
 from __future__ import annotations
 
-import json
-
-from api_contract.exchange import Exchange
 from contract_tests import custom_checks as check
 from contract_tests.contract import CUSTOM_GET, CUSTOM_LIST, load_contract
 from openapi import CUSTOM_SPEC_PATH
 
+from .today_answers import CANCEL_UNKNOWN, MONGO, NIL_JOBS_TASK, answer, listing, row
+
 CONTRACT = load_contract(CUSTOM_SPEC_PATH)
-MONGO = "mongo: no documents in result"
-# §5.4: cancel of an unknown task, as aslan sends it (§1's envelope, §7's row).
-CANCEL_UNKNOWN = {
-    "type": "error",
-    "message": "取消工作流任务失败",
-    "code": 6163,
-    "description": MONGO,
-    "extra": {},
-}
-
-
-def answer(status: int, body: object) -> Exchange:
-    text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
-    headers = {"content-type": "application/json"} if text else {}
-    return Exchange("GET", "http://x", {}, None, status, headers, text)
-
-
-def row(task_id: int, create_time: int, project: str = "demo", status: str = "passed") -> dict:
-    """A row of the list (§5.3's fields)."""
-    return {
-        "workflow_key": "wf",
-        "workflow_name": "wf",
-        "project_key": project,
-        "task_id": task_id,
-        "create_time": create_time,
-        "task_creator": "admin",
-        "start_time": create_time,
-        "end_time": create_time + 1,
-        "status": status,
-    }
-
-
-def listing(rows: list[dict]) -> Exchange:
-    return answer(200, {"total": len(rows), "workflow_tasks": rows})
 
 
 def test_the_faithful_cancel_error_passes() -> None:
@@ -106,7 +71,7 @@ def test_the_list_rows_are_of_the_queried_project() -> None:
     faithful = listing([row(2, 200), row(1, 100)])
     assert check.task_list(faithful, operation, "demo", None) == ([], [])
     problems, _ = check.task_list(listing([row(2, 200, "other")]), operation, "demo", None)
-    assert problems == ["task 2: project_key 'other'"]
+    assert len(problems) == 1 and problems[0].startswith("task 2: project_key 'other'")
 
 
 def test_the_list_holds_no_more_than_the_page_size() -> None:
@@ -129,13 +94,7 @@ def test_the_list_is_newest_first_and_lower_cased() -> None:
 def test_a_null_list_inside_a_task_is_a_note() -> None:
     # Go writes a nil slice as null; §1's responseHelper fixes only the top level.
     operation = CONTRACT.operation(CUSTOM_GET)
-    task = {
-        "task_id": 1,
-        "workflow_key": "wf",
-        "workflow_name": "wf",
-        "status": "running",
-        "stages": [{"name": "build", "status": "running", "jobs": None}],
-    }
+    task = NIL_JOBS_TASK
     problems, notes = check.success(answer(200, task), operation)
     assert problems == [] and notes and all(note.endswith("(Go's nil)") for note in notes)
     problems, _ = check.success(answer(200, {**task, "task_id": "one"}), operation)

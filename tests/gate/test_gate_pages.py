@@ -10,6 +10,7 @@ import pytest
 from helpers import MockProcess
 
 from openapi import SOURCE_PATH
+from openapi.cli import convert_pages
 
 from .fake_pages import Switches, build_app
 from .fake_zadig import ServerThread
@@ -118,3 +119,17 @@ def test_the_workflow_page_keeps_its_hand_written_rules() -> None:
     assert run.exit_code == 0, "\n\n".join(run.texts.values())
     assert run.not_passed(checked_rules("safe", auth=True)) == []
     assert not [name for name in run.outcomes if name.startswith("test_page_")]
+
+
+def test_two_specs_made_one_against_the_mock_of_both(tmp_path: Path) -> None:
+    """`--spec` twice, for the mock and the gate: the specs converted from the two pages one
+    by one are checked as the pages together are."""
+    specs = []
+    for name in ("registry-api", "quota-api"):
+        spec = tmp_path / f"{name}.yaml"
+        spec.write_text(convert_pages([(name, (PAGES / f"{name}.md").read_text())]))
+        specs += ["--spec", str(spec)]
+    with MockProcess("--quiet", "--token", TOKEN, *specs) as mock:
+        run = run_gate(mock.url, *specs, "--token", TOKEN)
+    assert run.exit_code == 0, "\n\n".join(run.texts.values())
+    assert run.not_passed(rules("safe")) == []

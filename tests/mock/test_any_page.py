@@ -5,6 +5,7 @@ Expected values are the test pages' own (tests/data/pages/), written out here.""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,12 @@ PAGES = Path(__file__).resolve().parents[1] / "data" / "pages"
 ENVIRONMENT = str(PAGES / "environment-api.md")
 REGISTRY = str(PAGES / "registry-api.md")
 QUOTA = str(PAGES / "quota-api.md")  # a page without a single example
+EVENT = str(PAGES / "event-api.md")  # no example either; dates, uuids, urls, emails, floats
+# Two operations documenting code 6601 with other messages, and errors at 503 and 404.
+STORAGE = str(PAGES / "storage-api.md")
+STORAGES = "/openapi/system/storages"
+LIST_STORAGES = "get_openapi_system_storages"
+DELETE_STORAGE = "delete_openapi_system_storages_by_id"
 ENVIRONMENTS = "/api/aslan/environment/environments"
 REGISTRIES = "/api/aslan/system/registry/namespaces"
 ENVELOPE = {"code", "description", "extra", "message", "type"}
@@ -99,6 +106,128 @@ def test_every_documented_error_on_demand(
     assert pages.get(REGISTRIES, params={"projectName": "x"}).status_code == 200
 
 
+def zadig_error(code: int, message: str, description: str) -> dict[str, Any]:
+    return {
+        "code": code,
+        "description": description,
+        "extra": {},
+        "message": message,
+        "type": "error",
+    }
+
+
+# Each operation's own examples, copied from storage-api.md.
+STORAGE_ERRORS = [
+    (LIST_STORAGES, 6601, 400, zadig_error(6601, "列出对象存储失败", "project demo not found")),
+    (
+        DELETE_STORAGE,
+        6601,
+        400,
+        zadig_error(6601, "删除对象存储失败", "storage s3-1 is used by 2 builds"),
+    ),
+    (
+        LIST_STORAGES,
+        503,
+        503,
+        zadig_error(503, "Service Unavailable", "storage backend unreachable"),
+    ),
+    (DELETE_STORAGE, 404, 404, zadig_error(404, "Not Found", "storage not found")),
+]
+
+
+def call_storage(client: TestClient, operation: str, **headers: str) -> Any:
+    if operation == LIST_STORAGES:
+        return client.get(STORAGES, params={"projectKey": "demo"}, headers=headers)
+    return client.delete(f"{STORAGES}/s3-1", headers=headers)
+
+
+@pytest.fixture(scope="module")
+def storage() -> TestClient:
+    with client_of(STORAGE) as client:
+        yield client
+
+
+@pytest.mark.parametrize(("operation", "code", "status", "body"), STORAGE_ERRORS)
+def test_a_forced_code_is_the_operations_own_documented_error(
+    storage: TestClient, operation: str, code: int, status: int, body: dict[str, Any]
+) -> None:
+    """Two operations of a page document 6601 with other messages: each answers its own, by
+    `Prefer: code=` and by the queue, whatever its status."""
+    storage.post("/_mock/reset")
+    answer = call_storage(storage, operation, Prefer=f"code={code}")
+    assert (answer.status_code, answer.json()) == (status, body)
+    named = call_storage(storage, operation, Prefer=f"code={code}, example=documented")
+    assert (named.status_code, named.json()) == (status, body)
+    queued = storage.post("/_mock/next", json={"operation": operation, "code": code})
+    assert queued.status_code == 200, queued.text
+    answer = call_storage(storage, operation)
+    assert (answer.status_code, answer.json()) == (status, body)
+    assert call_storage(storage, operation).status_code == 200  # taken once
+
+
+def test_a_queued_success_example_is_answered_once(storage: TestClient) -> None:
+    storage.post("/_mock/reset")
+    queued = storage.post(
+        "/_mock/next", json={"operation": LIST_STORAGES, "code": 200, "example": "documented_2"}
+    )
+    assert queued.status_code == 200, queued.text
+    assert call_storage(storage, LIST_STORAGES).json() == []  # the page's 没有存储时
+    first = {"id": "s3-1", "provider": "minio", "bucket": "artifacts", "is_default": True}
+    assert call_storage(storage, LIST_STORAGES).json() == [first]
+    for wrong in (
+        {"operation": LIST_STORAGES, "code": 200, "example": "nope"},
+        {"operation": DELETE_STORAGE, "code": 200, "example": "documented_2"},
+        {"code": 200, "example": "documented_2"},  # any operation: no page's example
+        {"operation": DELETE_STORAGE, "code": 503, "example": "documented"},  # the list's
+        {"operation": LIST_STORAGES, "code": 6601, "example": "documented_9"},
+    ):
+        assert bad_request(storage.post("/_mock/next", json=wrong)), wrong
+
+
+def test_the_answer_list_offers_every_documented_answer(storage: TestClient) -> None:
+    # Today's workflow-task OpenAPI, served beside any page, is listed too: not this test's.
+    listed = {
+        op["operation"]: op["answers"]
+        for op in storage.get("/_mock/answers").json()
+        if op["path"].startswith(STORAGES)
+    }
+    offered = {
+        operation: {(a["code"], a["example"], a["status"]) for a in answers}
+        for operation, answers in listed.items()
+    }
+    assert offered == {
+        LIST_STORAGES: {
+            (200, None, 200),
+            (200, "documented", 200),
+            (200, "documented_2", 200),
+            (6601, "documented", 400),
+            (503, "documented", 503),
+            (401, None, 401),
+            (403, None, 403),
+        },
+        DELETE_STORAGE: {
+            (200, None, 200),
+            (6601, "documented", 400),
+            (404, "documented", 404),
+            (401, None, 401),
+            (403, None, 403),
+        },
+    }
+    for operation, code, _, body in STORAGE_ERRORS:
+        (item,) = [a for a in listed[operation] if a["code"] == code]
+        assert (item["message"], item["description"]) == (body["message"], body["description"])
+    # Each one queued as listed is answered as listed.
+    for operation, answers in listed.items():
+        for item in answers:
+            storage.post("/_mock/reset")
+            pushed = {"operation": operation, "code": item["code"], "example": item["example"]}
+            assert storage.post("/_mock/next", json=pushed).status_code == 200
+            answer = call_storage(storage, operation)
+            assert answer.status_code == item["status"], (item, answer.text)
+            if item["code"] != 200:
+                assert answer.json()["code"] == item["code"]
+
+
 def test_bad_input_in_the_envelope(pages: TestClient) -> None:
     assert "projectName" in bad_request(pages.get(ENVIRONMENTS))
     assert "integer" in bad_request(
@@ -133,6 +262,39 @@ def test_no_example_a_value_built_from_the_schema_the_same_every_time(pages: Tes
     assert pages.get("/openapi/quotas", params={"projectKey": "p"}).json() == first.json()
     with client_of(QUOTA) as other:  # another mock (another process of a group) too
         assert other.get("/openapi/quotas", params={"projectKey": "p"}).json() == first.json()
+
+
+def built_answers(url: str) -> dict[str, Any]:
+    """Every read of the quota and event pages, as one mock answers it (values built)."""
+    calls = {
+        "/openapi/quotas": {"projectKey": "p"},
+        "/openapi/quotas/7": {},
+        "/openapi/events": {"projectKey": "p"},
+        "/openapi/events/e-1": {},
+    }
+    with http_client(url) as client:
+        found = {}
+        for path, query in calls.items():
+            answer = client.get(path, params=query, headers=AUTH)
+            assert answer.status_code == 200, answer.text
+            found[path] = answer.json()
+    return found
+
+
+def test_a_built_value_is_the_same_in_every_process_and_after_a_restart() -> None:
+    """Two processes with other hash seeds, then one restarted later, answer the same values:
+    what a group of mocks behind a balancer, or a mock restarted in CI, must do."""
+    pages = ("--page", QUOTA, "--page", EVENT)
+    with MockProcess(*pages, env={"PYTHONHASHSEED": "1"}) as first:
+        with MockProcess(*pages, env={"PYTHONHASHSEED": "2"}) as second:
+            seen = built_answers(first.url)
+            assert built_answers(second.url) == seen
+        event = seen["/openapi/events"]["events"][0]
+        assert {"id", "occurred_at", "day", "source", "reporter"} <= set(event)
+        first.stop()
+        time.sleep(1.1)  # a clock read while building would now read another second
+        first.start()
+        assert built_answers(first.url) == seen
 
 
 def test_swagger_ui_lists_every_operation(pages: TestClient) -> None:

@@ -11,6 +11,8 @@ import httpx
 from gate.fake_pages import Switches, build_app
 from gate.fake_zadig import ServerThread
 
+from openapi.cli import convert_pages
+
 from .support import mock_process, start_proxy
 
 PAGES = Path(__file__).resolve().parents[1] / "data" / "pages"
@@ -46,6 +48,31 @@ def test_violations_named_on_their_operation(tmp_path: Path) -> None:
     assert "total" in seen[("response", "get_openapi_quotas")]
     assert "type" in seen[("response", "get_api_aslan_system_registry_namespaces")]
     assert "projectKey" in seen[("request", "get_openapi_quotas")]
+
+
+def test_two_specs_made_one_name_each_violation_on_its_operation(tmp_path: Path) -> None:
+    """`--spec` twice: the specs converted from the two pages one by one are checked as the
+    pages together are."""
+    specs = []
+    for name in ("registry-api", "quota-api"):
+        spec = tmp_path / f"{name}.yaml"
+        spec.write_text(convert_pages([(name, (PAGES / f"{name}.md").read_text())]))
+        specs += ["--spec", str(spec)]
+    faults = Switches(total_as_string=True, envelope_without_type=True)
+    with ServerThread(build_app(faults)) as upstream:
+        proxy = start_proxy(tmp_path, "--upstream", upstream.url, "--quiet", *specs)
+        try:
+            with httpx.Client(base_url=proxy.url, timeout=10, headers=AUTH) as client:
+                assert client.get("/openapi/quotas", params={"projectKey": "p"}).status_code == 200
+                registries = "/api/aslan/system/registry/namespaces"
+                assert client.get(registries, params={"projectName": "nope"}).status_code == 400
+                found = violations(proxy.url)
+        finally:
+            proxy.stop(signal.SIGTERM)
+    assert {(v["side"], v["operation"]) for v in found} == {
+        ("response", "get_openapi_quotas"),
+        ("response", "get_api_aslan_system_registry_namespaces"),
+    }
 
 
 def test_the_mock_of_the_pages_shows_no_violation(tmp_path: Path) -> None:

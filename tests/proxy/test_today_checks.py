@@ -5,7 +5,7 @@ beside it passing."""
 
 from __future__ import annotations
 
-import json
+from gate.today_answers import CANCEL_UNKNOWN, MONGO, NIL_JOBS_TASK, answer, listing, row
 
 from api_contract.exchange import Exchange
 from api_contract.spec import load_contract
@@ -16,42 +16,10 @@ CONTRACT = load_contract(CUSTOM_SPEC_PATH)
 LIST = "listCustomWorkflowTasks"
 CANCEL = "cancelCustomWorkflowTask"
 GET = "getCustomWorkflowTask"
-MONGO = "mongo: no documents in result"
-# §5.4 / §7: cancel of an unknown task.
-CANCEL_UNKNOWN = {
-    "type": "error",
-    "message": "取消工作流任务失败",
-    "code": 6163,
-    "description": MONGO,
-    "extra": {},
-}
-
-
-def answer(status: int, body: object) -> Exchange:
-    text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
-    return Exchange("GET", "http://x", {}, None, status, {"content-type": "application/json"}, text)
 
 
 def judged(role: str, exchange: Exchange, query: dict[str, str] | None = None) -> list[str]:
     return answer_problems(CONTRACT, CONTRACT.operation(role), role, exchange, query or {}, True)
-
-
-def row(task_id: int, create_time: int, project: str = "demo") -> dict:
-    return {
-        "workflow_key": "wf",
-        "workflow_name": "wf",
-        "project_key": project,
-        "task_id": task_id,
-        "create_time": create_time,
-        "task_creator": "admin",
-        "start_time": create_time,
-        "end_time": create_time + 1,
-        "status": "passed",
-    }
-
-
-def listing(rows: list[dict]) -> Exchange:
-    return answer(200, {"total": len(rows), "workflow_tasks": rows})
 
 
 def test_the_envelope_type_is_error() -> None:
@@ -104,12 +72,6 @@ def test_page_zero_is_neither_sorted_nor_limited() -> None:
 
 
 def test_go_nil_inside_a_task_passes_and_a_wrong_type_does_not() -> None:
-    task = {
-        "task_id": 1,
-        "workflow_key": "wf",
-        "workflow_name": "wf",
-        "status": "running",
-        "stages": [{"name": "build", "status": "running", "jobs": None}],
-    }
+    task = NIL_JOBS_TASK
     assert judged(GET, answer(200, task)) == []
     assert judged(GET, answer(200, {**task, "task_id": "one"})) != []
