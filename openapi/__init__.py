@@ -11,6 +11,8 @@ SOURCE_PATH = Path(__file__).parent / "source" / "workflow-api.md"
 # (see docs/spec.md for regenerating the spec from it).
 CUSTOM_SPEC_PATH = Path(__file__).with_name("custom-workflow.yaml")
 CUSTOM_OVERLAY_PATH = Path(__file__).with_name("custom-workflow-overlay.yaml")
+# The committed overlays of the APIs whose rules the mock and the gate hold by hand.
+RULE_OVERLAYS = (OVERLAY_PATH, CUSTOM_OVERLAY_PATH)
 
 DISTRIBUTION = "zadig-workflow-contract"
 

@@ -19,14 +19,12 @@ from typing import Any
 
 import yaml
 
-from . import CUSTOM_OVERLAY_PATH, OVERLAY_PATH, overlay, page_cache
+from . import OVERLAY_PATH, RULE_OVERLAYS, overlay, page_cache
 from .sources import page_files, print_warning
 
 CATALOGUE = "x-zadig-error-catalogue"
 METHODS = overlay.METHODS
 AUTH_SCHEME = "bearerAuth"
-# The committed overlays of the APIs whose rules the mock and the gate hold by hand.
-RULE_OVERLAYS = (OVERLAY_PATH, CUSTOM_OVERLAY_PATH)
 # Codes below this are aslan's and the gateway's own (400, 401, 403, 404, 405, 500): shared by
 # every API, not one page's.
 SHARED_BELOW = 1000

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import CUSTOM_OVERLAY_PATH, OVERLAY_PATH
+from . import RULE_OVERLAYS
 
 SWITCH = "ZADIG_PAGE_CACHE"
 OFF = frozenset({"off", "0", "no", "false"})
@@ -35,7 +35,7 @@ FORMAT = b"zadig page cache 1"
 # The converter's own source: a change to any of it (or to the overlays that complete a spec)
 # names other entries.
 SOURCE_DIR = Path(__file__).parent
-OVERLAYS = (OVERLAY_PATH, CUSTOM_OVERLAY_PATH)
+OVERLAYS = RULE_OVERLAYS
 # What the conversion reads pages with: an upgrade of one changes its files.
 LIBRARIES = ("markdown_it", "mdit_py_plugins", "yaml", "jsonschema")
 KEEP = 16  # entries kept; the least recently used beyond this are removed
