@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from api_contract.catalogue import Entry
 from api_contract.exchange import Exchange
 from api_contract.operations import Operation
 from api_contract.schemas import schema_problems
@@ -94,16 +95,29 @@ def error_problems(contract: Contract, operation: Operation, exchange: Exchange)
         problems.append(f"code {code} with HTTP {exchange.status}, expected {entry.status}")
     if code not in documented_codes(operation):
         problems.append(f"code {code} is not an answer of {operation.operation_id}")
+    return problems + form_problems(entry, body)
+
+
+def form_problems(entry: Entry, body: dict[str, Any]) -> list[str]:
+    """What `body`, an answer of the catalogue's `entry`, breaks of aslan's two error forms
+    (the behavior file's section 1): the envelope's five keys, `type` "error" and `extra` an
+    object; the plain form's three keys and neither `type` nor `extra`; the fixed message."""
+    problems = []
     keys = ENVELOPE_KEYS if entry.form == "envelope" else PLAIN_KEYS
     missing = sorted(keys - body.keys())
     if missing:
         problems.append(f"the error body lacks {', '.join(missing)}")
     if entry.form != "envelope" and body.keys() & {"type", "extra"}:
-        problems.append(f"code {code} in the envelope: aslan's plain form has no type nor extra")
-    if body.get("message") != entry.message:
-        problems.append(f"message {body.get('message')!r}, expected {entry.message!r}")
-    if entry.form == "envelope" and "type" in body and body["type"] != "error":
-        problems.append(f"type {body['type']!r}, expected 'error'")
+        problems.append(
+            f"code {entry.code} in the envelope: aslan's plain form has no type nor extra"
+        )
+    if "message" in body and body["message"] != entry.message:
+        problems.append(f"message {body['message']!r}, expected {entry.message!r}")
+    if entry.form == "envelope":
+        if "type" in body and body["type"] != "error":
+            problems.append(f"type {body['type']!r}, expected 'error'")
+        if "extra" in body and not isinstance(body["extra"], dict):
+            problems.append("extra is not an object")
     return problems
 
 

@@ -14,7 +14,7 @@ from api_contract.exchange import Exchange
 from api_contract.operations import Operation
 from api_contract.schemas import schema_problems
 from api_contract.spec import Contract
-from api_contract.today_checks import ENVELOPE_KEYS, PLAIN_KEYS, list_problems, without_go_nils
+from api_contract.today_checks import form_problems, list_problems, without_go_nils
 
 Verdict = tuple[list[str], list[str]]
 
@@ -47,19 +47,9 @@ def error(
         return [*problems, why], notes
     if not isinstance(body, dict):
         return [*problems, "the body is not a JSON object"], notes
-    keys = ENVELOPE_KEYS if entry.form == "envelope" else PLAIN_KEYS
-    missing = sorted(keys - body.keys())
-    if missing:
-        problems.append(f"the error body lacks {', '.join(missing)}")
     if body.get("code") != code:
         problems.append(f"code {body.get('code')!r}, expected {code}")
-    if "message" in body and body["message"] != entry.message:
-        problems.append(f"message {body['message']!r}, expected {entry.message!r}")
-    if entry.form == "envelope":
-        if "type" in body and body["type"] != "error":
-            problems.append(f"type {body['type']!r}, expected 'error'")
-        if "extra" in body and not isinstance(body["extra"], dict):
-            problems.append("extra is not an object")
+    problems += form_problems(entry, body)
     if description is not None and body.get("description") != description:
         said = f"description {body.get('description')!r}, aslan's is {description!r}"
         (problems if description_certain else notes).append(said)

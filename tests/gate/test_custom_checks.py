@@ -107,3 +107,10 @@ def test_a_plain_error_has_its_own_keys() -> None:
     assert check.error(CONTRACT, answer(500, plain), 500, MONGO) == ([], [])
     problems, _ = check.error(CONTRACT, answer(500, {**plain, "message": "Internal Error"}), 500)
     assert problems == ["message 'Internal Error', expected 'Internal Error: '"]
+
+
+def test_a_plain_error_in_the_envelope_fails() -> None:
+    # §1: aslan's plain 500 has no `type` and no `extra` key.
+    plain = {"message": "Internal Error: ", "code": 500, "description": MONGO}
+    problems, _ = check.error(CONTRACT, answer(500, {**plain, "type": "error", "extra": {}}), 500)
+    assert problems == ["code 500 in the envelope: aslan's plain form has no type nor extra"]

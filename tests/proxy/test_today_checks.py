@@ -29,6 +29,13 @@ def test_the_envelope_type_is_error() -> None:
     ]
 
 
+def test_the_envelope_extra_is_an_object() -> None:
+    # §1: the envelope's `extra` is `{}`.
+    assert judged(CANCEL, answer(400, {**CANCEL_UNKNOWN, "extra": []})) == [
+        "extra is not an object"
+    ]
+
+
 def test_a_code_is_answered_with_its_status_on_the_operations_that_answer_it() -> None:
     # §1: codes 6000-7999 are HTTP 400; §5.4: cancel answers 6163, never retry's 6161.
     assert judged(CANCEL, answer(500, CANCEL_UNKNOWN)) == ["code 6163 with HTTP 500, expected 400"]
