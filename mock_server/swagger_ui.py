@@ -60,8 +60,32 @@ def with_operations_of(spec: dict[str, Any], other: dict[str, Any]) -> dict[str,
         for name, value in items.items():
             key = f"#/components/{kind}/{name}"
             target.setdefault("Beside" + name if key in renamed else name, value)
+    _name_own_credentials(moved.get("paths", {}), other.get("security"), renamed)
     merged.setdefault("paths", {}).update(moved.get("paths", {}))
     return merged
+
+
+def _name_own_credentials(
+    paths: dict[str, Any], security: list | None, renamed: dict[str, str]
+) -> None:
+    """Each operation of `paths` asks for its own spec's credentials: the spec-wide requirement
+    put on it, a renamed scheme named by its new name (requirements name schemes, not `$ref`)."""
+    prefix = "#/components/securitySchemes/"
+    schemes = {
+        old.removeprefix(prefix): new.removeprefix(prefix)
+        for old, new in renamed.items()
+        if old.startswith(prefix)
+    }
+    for item in paths.values():
+        for operation in item.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            requirements = operation.get("security", security)
+            if requirements is not None:
+                operation["security"] = [
+                    {schemes.get(name, name): scopes for name, scopes in requirement.items()}
+                    for requirement in requirements
+                ]
 
 
 class SwaggerUI(SwaggerUIMiddleware):

@@ -66,3 +66,24 @@ def test_the_spec_given_is_not_changed() -> None:
     page = copy.deepcopy(PAGE)
     with_operations_of(page, copy.deepcopy(TODAY))
     assert page == PAGE
+
+
+def test_a_renamed_security_scheme_is_the_one_its_operations_ask_for() -> None:
+    # Requirements name a scheme, not a `$ref`: today's operations, which ask for their own
+    # spec's scheme spec-wide, must name the renamed one, and the page's keep theirs.
+    page = {
+        **copy.deepcopy(PAGE),
+        "security": [{"bearerAuth": []}],
+    }
+    page["components"]["securitySchemes"] = {"bearerAuth": {"type": "http", "scheme": "bearer"}}
+    today = {**copy.deepcopy(TODAY), "security": [{"bearerAuth": []}]}
+    today["components"]["securitySchemes"] = {
+        "bearerAuth": {"type": "http", "scheme": "bearer", "description": "today's token"}
+    }
+    merged = with_operations_of(page, today)
+    schemes = merged["components"]["securitySchemes"]
+    (asked,) = merged["paths"]["/openapi/b"]["get"]["security"]
+    (name,) = asked
+    assert name != "bearerAuth" and schemes[name]["description"] == "today's token"
+    assert merged["security"] == [{"bearerAuth": []}]
+    assert "security" not in merged["paths"]["/api/a"]["get"]
