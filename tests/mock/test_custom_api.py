@@ -11,26 +11,11 @@ from mock_server.app import create_app
 from mock_server.options import MockOptions
 
 from .support import AUTH, FakeClock, api_client
+from .today_bodies import MONGO, P, envelope, plain
 
-P = "/openapi/workflows/custom"
-MONGO = "mongo: no documents in result"
 # Out of the box: the world of the spec's examples (the page's trigger and approve examples).
 PROJECT, WORKFLOW, APPROVAL = "helm", "test-openapi", "infra-dev-workflow"
 DURATION = 30.0
-
-
-def envelope(code: int, message: str, description: str) -> dict:
-    return {
-        "code": code,
-        "description": description,
-        "extra": {},
-        "message": message,
-        "type": "error",
-    }
-
-
-def plain(description: str) -> dict:
-    return {"code": 500, "description": description, "message": "Internal Error: "}
 
 
 @pytest.fixture(params=["memory", "sqlite"])

@@ -16,9 +16,8 @@ from mock_server.options import MockOptions
 from openapi import CUSTOM_SPEC_PATH
 
 from .support import FakeClock, api_client
+from .today_bodies import MONGO, P, envelope, plain
 
-P = "/openapi/workflows/custom"
-MONGO = "mongo: no documents in result"
 PROJECT, WORKFLOW = "helm", "test-openapi"
 PAGE = Path(__file__).resolve().parents[1] / "data" / "pages" / "custom-workflow-api.md"
 TRIGGER = {
@@ -26,20 +25,6 @@ TRIGGER = {
     "workflow_key": WORKFLOW,
     "inputs": [{"job_name": "build-myapps", "job_type": "zadig-build", "parameters": {}}],
 }
-
-
-def envelope(code: int, message: str, description: str) -> dict:
-    return {
-        "code": code,
-        "description": description,
-        "extra": {},
-        "message": message,
-        "type": "error",
-    }
-
-
-def plain(description: str) -> dict:
-    return {"code": 500, "description": description, "message": "Internal Error: "}
 
 
 def body_of(response: Any) -> Any:

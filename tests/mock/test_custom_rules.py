@@ -25,7 +25,8 @@ from mock_server.custom_workflow import (
 )
 from openapi import CUSTOM_SPEC_PATH
 
-MONGO = "mongo: no documents in result"
+from .today_bodies import MONGO, envelope, plain
+
 ADMIN = User("admin", "uid-admin", admin=True)
 DEV = User("dev", "uid-dev", projects=frozenset({"helm"}))
 GUEST = User("guest", "uid-guest")
@@ -113,20 +114,6 @@ def refused(coro: Any) -> ZadigError:
     with pytest.raises(ZadigError) as caught:
         run(coro)
     return caught.value
-
-
-def envelope(code: int, message: str, description: str) -> dict[str, Any]:
-    return {
-        "code": code,
-        "description": description,
-        "extra": {},
-        "message": message,
-        "type": "error",
-    }
-
-
-def plain(description: str) -> dict[str, Any]:
-    return {"code": 500, "description": description, "message": "Internal Error: "}
 
 
 # (situation, user, body, HTTP status, body) -- section 7 rows for the trigger, and 5.1's steps.
